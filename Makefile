@@ -1,0 +1,83 @@
+# bridges: two commands for a newcomer.
+#   make run   - venv, install, migrate, messages, demo data, serve on 127.0.0.1:8000 (no services needed)
+#   make test  - venv, install, lint, migration check, the whole suite on PostgreSQL + Redis + a real worker
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install install-dev lint messages system-deps test-system-deps apt worker beat vendor clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# System packages: GNU gettext for compilemessages; Chromium for the browser tests.
+system-deps:
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory apt PKGS=gettext
+test-system-deps: system-deps
+	@test -x /usr/bin/chromium || $(MAKE) --no-print-directory apt PKGS=chromium
+
+apt:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PKGS); \
+	else \
+		echo "Please install the system package(s): $(PKGS) (e.g. sudo apt-get install $(PKGS))" >&2; exit 1; \
+	fi
+
+messages: system-deps install
+	DEBUG=true $(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
+run: install messages
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev test-system-deps lint messages
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_URL=$(TEST_CACHE_URL) \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Services for running on PostgreSQL + Redis (see README and Procfile).
+worker: install
+	$(VENV)/bin/celery -A bridges worker --loglevel=INFO
+beat: install
+	$(VENV)/bin/celery -A bridges beat --loglevel=INFO
+
+# Re-vendor the front-end assets from the npm registry (the files are committed).
+BOOTSTRAP_VERSION := 5.3.8
+HTMX_VERSION := 2.0.11
+vendor:
+	rm -rf .vendor-tmp && mkdir .vendor-tmp
+	cd .vendor-tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) htmx.org@$(HTMX_VERSION) \
+		&& for f in *.tgz; do mkdir "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css* static/vendor/bootstrap/css/
+	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/js/
+	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/LICENSE static/vendor/bootstrap/
+	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/LICENSE static/vendor/htmx/
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	find . -name '*.mo' -not -path './$(VENV)/*' -delete

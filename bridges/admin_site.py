@@ -1,0 +1,37 @@
+"""The admin site: staff only, and the portal's one login form (allauth, rate-limited)."""
+
+from functools import wraps
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+
+class BridgesAdminSite(admin.AdminSite):
+    site_header = _("bridges administration")
+    site_title = _("bridges administration")
+    index_title = _("Administration")
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request, *args, **kwargs):
+            # Anonymous users go to the portal's login; logged-in users without
+            # staff rights (employers, case workers) are refused outright
+            # instead of being shown a second login form.
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
+    @login_not_required
+    def login(self, request, extra_context=None):
+        return secure_admin_login(super().login)(request, extra_context)

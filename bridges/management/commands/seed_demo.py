@@ -1,0 +1,65 @@
+"""seed_demo: the demo accounts (and, as the apps grow, demo data) for `make run`."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from bridges.models import Role, User
+from bridges.services import user_mark_email_verified
+
+# Demo only: these passwords are printed and listed in the README.
+DEMO_USERS = [
+    {
+        "email": "admin@bridges.example",
+        "password": "demo-admin-2026",
+        "role": Role.ADMIN,
+        "first_name": "Anna",
+        "last_name": "Admin",
+    },
+    {
+        "email": "berater@bridges.example",
+        "password": "demo-berater-2026",
+        "role": Role.CASE_WORKER,
+        "first_name": "Bernd",
+        "last_name": "Berater",
+    },
+    {
+        "email": "arbeitgeber@bridges.example",
+        "password": "demo-arbeitgeber-2026",
+        "role": Role.EMPLOYER,
+        "first_name": "Erika",
+        "last_name": "Unternehmerin",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (admin, case worker, employer user) with known passwords. "
+        "Idempotent: running it again resets those accounts' passwords and roles and creates "
+        "nothing twice. For demonstrations only; never run it on a production database."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        created = 0
+        for spec in DEMO_USERS:
+            is_admin = spec["role"] == Role.ADMIN
+            user, was_created = User.objects.update_or_create(
+                email=spec["email"],
+                defaults={
+                    "role": spec["role"],
+                    "first_name": spec["first_name"],
+                    "last_name": spec["last_name"],
+                    "is_staff": is_admin,
+                    "is_superuser": is_admin,
+                    "is_active": True,
+                },
+            )
+            user.set_password(spec["password"])
+            user.save(update_fields=["password"])
+            user_mark_email_verified(user=user)
+            created += was_created
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
+        self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
+        for spec in DEMO_USERS:
+            self.stdout.write(f"  {spec['role'].label!s:<15} {spec['email']:<30} {spec['password']}")

@@ -1,0 +1,27 @@
+"""Role checks for views. Another role's page is a 403; another organisation's record a 404."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from bridges.models import Role
+
+
+def role_required(*roles: Role) -> Callable:
+    """Allow the view only to logged-in users with one of `roles` (login is enforced by middleware)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated or request.user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+case_worker_required = role_required(Role.CASE_WORKER, Role.ADMIN)
+employer_required = role_required(Role.EMPLOYER)

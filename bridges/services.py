@@ -1,0 +1,49 @@
+"""Use cases on users that write: onboarding staff accounts and verifying addresses."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from allauth.core.context import request_context
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+
+from bridges.models import Role, User
+
+
+def user_mark_email_verified(*, user: User) -> EmailAddress:
+    """Record the user's address as verified and primary (accounts an admin made)."""
+    address, _ = EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
+    )
+    return address
+
+
+@transaction.atomic
+def user_invite(*, user: User, request: HttpRequest) -> None:
+    """Finish an account an admin created: verified address, and an e-mail to set a password.
+
+    Staff roles (case worker, admin) never come from public sign-up; an admin creates
+    them, and the new user chooses a password through the link in the e-mail.
+    """
+    if user.role == Role.EMPLOYER and user.is_staff:
+        raise ValueError("Employer users cannot be staff.")
+    user_mark_email_verified(user=user)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+    )
+    url = request.build_absolute_uri(path)
+    context = {"user": user, "password_set_url": url}
+
+    def send() -> None:
+        with request_context(request), translation.override(user.language):
+            get_adapter(request).send_mail("account/email/staff_invite", user.email, context)
+
+    transaction.on_commit(send)

@@ -1,0 +1,18 @@
+"""Root URLs. Every path needs a login unless its view is marked login_not_required."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from bridges import views
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("dashboard/", include("matching.urls")),
+    path("employer/", include("employers.urls")),
+]

@@ -1,0 +1,83 @@
+"""Configuration from the environment: the embedded SQLite default and production checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CONFIG_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "EMAIL_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "DJANGO_SETTINGS_MODULE",
+)
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_with_nothing_configured_it_uses_sqlite_and_eager_tasks():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bridges.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])"
+    )
+
+    result = run(["-c", code], DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+def test_sqlite_default_migrates_seeds_and_serves_the_login_page(tmp_path):
+    env = {"DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    assert run(["manage.py", "migrate", "--noinput"], **env).returncode == 0
+    seeded = run(["manage.py", "seed_demo"], **env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "berater@bridges.example" in seeded.stdout
+    again = run(["manage.py", "seed_demo"], **env)
+    assert "0 created, 3 updated" in again.stdout
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='localhost');"
+        "r = c.get('/accounts/login/'); print(r.status_code);"
+        "r = c.post('/accounts/login/', {'login': 'berater@bridges.example', 'password': 'demo-berater-2026'});"
+        "print(r.url)"
+    )
+    served = run(["manage.py", "shell", "-c", code], **env)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.split()[-2:] == ["200", "/dashboard/"]
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="bridges.example.org",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run(["manage.py", "check"], DEBUG="false", ALLOWED_HOSTS="bridges.example.org")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

@@ -1,0 +1,57 @@
+"""Every URL needs a login unless it is on the short public list below.
+
+The list of URLs comes from walking the URL configuration, so a new page is
+covered the day it is added: it either redirects anonymous users to the login
+page or it has to be added here, on purpose.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.urlwalk import all_sample_urls
+
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_inactive",
+}
+
+SAMPLES = all_sample_urls()
+
+
+def test_the_walk_finds_the_project_urls():
+    names = {url.name for url in SAMPLES}
+
+    assert {"start", "matching:dashboard", "employers:dashboard", "admin:index", "account_login"} <= names
+
+
+def test_public_list_names_only_existing_urls():
+    assert {url.name for url in SAMPLES} >= PUBLIC
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [u for u in SAMPLES if u.name not in PUBLIC], ids=lambda u: u.name)
+def test_anonymous_user_is_sent_to_login(client, url):
+    response = client.get(url.path, follow=True)
+
+    assert response.redirect_chain, f"{url.name} ({url.path}) answered {response.status_code} without login"
+    assert response.request["PATH_INFO"] == reverse("account_login")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [u for u in SAMPLES if u.name in PUBLIC], ids=lambda u: u.name)
+def test_public_url_answers_without_login(client, url):
+    response = client.get(url.path)
+
+    assert response.status_code < 500
+    if response.status_code == 302:
+        assert response.url.split("?")[0] != reverse("account_login")

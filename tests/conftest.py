@@ -1,0 +1,116 @@
+"""Suite-wide fixtures: personas, a clean cache, and the real Celery worker process."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from bridges.celery import app as celery_app
+from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last: their Playwright event loop stays up until the session ends."""
+    items.sort(key=lambda item: "e2e" in item.path.parts)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # allauth's rate limits live in the cache; each test starts with none.
+    cache.clear()
+
+
+@pytest.fixture
+def case_worker(db):
+    return CaseWorkerFactory(email="berater@bridges.example")
+
+
+@pytest.fixture
+def employer_a(db):
+    return UserFactory(email="a@firma-a.example")
+
+
+@pytest.fixture
+def employer_b(db):
+    return UserFactory(email="b@firma-b.example")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(email="admin@bridges.example")
+
+
+@pytest.fixture
+def personas(case_worker, employer_a, employer_b, admin_user):
+    """All logged-in personas of the permission matrix, by name."""
+    return {"case_worker": case_worker, "employer_a": employer_a, "employer_b": employer_b, "admin": admin_user}
+
+
+def _database_url(db_settings: dict) -> str:
+    user = db_settings.get("USER") or ""
+    password = db_settings.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db_settings.get("HOST") or "127.0.0.1"
+    port = db_settings.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{db_settings['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the Redis broker, using the test database."""
+    assert not settings.CELERY_TASK_ALWAYS_EAGER, "the worker tests need a real broker (REDIS_URL)"
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        db_url = _database_url(connection.settings_dict)
+    celery_app.control.purge()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "bridges.settings_test"}
+    hostname = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "bridges",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--hostname",
+                hostname,
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"celery worker exited with {proc.returncode}:\n{log.read_text()}")
+            if celery_app.control.ping(destination=[hostname], timeout=0.5):
+                break
+        else:
+            pytest.fail(f"celery worker did not answer within 60 s:\n{log.read_text()}")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,41 @@
+"""factory_boy factories shared by the suite."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from bridges.models import Role, User
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    role = Role.EMPLOYER
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        password = kwargs.pop("password", DEFAULT_PASSWORD)
+        return model_class.objects.create_user(*args, password=password, **kwargs)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CaseWorkerFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"caseworker{n}@bridges.example")
+    role = Role.CASE_WORKER
+
+
+class AdminFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"admin{n}@bridges.example")
+    role = Role.ADMIN
+    is_staff = True
+    is_superuser = True
