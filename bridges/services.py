@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
-from bridges.models import Role, User
+from bridges.models import AuditEvent, Role, User
 
 
 def user_mark_email_verified(*, user: User) -> EmailAddress:
@@ -47,3 +47,18 @@ def user_invite(*, user: User, request: HttpRequest) -> None:
             get_adapter(request).send_mail("account/email/staff_invite", user.email, context)
 
     transaction.on_commit(send)
+
+
+def audit_log(*, actor: User | None, action: str, target, summary: str = "") -> None:
+    """Write one row of the audit trail for `target` (a model instance or a label such as an export)."""
+    if hasattr(target, "_meta"):
+        target_type, target_id = target._meta.label_lower, str(target.pk)
+    else:
+        target_type, target_id = str(target), ""
+    AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary[:255],
+    )

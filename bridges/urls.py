@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("matching.urls")),
     path("employer/", include("employers.urls")),
+    path("candidates/", include("candidates.urls")),
 ]

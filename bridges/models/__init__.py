@@ -1,0 +1,34 @@
+"""What every app shares: users and roles, the taxonomy, and the audit trail."""
+
+from bridges.models.audit import AuditEvent
+from bridges.models.taxonomy import (
+    CEFRLevel,
+    IscoGroup,
+    Language,
+    Occupation,
+    OccupationLabel,
+    OccupationSkill,
+    Place,
+    Region,
+    Skill,
+    SkillLabel,
+)
+from bridges.models.users import START_PAGES, Role, User, UserManager
+
+__all__ = [
+    "START_PAGES",
+    "AuditEvent",
+    "CEFRLevel",
+    "IscoGroup",
+    "Language",
+    "Occupation",
+    "OccupationLabel",
+    "OccupationSkill",
+    "Place",
+    "Region",
+    "Role",
+    "Skill",
+    "SkillLabel",
+    "User",
+    "UserManager",
+]

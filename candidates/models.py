@@ -1,0 +1,431 @@
+"""Candidate profiles: personal data, residence and work permission, languages,
+education, experience, skills, mobility, perspective, documents, consents and notes.
+
+This is sensitive personal data: employers never read these tables directly.
+Every change sets `rescore_requested_at`, the re-scoring mark that the matching
+app picks up (this app never imports `matching`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from bridges.models import CEFRLevel, Language, Occupation, Place, Region, Skill
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    DIVERSE = "diverse", _("diverse")
+
+
+class ResidenceStatus(models.TextChoices):
+    RESIDENCE_PERMIT = "aufenthaltserlaubnis", _("Residence permit (Aufenthaltserlaubnis)")
+    SETTLEMENT_PERMIT = "niederlassungserlaubnis", _("Settlement permit (Niederlassungserlaubnis)")
+    PERMISSION_TO_REMAIN = "aufenthaltsgestattung", _("Permission to remain (Aufenthaltsgestattung)")
+    TOLERATION = "duldung", _("Toleration (Duldung)")
+    BLUE_CARD = "blaue_karte", _("EU Blue Card (Blaue Karte EU)")
+    OTHER = "other", _("other")
+
+
+class WorkPermission(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    WITH_APPROVAL = "with_approval", _("allowed with approval of the immigration office")
+    NOT_ALLOWED = "not_allowed", _("not allowed")
+
+
+class Perspective(models.TextChoices):
+    STAY = "stay", _("stay in Germany")
+    RETURN = "return", _("return to the home region")
+    OPEN = "open", _("open")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("active")
+    IN_PLACEMENT = "in_placement", _("in placement")
+    PLACED = "placed", _("placed")
+    RETURNED = "returned", _("returned home")
+    INACTIVE = "inactive", _("inactive")
+
+
+class WorkingTime(models.TextChoices):
+    FULL = "full", _("full time")
+    PART = "part", _("part time")
+    EITHER = "either", _("full or part time")
+
+
+class SupportNeed(models.TextChoices):
+    LANGUAGE_COURSE = "language_course", _("language course")
+    TRAINING = "training", _("training")
+    TRAVEL = "travel", _("travel")
+    ACCOMMODATION = "accommodation", _("accommodation")
+    CHILDCARE = "childcare", _("childcare")
+    OTHER = "other", _("other")
+
+
+class DrivingLicence(models.TextChoices):
+    AM = "AM", "AM"
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    A = "A", "A"
+    B = "B", "B"
+    BE = "BE", "BE"
+    C1 = "C1", "C1"
+    C1E = "C1E", "C1E"
+    C = "C", "C"
+    CE = "CE", "CE"
+    D1 = "D1", "D1"
+    D = "D", "D"
+    L = "L", "L"
+    T = "T", "T"
+    FORKLIFT = "forklift", _("forklift licence")
+
+
+class CandidateQuerySet(models.QuerySet):
+    def mark_for_rescore(self) -> int:
+        return self.update(rescore_requested_at=timezone.now())
+
+
+class Candidate(models.Model):
+    # Personal data
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    place = models.ForeignKey(
+        Place, verbose_name=_("town"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Origin and legal status
+    nationality = CountryField(_("nationality"), blank=True)
+    country_of_origin = CountryField(_("country of origin"), blank=True)
+    region_of_origin = models.ForeignKey(
+        Region, verbose_name=_("region of origin"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    residence_status = models.CharField(_("residence status"), max_length=30, choices=ResidenceStatus.choices)
+    residence_valid_until = models.DateField(_("residence status valid until"), null=True, blank=True)
+    work_permission = models.CharField(_("work permission"), max_length=20, choices=WorkPermission.choices)
+    work_permission_valid_until = models.DateField(_("work permission valid until"), null=True, blank=True)
+
+    # Skills and wishes
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="+")
+    desired_occupations = models.ManyToManyField(
+        Occupation, verbose_name=_("desired occupations"), blank=True, related_name="+"
+    )
+    driving_licences = models.JSONField(_("driving licences"), default=list, blank=True)
+    max_commute_km = models.PositiveIntegerField(_("maximum commute (km)"), null=True, blank=True)
+    willing_to_relocate = models.BooleanField(_("willing to relocate"), default=False)
+    relocation_regions = models.ManyToManyField(
+        Region, verbose_name=_("regions in Germany for a move"), blank=True, related_name="+"
+    )
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    desired_working_time = models.CharField(
+        _("desired working time"), max_length=10, choices=WorkingTime.choices, default=WorkingTime.EITHER
+    )
+
+    # Career perspective
+    perspective = models.CharField(_("career perspective"), max_length=10, choices=Perspective.choices)
+    return_country = CountryField(_("country for a return"), blank=True)
+    return_region = models.ForeignKey(
+        Region, verbose_name=_("region for a return"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    support_needs = models.JSONField(_("support needs"), default=list, blank=True)
+    support_needs_note = models.TextField(_("support needs, details"), blank=True)
+
+    # Case management
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case worker"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidates",
+        limit_choices_to={"role__in": ["case_worker", "admin"]},
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    last_confirmed = models.DateField(_("profile last confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    # The re-scoring mark: set on every change, cleared by matching once a rescore that saw it committed.
+    rescore_requested_at = models.DateTimeField(_("re-scoring requested"), null=True, blank=True, db_index=True)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(Lower("last_name"), Lower("first_name"), name="candidate_name_ci"),
+            models.Index(fields=["status"], name="candidate_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(perspective="return") | ~models.Q(return_country=""),
+                name="candidate_return_needs_country",
+                violation_error_message=_("A return perspective needs a country for the return."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("candidates:detail", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def get_driving_licences_display(self) -> str:
+        labels = dict(DrivingLicence.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.driving_licences)
+
+    def get_support_needs_display(self) -> str:
+        labels = dict(SupportNeed.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.support_needs)
+
+    @cached_property
+    def may_work(self) -> bool:
+        """Work permission allowed (with or without approval) and not expired."""
+        if self.work_permission == WorkPermission.NOT_ALLOWED:
+            return False
+        until = self.work_permission_valid_until
+        return until is None or until >= timezone.localdate()
+
+
+class CandidateLanguage(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="languages")
+    language = models.ForeignKey(Language, verbose_name=_("language"), on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"), choices=CEFRLevel.choices)
+
+    class Meta:
+        verbose_name = _("language skill")
+        verbose_name_plural = _("language skills")
+        ordering = ["-level"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "language"], name="candidate_language_unique"),
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=7), name="candidate_language_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} {self.get_level_display()}"
+
+
+class Education(models.Model):
+    class DegreeLevel(models.TextChoices):
+        NONE = "none", _("no formal schooling")
+        PRIMARY = "primary", _("primary school")
+        SECONDARY = "secondary", _("secondary school")
+        UPPER_SECONDARY = "upper_secondary", _("upper secondary school (university entrance)")
+        VOCATIONAL = "vocational", _("vocational training")
+        BACHELOR = "bachelor", _("bachelor's degree")
+        MASTER = "master", _("master's degree or diploma")
+        DOCTORATE = "doctorate", _("doctorate")
+
+    class Recognition(models.TextChoices):
+        NOT_APPLIED = "not_applied", _("not applied for")
+        IN_PROGRESS = "in_progress", _("in progress")
+        FULL = "full", _("fully recognised")
+        PARTIAL = "partial", _("partly recognised")
+        REFUSED = "refused", _("refused")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="education")
+    degree_level = models.CharField(_("degree level"), max_length=20, choices=DegreeLevel.choices)
+    field = models.CharField(_("field of study or training"), max_length=200, blank=True)
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    year_completed = models.PositiveSmallIntegerField(_("year completed"), null=True, blank=True)
+    recognition = models.CharField(
+        _("recognition in Germany"), max_length=20, choices=Recognition.choices, default=Recognition.NOT_APPLIED
+    )
+
+    class Meta:
+        verbose_name = _("education")
+        verbose_name_plural = _("education")
+        ordering = ["-year_completed"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_completed__isnull=True)
+                | models.Q(year_completed__gte=1940, year_completed__lte=2100),
+                name="education_year_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_degree_level_display()} {self.field}".strip()
+
+
+class WorkExperience(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="experience")
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("to"), null=True, blank=True)
+    years = models.DecimalField(_("years"), max_digits=4, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work experience")
+        verbose_name_plural = _("work experience")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="experience_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(years__isnull=True) | models.Q(years__gte=0, years__lte=60),
+                name="experience_years_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.job_title or (self.occupation.label if self.occupation_id else "")
+
+    @property
+    def duration_years(self) -> float:
+        """Years in this job: the stated years, else the span from–to (to today if still running)."""
+        if self.years is not None:
+            return float(self.years)
+        if self.start_date:
+            end = self.end_date or timezone.localdate()
+            return max((end - self.start_date).days / 365.25, 0.0)
+        return 0.0
+
+
+private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def document_path(instance: Document, filename: str) -> str:
+    # A random name: a stored path reveals nothing and cannot be guessed.
+    return f"candidates/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        CV = "cv", _("CV")
+        CERTIFICATE = "certificate", _("certificate")
+        ID = "id", _("identity or residence document")
+        OTHER = "other", _("other")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CV)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=document_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("candidates:document_download", kwargs={"pk": self.candidate_id, "doc": self.pk})
+
+
+class Note(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Consent(models.Model):
+    class Purpose(models.TextChoices):
+        PROCESSING = "processing", _("data processing by the programme")
+        SHARING = "sharing", _("sharing the profile with a named employer")
+
+    class Method(models.TextChoices):
+        PAPER = "paper", _("on paper")
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    recipient = models.CharField(
+        _("employer"), max_length=200, blank=True, help_text=_("For sharing: the employer the profile may go to.")
+    )
+    wording_version = models.CharField(_("wording version"), max_length=30)
+    method = models.CharField(_("recorded how"), max_length=20, choices=Method.choices)
+    given_at = models.DateTimeField(_("given"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(purpose="sharing") | ~models.Q(recipient=""),
+                name="consent_sharing_needs_recipient",
+                violation_error_message=_("Consent to sharing needs the employer's name."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.recipient}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from candidates import views, views_documents, views_io
+
+app_name = "candidates"
+
+urlpatterns = [
+    path("", views.candidate_list, name="list"),
+    path("new/", views.candidate_create, name="create"),
+    path("duplicates/", views.duplicate_check, name="duplicates"),
+    path("export/", views_io.candidate_export, name="export"),
+    path("import/", views_io.candidate_import, name="import"),
+    path("<int:pk>/", views.candidate_detail, name="detail"),
+    path("<int:pk>/edit/<slug:section>/", views.candidate_edit, name="edit"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/consents/", views.consent_add, name="consent_add"),
+    path("<int:pk>/consents/<int:consent>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<int:pk>/documents/", views_documents.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:doc>/", views_documents.document_download, name="document_download"),
+    path("<int:pk>/documents/<int:doc>/delete/", views_documents.document_delete, name="document_delete"),
+]
