@@ -7,7 +7,20 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from bridges.models import Role, User
+from bridges.models import (
+    AuditEvent,
+    IscoGroup,
+    Language,
+    Occupation,
+    OccupationLabel,
+    OccupationSkill,
+    Place,
+    Region,
+    Role,
+    Skill,
+    SkillLabel,
+    User,
+)
 from bridges.services import user_invite
 
 
@@ -76,3 +89,93 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             user_invite(user=obj, request=request)
+
+
+# --- Taxonomy and audit -------------------------------------------------------
+
+
+class OccupationSkillInline(admin.TabularInline):
+    model = OccupationSkill
+    extra = 0
+    autocomplete_fields = ["skill"]
+
+
+class OccupationLabelInline(admin.TabularInline):
+    model = OccupationLabel
+    extra = 0
+
+
+class SkillLabelInline(admin.TabularInline):
+    model = SkillLabel
+    extra = 0
+
+
+@admin.register(Occupation)
+class OccupationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "isco_group", "code", "uri"]
+    search_fields = ["all_labels__text", "uri", "code", "isco_group"]
+    list_filter = ["isco_group"]
+    inlines = [OccupationLabelInline, OccupationSkillInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "skill_type", "uri"]
+    search_fields = ["all_labels__text", "uri"]
+    list_filter = ["skill_type"]
+    inlines = [SkillLabelInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(IscoGroup)
+class IscoGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__"]
+    search_fields = ["code"]
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_de", "name_en"]
+    search_fields = ["code", "name_de", "name_en"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_de", "country", "kind"]
+    list_filter = ["country"]
+    search_fields = ["code", "name_en", "name_de"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "region", "population", "latitude", "longitude"]
+    list_filter = ["country"]
+    search_fields = ["name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_id", "summary", "actor__email"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+    # The audit trail is written by the portal only.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

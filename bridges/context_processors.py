@@ -8,9 +8,13 @@ from bridges.models import Role
 
 # (label, URL name) per role; later issues add their pages here.
 NAVIGATION = {
-    Role.CASE_WORKER: [(_("Dashboard"), "matching:dashboard")],
+    Role.CASE_WORKER: [(_("Dashboard"), "matching:dashboard"), (_("Candidates"), "candidates:list")],
     Role.EMPLOYER: [(_("Dashboard"), "employers:dashboard")],
-    Role.ADMIN: [(_("Dashboard"), "matching:dashboard"), (_("Administration"), "admin:index")],
+    Role.ADMIN: [
+        (_("Dashboard"), "matching:dashboard"),
+        (_("Candidates"), "candidates:list"),
+        (_("Administration"), "admin:index"),
+    ],
 }
 
 

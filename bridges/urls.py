@@ -5,7 +5,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from bridges import views
+from bridges import taxonomy_views, views
+
+taxonomy_patterns = (
+    [
+        path("occupations/", taxonomy_views.occupations, name="occupations"),
+        path("skills/", taxonomy_views.skills, name="skills"),
+        path("places/", taxonomy_views.places, name="places"),
+        path("regions/", taxonomy_views.regions, name="regions"),
+    ],
+    "taxonomy",
+)
 
 urlpatterns = [
     path("", views.start, name="start"),
@@ -16,4 +26,5 @@ urlpatterns = [
     path("dashboard/", include("matching.urls")),
     path("employer/", include("employers.urls")),
     path("candidates/", include("candidates.urls")),
+    path("taxonomy/", include(taxonomy_patterns)),
 ]

@@ -43,9 +43,7 @@ class CandidateFilter(django_filters.FilterSet):
     language = django_filters.ModelChoiceFilter(
         label=_("Language"), queryset=Language.objects.all(), method="filter_language"
     )
-    min_level = django_filters.TypedChoiceFilter(
-        label=_("Minimum level"), choices=CEFRLevel.choices, coerce=int, method="filter_noop"
-    )
+    min_level = django_filters.ChoiceFilter(label=_("Minimum level"), choices=CEFRLevel.choices, method="filter_noop")
     country_of_origin = django_filters.ChoiceFilter(label=_("Country of origin"), choices=countries)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     perspective = django_filters.ChoiceFilter(label=_("Perspective"), choices=Perspective.choices)
@@ -105,7 +103,7 @@ class CandidateFilter(django_filters.FilterSet):
         return _with_skill(queryset, value.strip())
 
     def filter_language(self, queryset: QuerySet, name: str, value: Language) -> QuerySet:
-        level = self.form.cleaned_data.get("min_level") or CEFRLevel.A1
+        level = int(self.form.cleaned_data.get("min_level") or CEFRLevel.A1)
         speaks = CandidateLanguage.objects.filter(candidate=OuterRef("pk"), language=value, level__gte=level)
         return queryset.filter(Exists(speaks))
 

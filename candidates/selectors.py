@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from bridges.models import User
@@ -43,3 +43,30 @@ def candidate_get_for_user(*, user: User, pk: int) -> Candidate:
         "consents__recorded_by",
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def candidate_find_duplicates(
+    *,
+    user: User,
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth=None,
+    email: str = "",
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> list[Candidate]:
+    """Profiles that may be the same person: same name and birth date, or same e-mail or phone."""
+    _require_case_work(user)
+    same = Q(pk__in=[])
+    if first_name and last_name and date_of_birth:
+        same |= Q(
+            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
+        )
+    if email:
+        same |= Q(email__iexact=email.strip())
+    if phone:
+        same |= Q(phone=phone.strip())
+    queryset = Candidate.objects.filter(same)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.select_related("place")[:10])

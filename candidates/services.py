@@ -55,6 +55,7 @@ def note_add(*, candidate: Candidate, text: str, actor: User) -> Note:
     note = Note(candidate=candidate, text=text.strip(), author=actor)
     note.full_clean()
     note.save()
+    candidate_touch(candidate=candidate)
     audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=candidate, summary="note added")
     return note
 

@@ -1,14 +1,160 @@
-"""Case-worker pages for candidates: list, detail, intake and editing in sections."""
+"""Case-worker pages for candidates: list, detail, intake and editing in sections.
 
-from django.http import Http404
+Every view is for case workers and admins only (403 for everyone else); every
+view of a profile is written to the audit trail.
+"""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridges.models import AuditEvent
 from bridges.permissions import case_worker_required
+from bridges.services import audit_log
+from candidates import services
+from candidates.filters import CandidateFilter
+from candidates.forms import SECTIONS, ConsentForm, IntakeForm, LanguageFormSet, NoteForm
+from candidates.selectors import candidate_find_duplicates, candidate_get_for_user
+from candidates.selectors import candidate_list as list_candidates
+
+PAGE_SIZE = 25
 
 
 @case_worker_required
-def candidate_list(request):
-    raise Http404
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    filterset = CandidateFilter(request.GET, queryset=list_candidates(user=request.user))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    return render(request, "candidates/list.html", context)
 
 
-candidate_create = candidate_detail = candidate_edit = note_add = consent_add = consent_withdraw = candidate_list
-duplicate_check = candidate_list
+def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
+    from candidates.forms_documents import DocumentForm
+
+    context = {
+        "candidate": candidate,
+        "sections": SECTIONS,
+        "note_form": NoteForm(),
+        "consent_form": ConsentForm(),
+        "document_form": DocumentForm(),
+        "today": timezone.localdate(),
+    }
+    context.update(forms)
+    return context
+
+
+@case_worker_required
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = candidate_get_for_user(user=request.user, pk=pk)
+    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, target=candidate, summary=candidate.full_name)
+    return render(request, "candidates/detail.html", _detail_context(request, candidate))
+
+
+@case_worker_required
+def candidate_create(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST or None)
+    languages = LanguageFormSet(request.POST or None, prefix="languages")
+    duplicates = []
+    if request.method == "POST" and form.is_valid() & languages.is_valid():
+        data = form.cleaned_data
+        duplicates = candidate_find_duplicates(
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+        if not duplicates or data["confirm_new"]:
+            candidate = form.save(commit=False)
+            candidate.case_worker = request.user
+            candidate.last_confirmed = timezone.localdate()
+            services.candidate_save(candidate=candidate, actor=request.user, formsets=[languages])
+            messages.success(request, _("The profile of %(name)s was created.") % {"name": candidate.full_name})
+            return redirect(candidate)
+        messages.warning(request, _("There may already be a profile of this person. Please check before saving."))
+    context = {"form": form, "language_formset": languages, "duplicates": duplicates}
+    return render(request, "candidates/create.html", context)
+
+
+@case_worker_required
+def candidate_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    if section not in SECTIONS:
+        raise Http404
+    candidate = candidate_get_for_user(user=request.user, pk=pk)
+    title, form_class, formset_class = SECTIONS[section]
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, instance=candidate) if form_class else None
+    formset = formset_class(data, instance=candidate, prefix=section) if formset_class else None
+    if request.method == "POST" and (form is None or form.is_valid()) & (formset is None or formset.is_valid()):
+        instance = form.save(commit=False) if form else candidate
+        m2m = {name: form.cleaned_data[name] for name in form.fields if name in _m2m_names(instance)} if form else {}
+        services.candidate_save(candidate=instance, actor=request.user, m2m=m2m, formsets=[formset] if formset else [])
+        messages.success(request, _("“%(section)s” was saved.") % {"section": title})
+        return redirect(candidate)
+    context = {"candidate": candidate, "section": section, "title": title, "form": form, "formset": formset}
+    return render(request, "candidates/edit.html", context)
+
+
+def _m2m_names(instance) -> set[str]:
+    return {field.name for field in instance._meta.many_to_many}
+
+
+@case_worker_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = candidate_get_for_user(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(candidate=candidate, text=form.cleaned_data["text"], actor=request.user)
+        messages.success(request, _("The note was added."))
+        return redirect(candidate)
+    return render(request, "candidates/detail.html", _detail_context(request, candidate, note_form=form), status=400)
+
+
+@case_worker_required
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = candidate_get_for_user(user=request.user, pk=pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.consent_give(candidate=candidate, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The consent was recorded."))
+        return redirect(candidate)
+    return render(request, "candidates/detail.html", _detail_context(request, candidate, consent_form=form), status=400)
+
+
+@case_worker_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpResponse:
+    candidate = candidate_get_for_user(user=request.user, pk=pk)
+    record = get_object_or_404(candidate.consents, pk=consent)
+    services.consent_withdraw(consent=record, actor=request.user)
+    messages.success(request, _("The consent was withdrawn."))
+    return redirect(candidate)
+
+
+@case_worker_required
+@require_POST
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx: the intake form asks, while it is filled in, whether the person is known already."""
+    form = IntakeForm(request.POST)
+    form.is_valid()  # only to get typed values; errors are shown when the form is sent
+    data = form.cleaned_data
+    duplicates = candidate_find_duplicates(
+        user=request.user,
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        date_of_birth=data.get("date_of_birth"),
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+    )
+    return render(request, "candidates/_duplicates.html", {"duplicates": duplicates})

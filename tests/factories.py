@@ -3,7 +3,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from bridges.models import Role, User
+from bridges.models import Occupation, OccupationLabel, Role, Skill, SkillLabel, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -39,3 +39,34 @@ class AdminFactory(UserFactory):
     role = Role.ADMIN
     is_staff = True
     is_superuser = True
+
+
+class OccupationFactory(factory.django.DjangoModelFactory):
+    """An occupation with its preferred labels, also in the searchable label table."""
+
+    class Meta:
+        model = Occupation
+        skip_postgeneration_save = True
+
+    labels = factory.Sequence(lambda n: {"de": f"Beruf {n}", "en": f"Occupation {n}"})
+    isco_group = "7212"
+
+    @factory.post_generation
+    def searchable(self, create, extracted, **kwargs):
+        if create:
+            for language, text in self.labels.items():
+                OccupationLabel.objects.get_or_create(occupation=self, language=language, text=text, preferred=True)
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        skip_postgeneration_save = True
+
+    labels = factory.Sequence(lambda n: {"de": f"Fertigkeit {n}", "en": f"Skill {n}"})
+
+    @factory.post_generation
+    def searchable(self, create, extracted, **kwargs):
+        if create:
+            for language, text in self.labels.items():
+                SkillLabel.objects.get_or_create(skill=self, language=language, text=text, preferred=True)

@@ -3,8 +3,11 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bridges.demo_taxonomy import demo_taxonomy_load
 from bridges.models import Role, User
+from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
+from candidates.demo import demo_candidates_load
 
 # Demo only: these passwords are printed and listed in the README.
 DEMO_USERS = [
@@ -34,13 +37,18 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (admin, case worker, employer user) with known passwords. "
-        "Idempotent: running it again resets those accounts' passwords and roles and creates "
-        "nothing twice. For demonstrations only; never run it on a production database."
+        "Load the reference data (languages, regions, towns), the demo taxonomy, about 50 demo "
+        "candidates and the demo accounts (admin, case worker, employer user) with known passwords. "
+        "Idempotent: running it again refreshes the demo records and creates nothing twice. "
+        "For demonstrations only; never run it on a production database."
     )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
+        reference = reference_data_load()
+        self.stdout.write(f"Reference data: {reference}")
+        taxonomy = demo_taxonomy_load()
+        self.stdout.write(f"Demo taxonomy: {taxonomy}")
         created = 0
         for spec in DEMO_USERS:
             is_admin = spec["role"] == Role.ADMIN
@@ -59,6 +67,9 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             user_mark_email_verified(user=user)
             created += was_created
+        case_worker = User.objects.get(email="berater@bridges.example")
+        candidates = demo_candidates_load(case_worker=case_worker)
+        self.stdout.write(f"Demo candidates: {candidates}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:

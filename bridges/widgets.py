@@ -1,0 +1,52 @@
+"""Autocomplete widgets for large vocabularies (occupations, skills, towns, regions).
+
+The widget is a native <select> that holds only the chosen values, plus a search
+box whose htmx request fills the select with matches from the server. It needs
+no script of its own, works with the keyboard, and each part has a label.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+
+
+class AutocompleteMixin:
+    template_name = "widgets/autocomplete.html"
+
+    def __init__(self, source: str, attrs=None, search_label: str = "", country_field: str = "", **kwargs) -> None:
+        self.source = source  # URL name of the view that answers with <option> elements
+        self.search_label = search_label
+        self.country_field = country_field  # for regions: the form field whose country narrows the search
+        super().__init__(attrs=attrs, **kwargs)
+
+    def optgroups(self, name, value, attrs=None):
+        # Render only the selected options: the full vocabulary has thousands of rows.
+        selected = {str(v) for v in value if v not in (None, "")}
+        queryset = getattr(self.choices, "queryset", None)
+        groups = []
+        if queryset is not None and selected:
+            for index, obj in enumerate(queryset.filter(pk__in=selected)):
+                option = self.create_option(name, obj.pk, str(obj), True, index, attrs=attrs)
+                groups.append((None, [option], index))
+        return groups
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["source_url"] = reverse(self.source)
+        widget["search_id"] = f"{widget['attrs'].get('id', name)}_search"
+        widget["search_label"] = self.search_label
+        widget["multiple"] = self.allow_multiple_selected
+        widget["country_field"] = self.country_field
+        if self.allow_multiple_selected:
+            widget["attrs"].setdefault("size", 6)
+        return context
+
+
+class AutocompleteSelect(AutocompleteMixin, forms.Select):
+    pass
+
+
+class AutocompleteSelectMultiple(AutocompleteMixin, forms.SelectMultiple):
+    pass
