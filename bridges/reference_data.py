@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import time
+import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,22 +121,69 @@ def languages_load() -> LoadCounts:
     return _upsert(model=Language, key="code", fields=("name_en", "name_de"), rows=rows.values())
 
 
+# ISO 3166-2 gives transliterations ("Ḩalab"); case workers know the regions the
+# programme's candidates come from by their usual names. (English, German) per code.
+COMMON_NAMES = {
+    "SY-HL": ("Aleppo", "Aleppo"),
+    "SY-DI": ("Damascus", "Damaskus"),
+    "SY-RD": ("Rif Dimashq (Damascus countryside)", "Rif Dimaschq (Umland von Damaskus)"),
+    "SY-HI": ("Homs", "Homs"),
+    "SY-HM": ("Hama", "Hama"),
+    "SY-LA": ("Latakia", "Latakia"),
+    "SY-TA": ("Tartus", "Tartus"),
+    "SY-RA": ("Raqqa", "Rakka"),
+    "SY-DY": ("Deir ez-Zor", "Deir ez-Zor"),
+    "SY-HA": ("Al-Hasakah", "Al-Hasaka"),
+    "SY-DR": ("Daraa", "Daraa"),
+    "SY-SU": ("As-Suwayda", "As-Suwaida"),
+    "SY-QU": ("Quneitra", "Quneitra"),
+    "IQ-NI": ("Nineveh (Mosul)", "Ninive (Mossul)"),
+    "IQ-BG": ("Baghdad", "Bagdad"),
+    "IQ-AR": ("Erbil", "Erbil"),
+    "IQ-DA": ("Duhok", "Dohuk"),
+    "IQ-SU": ("Sulaymaniyah", "Sulaimaniyya"),
+    "IQ-KR": ("Kurdistan Region", "Region Kurdistan"),
+    "IQ-BA": ("Basra", "Basra"),
+    "IQ-KI": ("Kirkuk", "Kirkuk"),
+    "IQ-AN": ("Anbar", "Anbar"),
+    "AF-KAB": ("Kabul", "Kabul"),
+    "AF-HER": ("Herat", "Herat"),
+    "AF-KAN": ("Kandahar", "Kandahar"),
+    "AF-BAL": ("Balkh (Mazar-i-Sharif)", "Balch (Masar-e Scharif)"),
+    "AF-NAN": ("Nangarhar", "Nangarhar"),
+    "AF-GHA": ("Ghazni", "Ghazni"),
+    "AF-BAM": ("Bamyan", "Bamiyan"),
+}
+
+
+def _folded(text: str) -> str:
+    """The name without accents and diacritics (Ḩalab → Halab), for search."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def regions_load(*, countries: Collection[str] | None = None) -> LoadCounts:
     """Upsert the first-level ISO 3166-2 subdivisions (of `countries`, default: all)."""
     wanted = _normalise_countries(countries)
     german = _german("iso3166-2")
-    rows = [
-        {
-            "code": subdivision.code,
-            "country": subdivision.country_code,
-            "name_en": subdivision.name,
-            "name_de": german(subdivision.name),
-            "kind": subdivision.type,
-        }
-        for subdivision in pycountry.subdivisions
-        if not subdivision.parent_code and (wanted is None or subdivision.country_code in wanted)
-    ]
-    return _upsert(model=Region, key="code", fields=("country", "name_en", "name_de", "kind"), rows=rows)
+    rows = []
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code or (wanted is not None and subdivision.country_code not in wanted):
+            continue
+        official = subdivision.name
+        name_en, name_de = COMMON_NAMES.get(subdivision.code, (official, german(official)))
+        aliases = {official, _folded(official)} - {name_en, name_de}
+        rows.append(
+            {
+                "code": subdivision.code,
+                "country": subdivision.country_code,
+                "name_en": name_en,
+                "name_de": name_de,
+                "kind": subdivision.type,
+                "aliases": " · ".join(sorted(aliases))[:255],
+            }
+        )
+    return _upsert(model=Region, key="code", fields=("country", "name_en", "name_de", "kind", "aliases"), rows=rows)
 
 
 def places_load(

@@ -59,5 +59,7 @@ def regions(request: HttpRequest) -> HttpResponse:
     if country:
         matches = matches.filter(country=country)
     if text:
-        matches = matches.filter(Q(name_en__icontains=text) | Q(name_de__icontains=text) | Q(code__iexact=text))
+        matches = matches.filter(
+            Q(name_en__icontains=text) | Q(name_de__icontains=text) | Q(aliases__icontains=text) | Q(code__iexact=text)
+        )
     return _render(request, matches.order_by("country", "name_en"), Region)

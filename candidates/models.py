@@ -320,7 +320,9 @@ class WorkExperience(models.Model):
         return 0.0
 
 
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+def private_storage() -> FileSystemStorage:
+    """Storage outside MEDIA_URL. A callable, so that migrations do not record the machine's path."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def document_path(instance: Document, filename: str) -> str:

@@ -65,6 +65,9 @@ class Region(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_de = models.CharField(_("name (German)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=100, blank=True)
+    aliases = models.CharField(
+        _("other names"), max_length=255, blank=True, help_text=_("Official and accent-free spellings, for search.")
+    )
 
     class Meta:
         verbose_name = _("region")

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from bridges.models import Language, Place, Region
 from bridges.reference_data import places_load
@@ -47,7 +48,8 @@ def test_regions_are_first_level_subdivisions_with_german_names():
     assert aleppo.country.code == "SY"
     assert aleppo.name_de
     assert aleppo.kind == "Province"
-    assert Region.objects.get(code="AF-KAB").name_en == "Kābul"
+    assert Region.objects.get(code="AF-KAB").name_en == "Kabul"  # the common name, see COMMON_NAMES
+    assert Region.objects.get(code="AF-BGL").name_en == "Baghlān"  # others keep the ISO 3166-2 name
     assert set(Region.objects.values_list("country", flat=True).distinct()) == {"SY", "AF"}
 
 
@@ -96,3 +98,15 @@ def test_changed_rows_are_updated_in_place():
     assert (aleppo.name, aleppo.population > 1) == ("Aleppo", True)
     assert counts.updated == 1
     assert counts.created == 0
+
+
+def test_regions_carry_common_names_and_accent_free_spellings_for_search(client, case_worker):
+    load("SY")
+    aleppo = Region.objects.get(code="SY-HL")
+    client.force_login(case_worker)
+
+    response = client.get(reverse("taxonomy:regions"), {"autocomplete_q": "halab", "field": "region"})
+
+    assert aleppo.name_en == "Aleppo"
+    assert "Ḩalab" in aleppo.aliases
+    assert f'value="{aleppo.pk}"' in response.text
