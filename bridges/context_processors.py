@@ -8,11 +8,25 @@ from bridges.models import Role
 
 # (label, URL name) per role; later issues add their pages here.
 NAVIGATION = {
-    Role.CASE_WORKER: [(_("Dashboard"), "matching:dashboard"), (_("Candidates"), "candidates:list")],
-    Role.EMPLOYER: [(_("Dashboard"), "employers:dashboard")],
+    Role.CASE_WORKER: [
+        (_("Dashboard"), "matching:dashboard"),
+        (_("Candidates"), "candidates:list"),
+        (_("Employers"), "employers:staff_employers"),
+        (_("Positions"), "employers:staff_positions"),
+        (_("Job board"), "jobs:list"),
+    ],
+    Role.EMPLOYER: [
+        (_("Dashboard"), "employers:dashboard"),
+        (_("Our positions"), "employers:positions"),
+        (_("Company profile"), "employers:profile"),
+        (_("Colleagues"), "employers:colleagues"),
+        (_("Job board"), "jobs:list"),
+    ],
     Role.ADMIN: [
         (_("Dashboard"), "matching:dashboard"),
         (_("Candidates"), "candidates:list"),
+        (_("Employers"), "employers:staff_employers"),
+        (_("Positions"), "employers:staff_positions"),
         (_("Administration"), "admin:index"),
     ],
 }
@@ -21,9 +35,14 @@ NAVIGATION = {
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items = []
-    for label, name in NAVIGATION[Role(user.role)]:
-        url = reverse(name)
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
-    return {"nav_items": items}
+        return {"nav_items": _items(request, [(_("Job board"), "jobs:list"), (_("Log in"), "account_login")])}
+    return {"nav_items": _items(request, NAVIGATION[Role(user.role)])}
+
+
+def _items(request: HttpRequest, entries: list) -> list[dict]:
+    items = [{"label": label, "url": reverse(name), "active": False} for label, name in entries]
+    # The entry with the longest matching path is the current one (/employer/ vs /employer/positions/).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
+    return items

@@ -156,6 +156,11 @@ COMMON_NAMES = {
 }
 
 
+# Subdivisions whose children are what people name as their region: Erbil, Duhok and
+# Sulaymaniyah lie in the Kurdistan Region of Iraq, and are loaded beside it.
+FLATTENED_PARENTS = {"IQ-KR"}
+
+
 def _folded(text: str) -> str:
     """The name without accents and diacritics (Ḩalab → Halab), for search."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -168,7 +173,8 @@ def regions_load(*, countries: Collection[str] | None = None) -> LoadCounts:
     german = _german("iso3166-2")
     rows = []
     for subdivision in pycountry.subdivisions:
-        if subdivision.parent_code or (wanted is not None and subdivision.country_code not in wanted):
+        first_level = not subdivision.parent_code or subdivision.parent_code in FLATTENED_PARENTS
+        if not first_level or (wanted is not None and subdivision.country_code not in wanted):
             continue
         official = subdivision.name
         name_en, name_de = COMMON_NAMES.get(subdivision.code, (official, german(official)))

@@ -137,6 +137,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="bridges")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat copies these into django-celery-beat's tables at start; admins can tune them there.
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-positions": {"task": "employers.close_expired_positions", "schedule": 60 * 60},
+}
 CELERY_TIMEZONE = "Europe/Berlin"
 
 # --- Users and authentication ----------------------------------------------
@@ -154,7 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "start"
 
-ACCOUNT_ADAPTER = "bridges.adapters.AccountAdapter"
+# The employers app extends the adapter: an invited colleague joins the inviting company at sign-up.
+ACCOUNT_ADAPTER = "employers.adapters.EmployerAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

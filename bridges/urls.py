@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("matching.urls")),
     path("employer/", include("employers.urls")),
+    path("jobs/", include("employers.urls_public")),
     path("candidates/", include("candidates.urls")),
     path("taxonomy/", include(taxonomy_patterns)),
 ]

@@ -33,7 +33,7 @@ def test_role_page_access(client, personas, name, persona, status):
     assert client.get(reverse(name)).status_code == status
 
 
-STAFF_NAMESPACES = ("admin:", "matching:", "candidates:")
+STAFF_NAMESPACES = ("admin:", "matching:", "candidates:", "employers:staff_")
 STAFF_URLS = [u for u in all_sample_urls() if u.name.startswith(STAFF_NAMESPACES)]
 
 

@@ -22,6 +22,10 @@ PUBLIC = {
     "account_confirm_email",
     "account_email_verification_sent",
     "account_inactive",
+    "jobs:list",
+    "jobs:detail",
+    "jobs:feed",
+    "employers:invitation_accept",
 }
 
 SAMPLES = all_sample_urls()

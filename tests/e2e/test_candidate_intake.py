@@ -27,7 +27,7 @@ def test_case_worker_takes_in_a_candidate_and_finds_them_by_filters(live_server,
     OccupationFactory(labels={"de": "Koch/Köchin", "en": "cook"})
     log_in(page, live_server.url, user.email)
 
-    page.get_by_role("link", name="Kandidat/innen").click()
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kandidat/innen").click()
     page.get_by_role("link", name="Neue/r Kandidat/in").click()
     page.get_by_label("Vorname").fill("Samira")
     page.get_by_label("Nachname").fill("Al-Masri")
@@ -54,7 +54,7 @@ def test_case_worker_takes_in_a_candidate_and_finds_them_by_filters(live_server,
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_text("Schweißer/in")).to_be_visible()
 
-    page.get_by_role("link", name="Kandidat/innen").first.click()
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kandidat/innen").click()
     page.get_by_label("Beruf", exact=True).fill("Schweiß")
     page.get_by_label("Sprache", exact=True).last.select_option(str(german.pk))
     page.get_by_label("Mindestniveau").select_option("3")

@@ -1,4 +1,7 @@
-"""seed_demo: the demo accounts (and, as the apps grow, demo data) for `make run`."""
+"""seed_demo: reference data, demo taxonomy, candidates, employers and accounts for `make run`.
+
+It lives in `matching`, the one app that may import all others.
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,6 +11,7 @@ from bridges.models import Role, User
 from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load
+from employers.demo import demo_employers_load
 
 # Demo only: these passwords are printed and listed in the README.
 DEMO_USERS = [
@@ -70,6 +74,9 @@ class Command(BaseCommand):
         case_worker = User.objects.get(email="berater@bridges.example")
         candidates = demo_candidates_load(case_worker=case_worker)
         self.stdout.write(f"Demo candidates: {candidates}")
+        employer_user = User.objects.get(email="arbeitgeber@bridges.example")
+        employers = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
+        self.stdout.write(f"Demo employers: {employers}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:
