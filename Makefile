@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-dev lint messages system-deps test-system-deps apt worker beat vendor clean
+.PHONY: run test install install-dev lint messages system-deps test-system-deps apt worker beat vendor clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ lint: install-dev
 test: install-dev test-system-deps lint messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_URL=$(TEST_CACHE_URL) \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The matching benchmark: prints its figures, last one JSON line (see matching/README.md).
+bench: install-dev
+	$(PY) -m matching.bench $(BENCH_ARGS)
 
 # Services for running on PostgreSQL + Redis (see README and Procfile).
 worker: install

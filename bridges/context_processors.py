@@ -10,6 +10,7 @@ from bridges.models import Role
 NAVIGATION = {
     Role.CASE_WORKER: [
         (_("Dashboard"), "matching:dashboard"),
+        (_("Matches"), "matching:overview"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
@@ -24,6 +25,7 @@ NAVIGATION = {
     ],
     Role.ADMIN: [
         (_("Dashboard"), "matching:dashboard"),
+        (_("Matches"), "matching:overview"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),

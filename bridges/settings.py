@@ -9,6 +9,7 @@ missing values that production needs fail loudly at start-up.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -134,12 +135,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# A save queues its rescore after commit; with the broker down it must give up within
+# seconds (the re-scoring mark stays for the sweep) instead of retrying for long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,  # a broker that vanished without closing the connection
+    "max_retries": 1,
+    "interval_start": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="bridges")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat copies these into django-celery-beat's tables at start; admins can tune them there.
 CELERY_BEAT_SCHEDULE = {
     "close-expired-positions": {"task": "employers.close_expired_positions", "schedule": 60 * 60},
+    # Rescores whatever is still marked (a lost message or a broker outage only delays).
+    "matching-sweep": {"task": "matching.sweep", "schedule": 60},
+    "matching-nightly": {"task": "matching.rescore_all", "schedule": crontab(hour=2, minute=30), "args": ["nightly"]},
 }
 CELERY_TIMEZONE = "Europe/Berlin"
 

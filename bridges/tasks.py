@@ -1,10 +1,16 @@
-"""Wiring tasks: a health ping that proves a worker takes tasks from the broker."""
+"""Wiring tasks: a health ping that proves a worker takes tasks from the broker, and
+`enqueue`, the after-commit queueing helper for apps that must not import each other."""
 
+import logging
 import os
 import socket
 
 from celery import shared_task
-from django.db import connection
+from django.db import connection, transaction
+
+from bridges.celery import app
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="bridges.ping")
@@ -14,3 +20,35 @@ def ping(token: str) -> dict:
         cursor.execute("SELECT 1")
         (db_ok,) = cursor.fetchone()
     return {"token": token, "hostname": socket.gethostname(), "pid": os.getpid(), "database": db_ok == 1}
+
+
+def enqueue(task_name: str, *args) -> None:
+    """Queue the task registered as `task_name` with `args` once the current transaction commits.
+
+    By name, so that `candidates` and `employers` can queue `matching` tasks without importing
+    it. Queueing never fails the caller: if the broker cannot be reached, a warning is logged
+    and the database mark that asked for the task stays for the periodic sweep. Without a
+    broker (eager mode, `make run`) the task runs here, right after the commit.
+    """
+    transaction.on_commit(lambda: _send(task_name, args))
+
+
+def _send(task_name: str, args: tuple) -> None:
+    task = app.tasks.get(task_name)
+    if task is None:
+        # The web process may not have imported the apps' task modules yet. Imported directly:
+        # `app.loader.import_default_modules()` would also re-run django.setup() and the checks.
+        app.autodiscover_tasks(force=True)
+        task = app.tasks.get(task_name)
+    try:
+        # Nobody waits for the result here; not subscribing to it keeps the result store out of the way.
+        if task is None:
+            app.send_task(task_name, args=list(args), ignore_result=True)
+        else:
+            task.apply_async(args, ignore_result=True)
+    except Exception:
+        # Deliberately broad: the save has committed already, and the mark is the safety net.
+        if app.conf.task_always_eager:
+            logger.exception("task %s%r failed; the sweep will retry it", task_name, args)
+        else:
+            logger.warning("could not queue %s%r; the sweep will catch up", task_name, args, exc_info=True)

@@ -38,6 +38,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from bridges.models import AuditEvent, CEFRLevel, Language, Occupation, OccupationLabel, Place, User
 from bridges.services import audit_log
+from bridges.tasks import enqueue
 from candidates.models import (
     Candidate,
     CandidateLanguage,
@@ -659,6 +660,8 @@ def candidates_import(*, import_file: ImportFile, actor: User, dry_run: bool, fi
             target="candidates.candidate",
             summary=f"{len(report.new_rows)} candidates imported from {file_name}".strip(),
         )
+        # The new candidates carry the re-scoring mark; one sweep scores them all.
+        enqueue("matching.sweep")
     return report
 
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
+from bridges.tasks import enqueue
 from candidates.models import Candidate, Consent, Note
 
 
 def candidate_touch(*, candidate: Candidate) -> None:
     """Set the re-scoring mark: matching rescores this candidate and clears the mark."""
     Candidate.objects.filter(pk=candidate.pk).mark_for_rescore()
+    enqueue("matching.rescore_candidate", candidate.pk)
 
 
 @transaction.atomic
@@ -36,6 +38,7 @@ def candidate_save(
     candidate.full_clean()
     candidate.rescore_requested_at = timezone.now()
     candidate.save()
+    enqueue("matching.rescore_candidate", candidate.pk)
     for field, values in (m2m or {}).items():
         getattr(candidate, field).set(values)
     for formset in formsets:

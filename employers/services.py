@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from bridges.models import AuditEvent, Occupation, OccupationSkill, User
 from bridges.services import audit_log
+from bridges.tasks import enqueue
 from employers.models import Employer, Invitation, LanguageRequirement, Membership, Position, PositionSkill
 
 
@@ -80,6 +81,7 @@ def employer_update(*, employer: Employer, actor: User, formsets: Iterable = ())
         formset.instance = employer
         formset.save()
     employer.positions.filter(status=Position.Status.OPEN).update(rescore_requested_at=timezone.now())
+    enqueue("matching.sweep")
     audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=employer, summary=employer.name)
     return employer
 
@@ -98,6 +100,7 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
     employer.save(update_fields=["verification", "review_note", "reviewed_by", "reviewed_at", "updated_at"])
     # Positions become matchable (or stop being matchable) with the decision.
     employer.positions.update(rescore_requested_at=timezone.now())
+    enqueue("matching.sweep")
     members = [membership.user for membership in employer.members.select_related("user")]
     template = "employers/email/approved" if approve else "employers/email/rejected"
     dashboard = request.build_absolute_uri(reverse("employers:dashboard"))
@@ -167,6 +170,7 @@ def skills_for_occupation(*, occupation: Occupation) -> list[tuple[int, str]]:
 
 def _mark(position: Position) -> None:
     Position.objects.filter(pk=position.pk).update(rescore_requested_at=timezone.now())
+    enqueue("matching.rescore_position", position.pk)
 
 
 @transaction.atomic
@@ -259,7 +263,12 @@ def positions_close_expired(*, today: date | None = None) -> int:
     """Close open and paused positions whose closing date has passed; returns how many."""
     today = today or timezone.localdate()
     expired = Position.objects.filter(status__in=[Position.Status.OPEN, Position.Status.PAUSED], expires_on__lt=today)
-    return expired.update(status=Position.Status.CLOSED, rescore_requested_at=timezone.now(), updated_at=timezone.now())
+    closed = expired.update(
+        status=Position.Status.CLOSED, rescore_requested_at=timezone.now(), updated_at=timezone.now()
+    )
+    if closed:
+        enqueue("matching.sweep")
+    return closed
 
 
 # --- changes made in the Django admin ------------------------------------------------

@@ -119,8 +119,12 @@ class MatchRun(models.Model):
 class Match(models.Model):
     """A scored candidate–position pair with its explanation (replaced by every rescore)."""
 
-    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="matches")
-    position = models.ForeignKey("employers.Position", on_delete=models.CASCADE, related_name="matches")
+    # No single-column indexes: the unique pair and the (…, -score) indexes cover every lookup,
+    # and each extra index slows the bulk writes of a full rescore.
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
+    position = models.ForeignKey("employers.Position", on_delete=models.CASCADE, related_name="matches", db_index=False)
     score = models.FloatField(_("score"))
     components = models.JSONField(_("components"), default=dict)
     explanation = models.JSONField(_("explanation"), default=dict)

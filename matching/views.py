@@ -1,19 +1,223 @@
-"""Case-worker pages: the dashboard, the start of the day's work."""
+"""Case-worker pages: the dashboard, the ranked lists of matches in both directions,
+the explanation of a pair with the decisions on it, and the progress of a full
+rescore; and the employers' anonymised summaries of their own positions' matches.
 
+The machine proposes; a person decides: nothing here introduces or rejects anyone
+by itself. Another employer's position is a 404, a case-worker page a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from bridges.permissions import case_worker_required
+from bridges.models import AuditEvent, Role
+from bridges.permissions import case_worker_required, role_required
+from bridges.services import audit_log
 from candidates.models import Candidate, Status
 from employers.models import Employer, Position
+from matching import explain, review, selectors
+from matching.filters import CandidateMatchFilter, MatchOverviewFilter, PositionMatchFilter
+from matching.forms import DecisionForm, dismiss_form
+from matching.models import MatchDecision, MatchRun, ScoringConfig
+
+PAGE_SIZE = 25
+admin_required = role_required(Role.ADMIN)
+summaries_viewer_required = role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN)
+
+
+def _page(request: HttpRequest, queryset) -> tuple:
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    _label_rows(page.object_list)
+    return page, query.urlencode()
+
+
+def _label_rows(matches) -> None:
+    """Bars and decision labels for list rows (no queries: everything came with the list query)."""
+    statuses = dict(MatchDecision.Status.choices)
+    reasons = dict(MatchDecision.Reason.choices)
+    for match in matches:
+        match.bars = explain.component_bars(match.components or {})
+        match.decision_label = statuses.get(getattr(match, "decision_status", None), "")
+        match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
 
 
 @case_worker_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    recent = selectors.recent_matches(user=request.user)
+    _label_rows(recent)
     context = {
         "my_candidates": Candidate.objects.filter(case_worker=request.user, status=Status.ACTIVE).count(),
         "active_candidates": Candidate.objects.filter(status=Status.ACTIVE).count(),
         "pending_employers": Employer.objects.filter(verification=Employer.Verification.PENDING).count(),
         "public_positions": Position.objects.public().count(),
+        "recent_matches": recent,
+        "shortlisted": MatchDecision.objects.filter(status=MatchDecision.Status.SHORTLISTED).count(),
+        "run": selectors.latest_full_run(),
     }
     return render(request, "matching/dashboard.html", context)
+
+
+@case_worker_required
+def overview(request: HttpRequest) -> HttpResponse:
+    filterset = MatchOverviewFilter(request.GET, queryset=selectors.matches_overview(user=request.user))
+    page, query = _page(request, filterset.qs)
+    return render(request, "matching/overview.html", {"filter": filterset, "page": page, "query": query})
+
+
+@case_worker_required
+def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    position = selectors.position_for_review(user=request.user, pk=pk)
+    queryset = selectors.matches_for_position(user=request.user, position=position)
+    filterset = PositionMatchFilter(request.GET, queryset=queryset)
+    page, query = _page(request, filterset.qs)
+    context = {"position": position, "filter": filterset, "page": page, "query": query}
+    return render(request, "matching/position_matches.html", context)
+
+
+@case_worker_required
+def candidate_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = selectors.candidate_for_review(user=request.user, pk=pk)
+    queryset = selectors.matches_for_candidate(user=request.user, candidate=candidate)
+    filterset = CandidateMatchFilter(request.GET, queryset=queryset)
+    page, query = _page(request, filterset.qs)
+    context = {"candidate": candidate, "filter": filterset, "page": page, "query": query}
+    return render(request, "matching/candidate_matches.html", context)
+
+
+def _pair_page(request: HttpRequest, candidate: int, position: int, form=None, status: int = 200) -> HttpResponse:
+    pair = selectors.pair_get_for_user(user=request.user, candidate_pk=candidate, position_pk=position)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        target=pair.candidate,
+        summary=f"{pair.candidate.full_name}: match with position {pair.position.pk}",
+    )
+    run_config = pair.match.run.config if pair.match and pair.match.run and pair.match.run.config else None
+    explanation = explain.explain_pair(
+        candidate_id=pair.candidate.pk,
+        position_id=pair.position.pk,
+        match=pair.match,
+        weights=ScoringConfig.active().weights(),
+        stored_weights=run_config.weights() if run_config else None,
+    )
+    context = {
+        "pair": pair,
+        "candidate": pair.candidate,
+        "position": pair.position,
+        "match": pair.match,
+        "decision": pair.decision,
+        "explanation": explanation,
+        "dismiss_form": form or dismiss_form(),
+        "history": _history(pair.candidate.pk, pair.position.pk),
+    }
+    return render(request, "matching/explain.html", context, status=status)
+
+
+def _history(candidate_id: int, position_id: int) -> list[dict]:
+    """The audit trail of a pair with status and reason in the active language."""
+    statuses = dict(MatchDecision.Status.choices)
+    reasons = dict(MatchDecision.Reason.choices)
+    rows = []
+    for event in selectors.pair_history(candidate_id=candidate_id, position_id=position_id)[:50]:
+        if event.action == AuditEvent.Action.DELETE:
+            text, note = _("decision undone"), ""
+        else:
+            status, _sep, rest = event.summary.partition(review.SUMMARY_SEPARATOR)
+            reason, note = "", rest
+            if status == MatchDecision.Status.DISMISSED:  # only a dismissal has a reason
+                reason, _sep, note = rest.partition(review.SUMMARY_SEPARATOR)
+            text = str(statuses.get(status, status))
+            if reason:
+                text = f"{text} ({reasons.get(reason, reason)})"
+        rows.append({"at": event.at, "actor": event.actor, "text": text, "note": note})
+    return rows
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return default
+
+
+@case_worker_required
+def pair_explain(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
+    return _pair_page(request, candidate, position)
+
+
+@case_worker_required
+@require_POST
+def pair_decide(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
+    pair = selectors.pair_get_for_user(user=request.user, candidate_pk=candidate, position_pk=position)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision was not recorded: a dismissal needs a reason."))
+        return _pair_page(request, candidate, position, form=form, status=400)
+    action = form.cleaned_data["action"]
+    ids = {"candidate_id": pair.candidate.pk, "position_id": pair.position.pk}
+    if action == DecisionForm.UNDO:
+        if review.match_decision_undo(**ids, actor=request.user):
+            messages.success(request, _("The decision was taken back."))
+    else:
+        status = (
+            MatchDecision.Status.SHORTLISTED if action == DecisionForm.SHORTLIST else MatchDecision.Status.DISMISSED
+        )
+        try:
+            review.match_decide(
+                **ids,
+                status=status,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return _pair_page(request, candidate, position, form=form, status=400)
+        if status == MatchDecision.Status.SHORTLISTED:
+            messages.success(request, _("%(name)s was shortlisted.") % {"name": pair.candidate.full_name})
+        else:
+            messages.success(request, _("The match of %(name)s was dismissed.") % {"name": pair.candidate.full_name})
+    default = reverse("matching:explain", kwargs={"candidate": candidate, "position": position})
+    return redirect(_next_url(request, default=default))
+
+
+@case_worker_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the progress of a run; the fragment polls itself every 2 s while the run is running."""
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    return render(request, "matching/_run_progress.html", {"run": run})
+
+
+@admin_required
+@require_POST
+def rescore_all(request: HttpRequest) -> HttpResponse:
+    review.rescore_all_request(trigger=MatchRun.Trigger.FULL)
+    messages.success(request, _("A full rescore was queued. Its progress appears on the dashboard."))
+    return redirect("matching:dashboard")
+
+
+@summaries_viewer_required
+def employer_position_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anonymised summaries of an own open position's matches, if the programme enables them."""
+    position = selectors.position_for_summaries(user=request.user, pk=pk)
+    enabled = selectors.summaries_enabled()
+    if not enabled and not request.user.works_cases:
+        return render(request, "matching/employer_not_enabled.html", {"position": position}, status=404)
+    config = ScoringConfig.active()
+    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, target=position, summary="anonymised match summaries")
+    context = {
+        "position": position,
+        "summaries": selectors.match_summaries(position=position, limit=config.top_k_per_position),
+        "enabled": enabled,
+    }
+    return render(request, "matching/employer_position_matches.html", context)

@@ -12,6 +12,8 @@ from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load
 from employers.demo import demo_employers_load
+from matching.models import MatchRun
+from matching.services import rescore_all
 
 # Demo only: these passwords are printed and listed in the README.
 DEMO_USERS = [
@@ -77,6 +79,8 @@ class Command(BaseCommand):
         employer_user = User.objects.get(email="arbeitgeber@bridges.example")
         employers = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
         self.stdout.write(f"Demo employers: {employers}")
+        run = rescore_all(trigger=MatchRun.Trigger.FULL)
+        self.stdout.write(f"Matching: {run.pairs_scored} pairs scored, {run.rows_written} matches stored.")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:

@@ -1,0 +1,280 @@
+"""Admin for matching: matches (results, read-only, with decisions as bulk actions),
+match runs (read-only), scoring configurations and the decisions people took.
+
+Saving the active configuration, or activating another one, queues a full rescore
+once the change has committed. Decisions go through `matching.review`, so that the
+audit trail of each pair is written however a decision is taken.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from matching import review
+from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
+from matching.selectors import decision_subquery
+
+SCORE_BANDS = {
+    "0-40": (0, 40),
+    "40-60": (40, 60),
+    "60-80": (60, 80),
+    "80-100": (80, None),
+}
+
+
+class ScoreBandFilter(admin.SimpleListFilter):
+    title = _("score")
+    parameter_name = "score_band"
+
+    def lookups(self, request, model_admin):
+        return [("0-40", "0–40"), ("40-60", "40–60"), ("60-80", "60–80"), ("80-100", "80–100")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        band = SCORE_BANDS.get(self.value() or "")
+        if band is None:
+            return queryset
+        low, high = band
+        queryset = queryset.filter(score__gte=low)
+        return queryset.filter(score__lt=high) if high is not None else queryset
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    title = _("decision")
+    parameter_name = "decision"
+    OPEN = "open"
+
+    def lookups(self, request, model_admin):
+        return [(self.OPEN, _("not decided yet")), *MatchDecision.Status.choices]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        decisions = MatchDecision.objects.filter(
+            candidate_id=OuterRef("candidate_id"), position_id=OuterRef("position_id")
+        )
+        if value == self.OPEN:
+            return queryset.filter(~Exists(decisions))
+        return queryset.filter(Exists(decisions.filter(status=value)))
+
+
+def _pretty_json(value) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "position", "score_display", "rank_for_position", "decision", "run", "computed_at"]
+    list_filter = [
+        ScoreBandFilter,
+        DecisionFilter,
+        ("run", admin.RelatedOnlyFieldListFilter),
+        "candidate__perspective",
+        ("position", admin.RelatedOnlyFieldListFilter),
+        ("candidate", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["candidate__first_name", "candidate__last_name", "position__title", "position__employer__name"]
+    list_select_related = ["candidate", "position__employer", "run"]
+    fields = [
+        "candidate",
+        "position",
+        "score",
+        "rank_for_position",
+        "rank_for_candidate",
+        "run",
+        "computed_at",
+        "components_display",
+        "explanation_display",
+    ]
+    readonly_fields = fields
+    actions = ["shortlist_selected", "dismiss_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(decision_status=decision_subquery("status"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # matches are results of the scoring, never typed in
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a rescore replaces them; a dismissal is the way to set one aside
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_display(self, obj: Match) -> str:
+        return f"{obj.score:.1f}"
+
+    @admin.display(description=_("decision"))
+    def decision(self, obj: Match) -> str:
+        return str(dict(MatchDecision.Status.choices).get(obj.decision_status, "–"))
+
+    @admin.display(description=_("components"))
+    def components_display(self, obj: Match) -> str:
+        return _pretty_json(obj.components)
+
+    @admin.display(description=_("explanation"))
+    def explanation_display(self, obj: Match) -> str:
+        return _pretty_json(obj.explanation)
+
+    @admin.action(description=_("Shortlist selected matches"))
+    def shortlist_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = self._decide(request, queryset, status=MatchDecision.Status.SHORTLISTED)
+        message = ngettext("%(count)d match was shortlisted.", "%(count)d matches were shortlisted.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Dismiss selected matches (reason: other)"))
+    def dismiss_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = self._decide(
+            request, queryset, status=MatchDecision.Status.DISMISSED, reason=MatchDecision.Reason.OTHER
+        )
+        message = ngettext("%(count)d match was dismissed.", "%(count)d matches were dismissed.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, *, status: str, reason: str = "") -> int:
+        pairs = list(queryset.values_list("candidate_id", "position_id"))
+        for candidate_id, position_id in pairs:
+            review.match_decide(
+                candidate_id=candidate_id,
+                position_id=position_id,
+                status=status,
+                reason=reason,
+                note=str(_("Decided in the admin, several at once.")),
+                actor=request.user,
+            )
+        return len(pairs)
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at",
+        "trigger",
+        "status",
+        "progress",
+        "pairs_scored",
+        "rows_written",
+        "duration_s",
+        "config",
+    ]
+    list_filter = ["trigger", "status"]
+    date_hierarchy = "started_at"
+    list_select_related = ["config"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the record of what ran: read-only
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScoringConfig)
+class ScoringConfigAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "employers_see_summaries", "min_score", "updated_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["is_active", "created_at", "updated_at"]
+    actions = ["activate_selected", "rescore_now"]
+    fieldsets = [
+        (None, {"fields": ["name", "is_active", "employers_see_summaries"]}),
+        (
+            _("Weights of the components"),
+            {
+                "fields": [
+                    "weight_occupation",
+                    "weight_essential_skills",
+                    "weight_optional_skills",
+                    "weight_language",
+                    "weight_experience",
+                    "weight_place",
+                    "weight_perspective",
+                    "weight_availability",
+                    "weight_freshness",
+                ],
+                "description": _("Relative weights: the score is the weighted mean of the components, times 100."),
+            },
+        ),
+        (
+            _("Thresholds"),
+            {
+                "fields": [
+                    "max_language_gap",
+                    "experience_full_years",
+                    "default_commute_km",
+                    "min_score",
+                    "top_k_per_position",
+                    "top_k_per_candidate",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: ScoringConfig, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        review.scoring_config_saved(config=obj, created=not change, actor=request.user)
+        if obj.is_active:
+            self.message_user(request, _("The active configuration changed: a full rescore was queued."), messages.INFO)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ScoringConfig | None = None) -> bool:
+        if obj is not None and obj.is_active:
+            return False  # there is always one active configuration
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset.filter(is_active=False))
+
+    @admin.action(description=_("Activate the selected configuration (and rescore everything)"))
+    def activate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one configuration to activate."), messages.ERROR)
+            return
+        config = queryset.get()
+        review.scoring_config_activate(config=config, actor=request.user)
+        self.message_user(
+            request, _("“%(name)s” is now active; a full rescore was queued.") % {"name": config.name}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Rescore everything now"))
+    def rescore_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        review.rescore_all_request(trigger=MatchRun.Trigger.FULL)
+        self.message_user(request, _("A full rescore was queued."), messages.SUCCESS)
+
+
+@admin.register(MatchDecision)
+class MatchDecisionAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "position", "status", "reason", "decided_by", "decided_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["candidate__first_name", "candidate__last_name", "position__title", "position__employer__name"]
+    list_select_related = ["candidate", "position__employer", "decided_by"]
+    fields = ["candidate", "position", "status", "reason", "note", "decided_by", "decided_at"]
+    readonly_fields = ["candidate", "position", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # decisions are taken on a match (page or bulk action)
+
+    def save_model(self, request: HttpRequest, obj: MatchDecision, form, change: bool) -> None:
+        review.match_decide(
+            candidate_id=obj.candidate_id,
+            position_id=obj.position_id,
+            status=obj.status,
+            reason=obj.reason,
+            note=obj.note,
+            actor=request.user,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: MatchDecision) -> None:
+        review.match_decision_undo(candidate_id=obj.candidate_id, position_id=obj.position_id, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for candidate_id, position_id in queryset.values_list("candidate_id", "position_id"):
+            review.match_decision_undo(candidate_id=candidate_id, position_id=position_id, actor=request.user)

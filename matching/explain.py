@@ -1,0 +1,348 @@
+"""Turns the explanation of a match into what a person reads, in the active language.
+
+Two sources give the same shape: the live explanation of a pair from
+`matching.services.pair_explain` (with hard exclusions and the computed "what
+would change it" hint) where the pipeline provides it, else the explanation the
+pipeline stored with the match. Skills are named by their labels, languages by
+their names and CEFR levels, and every gap by the support measure that would
+close it, since the programme can pay for these.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bridges.models import CEFRLevel, Language, Skill
+from matching.engine import COMPONENTS
+
+COMPONENT_LABELS = {
+    "occupation": gettext_lazy("Occupation"),
+    "essential_skills": gettext_lazy("Essential skills"),
+    "optional_skills": gettext_lazy("Optional skills"),
+    "language": gettext_lazy("Languages"),
+    "experience": gettext_lazy("Experience"),
+    "place": gettext_lazy("Place"),
+    "perspective": gettext_lazy("Perspective"),
+    "availability": gettext_lazy("Availability"),
+    "freshness": gettext_lazy("Profile up to date"),
+}
+
+COMPONENT_HELP = {
+    "occupation": gettext_lazy("Same occupation, same ISCO group, or related through shared essential skills."),
+    "essential_skills": gettext_lazy("Share of the position's essential skills the candidate has."),
+    "optional_skills": gettext_lazy("Share of the position's optional skills the candidate has."),
+    "language": gettext_lazy("How close the candidate's levels are to the required levels (CEFR steps)."),
+    "experience": gettext_lazy("Years of experience in the occupation or its group."),
+    "place": gettext_lazy(
+        "Distance within the commute radius; abroad: the candidate's home region against the position's region "
+        "and the employer's regions of engagement."
+    ),
+    "perspective": gettext_lazy("Staying in Germany, returning home, or open, against where the position is."),
+    "availability": gettext_lazy("Available on or before the start date."),
+    "freshness": gettext_lazy("When the profile was last confirmed."),
+}
+
+EXCLUSION_NONE, EXCLUSION_PERMISSION, EXCLUSION_LANGUAGE, EXCLUSION_STAYS, EXCLUSION_DISTANCE = 0, 1, 2, 3, 4
+
+EXCLUSION_TEXTS = {
+    EXCLUSION_PERMISSION: gettext_lazy(
+        "Excluded: the position needs a work permission that the candidate does not have, "
+        "or that ends before the start."
+    ),
+    EXCLUSION_LANGUAGE: gettext_lazy("Excluded: a required language is too far below the level the position asks for."),
+    EXCLUSION_STAYS: gettext_lazy("Excluded: the position is abroad and the candidate wants to stay in Germany."),
+    EXCLUSION_DISTANCE: gettext_lazy(
+        "Excluded: the place of work is beyond the candidate's commute radius and the candidate does not want to move."
+    ),
+}
+
+NOTE_TEXTS = {
+    "work_permission_with_approval": gettext_lazy(
+        "The candidate may work only with the approval of the immigration office (Ausländerbehörde): plan time for it."
+    ),
+    "available_after_start": gettext_lazy("The candidate is available only after the start date."),
+}
+
+
+@dataclass
+class ComponentRow:
+    name: str
+    label: str
+    help: str
+    value: float  # 0..1
+    weight: float
+    points: float  # this component's part of the score (0..100)
+
+    @property
+    def percent(self) -> int:
+        return round(self.value * 100)
+
+
+@dataclass
+class PairExplanation:
+    """Everything the explanation page shows about a pair, already in sentences."""
+
+    live: bool
+    score: float | None = None
+    exclusion: int = EXCLUSION_NONE
+    exclusion_text: str = ""
+    components: list[ComponentRow] = field(default_factory=list)
+    matched_skills: list[str] = field(default_factory=list)
+    missing_essential: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+    language_gaps: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    hint: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.score is None and not self.exclusion
+
+
+def live_explainer() -> Callable | None:
+    """`matching.services.pair_explain` where the pipeline provides it, else None."""
+    if importlib.util.find_spec("matching.services") is None:
+        return None
+    from matching import services
+
+    return getattr(services, "pair_explain", None)
+
+
+# --- small sentences ------------------------------------------------------------------------
+
+
+def level_label(level: int | None) -> str:
+    """A CEFR level as people write it (B2, native language); 0 or None is no knowledge."""
+    if not level:
+        return _("none")
+    try:
+        return str(CEFRLevel(int(level)).label)
+    except ValueError:
+        return str(level)
+
+
+def language_names(codes: Iterable[str]) -> dict[str, str]:
+    """Language names in the active language, by ISO code (one query)."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return {language.code: language.name for language in Language.objects.filter(code__in=codes)}
+
+
+def skill_labels(ids: Iterable[int]) -> dict[int, str]:
+    """Skill labels in the active language, by id (one query)."""
+    ids = {int(pk) for pk in ids}
+    if not ids:
+        return {}
+    return {skill.pk: skill.label for skill in Skill.objects.filter(pk__in=ids)}
+
+
+def language_gap_sentence(gap: dict, names: dict[str, str]) -> str:
+    """E.g. "German B2 required, candidate has B1" / „Deutsch B2 erforderlich, Kandidat/in hat B1“."""
+    language = names.get(gap.get("language", ""), gap.get("language", ""))
+    required = level_label(gap.get("required"))
+    has = gap.get("has") or 0
+    if gap.get("required_flag", True):
+        if not has:
+            return _("%(language)s %(level)s required, candidate does not speak it") % {
+                "language": language,
+                "level": required,
+            }
+        return _("%(language)s %(level)s required, candidate has %(has)s") % {
+            "language": language,
+            "level": required,
+            "has": level_label(has),
+        }
+    if not has:
+        return _("%(language)s %(level)s desirable, candidate does not speak it") % {
+            "language": language,
+            "level": required,
+        }
+    return _("%(language)s %(level)s desirable, candidate has %(has)s") % {
+        "language": language,
+        "level": required,
+        "has": level_label(has),
+    }
+
+
+def support_sentences(
+    measures: Iterable[str], gaps: list[dict], names: dict[str, str], missing_skills: list[str]
+) -> list[str]:
+    """The support measures that would close the gaps (the programme can pay for them)."""
+    sentences = []
+    for measure in dict.fromkeys(measures):
+        if measure == "language_course":
+            targets = [
+                _("%(language)s up to %(level)s")
+                % {
+                    "language": names.get(gap.get("language", ""), gap.get("language", "")),
+                    "level": level_label(gap.get("required")),
+                }
+                for gap in gaps
+            ]
+            if targets:
+                sentences.append(_("Language course: %(targets)s") % {"targets": ", ".join(targets)})
+            else:
+                sentences.append(_("Language course"))
+        elif measure == "training":
+            if missing_skills:
+                sentences.append(
+                    _("Training in the missing skills: %(skills)s") % {"skills": ", ".join(missing_skills)}
+                )
+            else:
+                sentences.append(_("Training in the missing skills"))
+        elif measure == "relocation":
+            sentences.append(_("Relocation support: moving closer to the place of work"))
+        elif measure == "travel":
+            sentences.append(_("Travel support: the journey to the place of work"))
+    return sentences
+
+
+def derived_support(data: dict) -> list[str]:
+    """The measures a gap calls for, where the source does not name them (the live explanation)."""
+    measures = []
+    if data.get("language_gaps"):
+        measures.append("language_course")
+    if data.get("missing_essential") or data.get("missing_optional"):
+        measures.append("training")
+    if data.get("exclusion") == EXCLUSION_DISTANCE or (data.get("hint") or {}).get("kind") == "relocation":
+        measures.append("relocation")
+    return measures
+
+
+def hint_sentence(hint: dict | None, names: dict[str, str]) -> str:
+    """The computed "what would change it", e.g. "With German B2 this pair becomes eligible: about +12 points"."""
+    if not hint or not hint.get("kind"):
+        return ""
+    points = max(round(float(hint.get("delta") or 0)), 0)
+    eligible = bool(hint.get("becomes_eligible"))
+    kind = hint["kind"]
+    if kind == "language":
+        values = {
+            "language": names.get(hint.get("language", ""), hint.get("language", "")),
+            "level": level_label(hint.get("level")),
+            "points": points,
+        }
+        if eligible:
+            return _("With %(language)s %(level)s this pair becomes eligible: about +%(points)s points.") % values
+        return _("With %(language)s %(level)s the score rises by about %(points)s points.") % values
+    if kind == "skills":
+        return _("With the missing essential skills the score rises by about %(points)s points.") % {"points": points}
+    if kind == "relocation":
+        if eligible:
+            return _(
+                "If the candidate were willing to move, this pair would become eligible: about +%(points)s points."
+            ) % {"points": points}
+        return _("If the candidate were willing to move, the score would rise by about %(points)s points.") % {
+            "points": points
+        }
+    return ""
+
+
+# --- components -----------------------------------------------------------------------------
+
+
+def component_rows(components: dict, weights: dict[str, float]) -> list[ComponentRow]:
+    """Each component's value and weight, and its part of the score (weighted mean × 100)."""
+    total = sum(weights.get(name, 0.0) for name in COMPONENTS) or 1.0
+    rows = []
+    for name in COMPONENTS:
+        value = min(max(float(components.get(name) or 0.0), 0.0), 1.0)
+        weight = float(weights.get(name, 0.0))
+        rows.append(
+            ComponentRow(
+                name=name,
+                label=str(COMPONENT_LABELS[name]),
+                help=str(COMPONENT_HELP[name]),
+                value=value,
+                weight=weight,
+                points=100 * weight * value / total,
+            )
+        )
+    return rows
+
+
+# --- the whole explanation ------------------------------------------------------------------
+
+
+def explain_pair(
+    *,
+    candidate_id: int,
+    position_id: int,
+    match,
+    weights: dict[str, float],
+    stored_weights: dict[str, float] | None = None,
+) -> PairExplanation:
+    """The explanation of one pair: live where the pipeline offers it, else the stored one.
+
+    `weights` are the active configuration's; `stored_weights` those of the run that
+    stored the match, which made its score (default: `weights`).
+    """
+    explainer = live_explainer()
+    if explainer is not None:
+        data = dict(explainer(candidate_id=candidate_id, position_id=position_id) or {})
+        stored = match.explanation if match is not None else {}
+        data.setdefault("support", stored.get("support") or derived_support(data))
+        data.setdefault("notes", stored.get("notes") or [])
+        return explanation_from_data(data, weights, live=True)
+    if match is None:
+        return PairExplanation(live=False)
+    data = {**(match.explanation or {}), "score": match.score, "components": match.components or {}}
+    return explanation_from_data(data, stored_weights or weights, live=False)
+
+
+def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) -> PairExplanation:
+    """Sentences from the explanation's data (ids, codes and numbers)."""
+    gaps = list(data.get("language_gaps") or [])
+    hint = data.get("hint") or None
+    codes = [gap.get("language", "") for gap in gaps] + ([hint.get("language", "")] if hint else [])
+    names = language_names(codes)
+    skill_ids = [
+        *(data.get("matched_skills") or []),
+        *(data.get("missing_essential") or []),
+        *(data.get("missing_optional") or []),
+    ]
+    labels = skill_labels(skill_ids)
+
+    def named(ids) -> list[str]:
+        return [labels.get(int(pk), f"#{pk}") for pk in ids or []]
+
+    missing_essential = named(data.get("missing_essential"))
+    missing_optional = named(data.get("missing_optional"))
+    exclusion = int(data.get("exclusion") or EXCLUSION_NONE)
+    score = data.get("score")
+    score = None if exclusion or score is None else float(score)
+    return PairExplanation(
+        live=live,
+        score=score,
+        exclusion=exclusion,
+        exclusion_text=str(EXCLUSION_TEXTS.get(exclusion, "")),
+        components=component_rows(data.get("components") or {}, weights) if data.get("components") else [],
+        matched_skills=named(data.get("matched_skills")),
+        missing_essential=missing_essential,
+        missing_optional=missing_optional,
+        language_gaps=[language_gap_sentence(gap, names) for gap in gaps],
+        support=support_sentences(data.get("support") or [], gaps, names, missing_essential or missing_optional),
+        notes=[str(NOTE_TEXTS[note]) for note in data.get("notes") or [] if note in NOTE_TEXTS],
+        hint=hint_sentence(hint, names),
+    )
+
+
+@dataclass
+class Bar:
+    label: str
+    percent: int
+
+
+def component_bars(components: dict) -> list[Bar]:
+    """The small bars of a list row: each component's value in per cent, in the engine's order."""
+    return [
+        Bar(label=str(COMPONENT_LABELS[name]), percent=round(min(max(float(components.get(name) or 0), 0), 1) * 100))
+        for name in COMPONENTS
+    ]

@@ -1,0 +1,501 @@
+"""Reads the engine's inputs from the database: `CandidateArrays`, `PositionArrays`, `EngineConfig`.
+
+A handful of `values_list` queries per load, never one per row. Every id is turned into
+a column through a `Vocabulary` built from the taxonomy tables (skills, occupations with
+their ISCO groups, languages, regions) and the country list, so that a load of one
+candidate uses exactly the columns of the positions it is scored against. Ids that the
+vocabulary does not know (a row created between two queries of a load) are dropped; the
+re-scoring mark of that record picks the change up.
+
+What counts as matchable lives here: candidates with status "active", positions that are
+public (`Position.objects.public()`: open, approved employer, not expired).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_countries import countries
+
+from bridges.models import Language, Occupation, OccupationSkill, Region, Skill
+from candidates.models import Candidate, CandidateLanguage, Perspective, Status, WorkExperience, WorkPermission
+from employers.models import EngagementRegion, LanguageRequirement, Position, PositionSkill
+from matching import engine
+from matching.models import ScoringConfig
+
+PERSPECTIVE_CODES = {Perspective.STAY: engine.STAY, Perspective.RETURN: engine.RETURN, Perspective.OPEN: engine.OPEN}
+PERMISSION_CODES = {
+    WorkPermission.ALLOWED: engine.ALLOWED,
+    WorkPermission.WITH_APPROVAL: engine.WITH_APPROVAL,
+    WorkPermission.NOT_ALLOWED: engine.NOT_ALLOWED,
+}
+GERMANY = "DE"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Column numbers of everything the engine compares; one per load, shared by both sides.
+
+    Sorted id arrays are the index maps: the column of id x is its position in the array.
+    """
+
+    skill_ids: np.ndarray  # (n_skills,) int64, sorted
+    occupation_ids: np.ndarray  # (n_occ,) int64, sorted
+    occupation_isco4: np.ndarray  # (n_occ,) int32: column of the occupation's ISCO 4-digit group, -1 none
+    occupation_isco2: np.ndarray  # (n_occ,) int32: column of its 2-digit group, -1 none
+    isco4_codes: tuple[str, ...]
+    isco2_codes: tuple[str, ...]
+    language_ids: np.ndarray  # (n_lang,) int64, sorted
+    language_codes: tuple[str, ...]  # ISO code of each language column
+    country_codes: tuple[str, ...]  # ISO 3166-1 alpha-2, sorted
+    region_ids: np.ndarray  # (n_regions,) int64, sorted
+
+    @property
+    def n_skills(self) -> int:
+        return len(self.skill_ids)
+
+    @property
+    def n_occupations(self) -> int:
+        return len(self.occupation_ids)
+
+    @property
+    def n_languages(self) -> int:
+        return len(self.language_ids)
+
+    def skill_columns(self, ids: Iterable[int]) -> np.ndarray:
+        return _columns(self.skill_ids, ids)
+
+    def occupation_columns(self, ids: Iterable[int]) -> np.ndarray:
+        return _columns(self.occupation_ids, ids)
+
+    def language_columns(self, ids: Iterable[int]) -> np.ndarray:
+        return _columns(self.language_ids, ids)
+
+    def region_columns(self, ids: Iterable[int | None]) -> np.ndarray:
+        return _columns(self.region_ids, ids)
+
+    def country_columns(self, codes: Iterable[str]) -> np.ndarray:
+        index = self._country_index
+        return np.array([index.get(code or "", -1) for code in codes], dtype=np.int32)
+
+    @property
+    def _country_index(self) -> dict[str, int]:
+        index = self.__dict__.get("_country_index_cache")
+        if index is None:
+            index = {code: i for i, code in enumerate(self.country_codes)}
+            object.__setattr__(self, "_country_index_cache", index)
+        return index
+
+
+@dataclass
+class Inputs:
+    """Everything one run scores: the vocabulary, both sides and the configuration."""
+
+    vocabulary: Vocabulary
+    candidates: engine.CandidateArrays
+    positions: engine.PositionArrays
+    config: engine.EngineConfig
+    scoring_config: ScoringConfig
+
+
+def _columns(sorted_ids: np.ndarray, ids: Iterable[int | None]) -> np.ndarray:
+    """Column of each id in `sorted_ids`, -1 for None or unknown ids (vectorised lookup)."""
+    if isinstance(ids, np.ndarray) and ids.dtype.kind == "i":
+        values = ids.astype(np.int64, copy=False)
+    else:
+        values = np.array([-1 if x is None else x for x in ids], dtype=np.int64)
+    if len(sorted_ids) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    cols = np.searchsorted(sorted_ids, values)
+    cols = np.minimum(cols, len(sorted_ids) - 1)
+    return np.where(sorted_ids[cols] == values, cols, -1)
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` query straight from the cursor (ids and codes need no converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _pairs(rows: list[tuple]) -> np.ndarray:
+    return np.array(rows, dtype=np.int64).reshape(-1, 2) if rows else np.empty((0, 2), dtype=np.int64)
+
+
+def _ordinal(day: date | None) -> float:
+    return float(day.toordinal()) if day is not None else math.nan
+
+
+def _float(values: Iterable) -> np.ndarray:
+    # numpy turns None into NaN for float arrays.
+    return np.array(list(values), dtype=np.float64)
+
+
+def _matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], data=None, binary=True) -> sp.csr_matrix:
+    """CSR from (row, col[, value]) triples, dropping unknown rows or columns (-1); duplicates summed."""
+    ok = (rows >= 0) & (cols >= 0)
+    values = np.ones(int(ok.sum())) if data is None else np.asarray(data, dtype=np.float64)[ok]
+    matrix = sp.csr_matrix((values, (rows[ok], cols[ok])), shape=shape)
+    matrix.sum_duplicates()
+    if binary:
+        matrix.data[:] = 1.0
+    return matrix
+
+
+def experience_years(years, start: date | None, end: date | None, today: date) -> float:
+    """`WorkExperience.duration_years` on plain values: stated years, else the span from–to (to today)."""
+    if years is not None:
+        return float(years)
+    if start:
+        return max(((end or today) - start).days / 365.25, 0.0)
+    return 0.0
+
+
+# --- vocabulary and configuration -----------------------------------------------------------
+
+
+def load_vocabulary() -> Vocabulary:
+    """Columns for every skill, occupation, ISCO group, language, country and region (4 queries)."""
+    skill_ids = np.array(Skill.objects.order_by("pk").values_list("pk", flat=True), dtype=np.int64)
+    occupations = list(Occupation.objects.order_by("pk").values_list("pk", "isco_group"))
+    groups = [(code or "").strip() for _pk, code in occupations]
+    isco4_codes = tuple(sorted({code for code in groups if len(code) == 4}))
+    isco2_codes = tuple(sorted({code[:2] for code in groups if len(code) >= 2}))
+    isco4_index = {code: i for i, code in enumerate(isco4_codes)}
+    isco2_index = {code: i for i, code in enumerate(isco2_codes)}
+    languages = list(Language.objects.order_by("pk").values_list("pk", "code"))
+    return Vocabulary(
+        skill_ids=skill_ids,
+        occupation_ids=np.array([pk for pk, _code in occupations], dtype=np.int64),
+        occupation_isco4=np.array([isco4_index.get(code, -1) for code in groups], dtype=np.int32),
+        occupation_isco2=np.array(
+            [isco2_index.get(code[:2], -1) if len(code) >= 2 else -1 for code in groups], dtype=np.int32
+        ),
+        isco4_codes=isco4_codes,
+        isco2_codes=isco2_codes,
+        language_ids=np.array([pk for pk, _code in languages], dtype=np.int64),
+        language_codes=tuple(code for _pk, code in languages),
+        country_codes=tuple(sorted(code for code, _name in countries)),
+        region_ids=np.array(Region.objects.order_by("pk").values_list("pk", flat=True), dtype=np.int64),
+    )
+
+
+def engine_config(scoring: ScoringConfig | None = None, *, today: date | None = None) -> engine.EngineConfig:
+    """The engine's configuration from the active scoring configuration (or the one given)."""
+    scoring = scoring or ScoringConfig.active()
+    return engine.EngineConfig(
+        weights=scoring.weights(),
+        max_language_gap=int(scoring.max_language_gap),
+        experience_full_years=float(scoring.experience_full_years),
+        default_commute_km=float(scoring.default_commute_km),
+        min_score=float(scoring.min_score),
+        top_k_per_position=int(scoring.top_k_per_position),
+        top_k_per_candidate=int(scoring.top_k_per_candidate),
+        today=(today or timezone.localdate()).toordinal(),
+    )
+
+
+# --- candidates -----------------------------------------------------------------------------
+
+CANDIDATE_FIELDS = (
+    "pk",
+    "place__latitude",
+    "place__longitude",
+    "max_commute_km",
+    "willing_to_relocate",
+    "perspective",
+    "country_of_origin",
+    "region_of_origin_id",
+    "return_country",
+    "return_region_id",
+    "work_permission",
+    "work_permission_valid_until",
+    "available_from",
+    "last_confirmed",
+)
+
+
+def load_candidates(
+    vocabulary: Vocabulary, *, ids: Iterable[int] | None = None, active_only: bool = True, today: date | None = None
+) -> engine.CandidateArrays:
+    """Candidates (active ones only, unless told otherwise), optionally restricted to `ids`; 5 queries."""
+    today = today or timezone.localdate()
+    queryset = Candidate.objects.all()
+    if active_only:
+        queryset = queryset.filter(status=Status.ACTIVE)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    rows = list(queryset.order_by("pk").values_list(*CANDIDATE_FIELDS))
+    n_c = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(CANDIDATE_FIELDS)
+    (pks, lat, lon, commute, relocate, perspective, origin_c, origin_r, return_c, return_r, permission) = cols[:11]
+    permission_until, available_from, last_confirmed = cols[11:]
+    candidate_ids = np.array(pks, dtype=np.int64)
+    scope = queryset.values("pk")
+
+    def row_of(candidate_id_values) -> np.ndarray:
+        return _columns(candidate_ids, candidate_id_values)
+
+    # Skills.
+    skill_rows = _pairs(
+        _rows(Candidate.skills.through.objects.filter(candidate__in=scope).values_list("candidate_id", "skill_id"))
+    )
+    skills = _matrix(row_of(skill_rows[:, 0]), vocabulary.skill_columns(skill_rows[:, 1]), (n_c, vocabulary.n_skills))
+
+    # Occupations: desired ∪ experienced; years from the experience.
+    desired = _pairs(
+        _rows(
+            Candidate.desired_occupations.through.objects.filter(candidate__in=scope).values_list(
+                "candidate_id", "occupation_id"
+            )
+        )
+    )
+    experience = list(
+        WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False).values_list(
+            "candidate_id", "occupation_id", "years", "start_date", "end_date"
+        )
+    )
+    exp_candidate = np.array([row[0] for row in experience], dtype=np.int64)
+    exp_occupation = np.array([row[1] for row in experience], dtype=np.int64)
+    exp_years = np.array([experience_years(*row[2:], today) for row in experience], dtype=np.float64)
+    occ_rows = row_of(np.concatenate([desired[:, 0], exp_candidate]))
+    occ_cols = vocabulary.occupation_columns(np.concatenate([desired[:, 1], exp_occupation]))
+    n_occ = vocabulary.n_occupations
+    occupations = _matrix(occ_rows, occ_cols, (n_c, n_occ))
+    exp_rows, exp_cols = row_of(exp_candidate), vocabulary.occupation_columns(exp_occupation)
+    occupation_years = _matrix(exp_rows, exp_cols, (n_c, n_occ), data=exp_years, binary=False)
+
+    def groups(table: np.ndarray, width: int, occ_r: np.ndarray, occ_c: np.ndarray, data=None, binary=True):
+        return _matrix(occ_r, _lookup(table, occ_c), (n_c, width), data=data, binary=binary)
+
+    n4, n2 = len(vocabulary.isco4_codes), len(vocabulary.isco2_codes)
+    isco4 = groups(vocabulary.occupation_isco4, n4, occ_rows, occ_cols)
+    isco4_years = groups(vocabulary.occupation_isco4, n4, exp_rows, exp_cols, data=exp_years, binary=False)
+    isco2 = groups(vocabulary.occupation_isco2, n2, occ_rows, occ_cols)
+
+    # Languages: dense levels 0..7.
+    languages = np.zeros((n_c, vocabulary.n_languages), dtype=np.int8)
+    lang_rows = _rows(
+        CandidateLanguage.objects.filter(candidate__in=scope).values_list("candidate_id", "language_id", "level")
+    )
+    if lang_rows:
+        lang = np.array(lang_rows, dtype=np.int64)
+        r, c = row_of(lang[:, 0]), vocabulary.language_columns(lang[:, 1])
+        ok = (r >= 0) & (c >= 0)
+        languages[r[ok], c[ok]] = lang[ok, 2]
+
+    return engine.CandidateArrays(
+        ids=candidate_ids,
+        skills=skills,
+        occupations=occupations,
+        occupation_years=occupation_years,
+        isco4=isco4,
+        isco4_years=isco4_years,
+        isco2=isco2,
+        languages=languages,
+        lat=_float(lat),
+        lon=_float(lon),
+        commute_km=_float(commute),
+        relocate=np.array(relocate, dtype=bool),
+        perspective=np.array([PERSPECTIVE_CODES.get(p, engine.OPEN) for p in perspective], dtype=np.int8),
+        origin_country=vocabulary.country_columns(origin_c).astype(np.int32),
+        origin_region=vocabulary.region_columns(origin_r).astype(np.int32),
+        return_country=vocabulary.country_columns(return_c).astype(np.int32),
+        return_region=vocabulary.region_columns(return_r).astype(np.int32),
+        permission=np.array([PERMISSION_CODES.get(p, engine.NOT_ALLOWED) for p in permission], dtype=np.int8),
+        permission_until=np.array([_ordinal(d) for d in permission_until], dtype=np.float64),
+        available_from=np.array([_ordinal(d) for d in available_from], dtype=np.float64),
+        last_confirmed=np.array([_ordinal(d) for d in last_confirmed], dtype=np.float64),
+    )
+
+
+# --- positions ------------------------------------------------------------------------------
+
+POSITION_FIELDS = (
+    "pk",
+    "employer_id",
+    "occupation_id",
+    "location",
+    "place__latitude",
+    "place__longitude",
+    "country",
+    "region_id",
+    "place__region_id",
+    "requires_work_permission",
+    "start_date",
+)
+
+
+def load_positions(
+    vocabulary: Vocabulary,
+    *,
+    ids: Iterable[int] | None = None,
+    public_only: bool = True,
+    occupation_columns: Iterable[int] | None = None,
+) -> engine.PositionArrays:
+    """Positions (public ones only, unless told otherwise), optionally restricted to `ids`; 5 queries.
+
+    `occupation_essential` gets the essential skills of the positions' occupations and of
+    `occupation_columns` (the candidates' occupations; the engine reads no other rows).
+    """
+    queryset = Position.objects.public() if public_only else Position.objects.all()
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    rows = list(queryset.order_by("pk").values_list(*POSITION_FIELDS))
+    n_p = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(POSITION_FIELDS)
+    (pks, employer, occupation, location, lat, lon, country, region, place_region, permission, start) = cols
+    position_ids = np.array(pks, dtype=np.int64)
+    scope = queryset.values("pk")
+    abroad = np.array([loc == Position.Location.ABROAD for loc in location], dtype=bool)
+    occupation_col = vocabulary.occupation_columns(occupation)
+    isco4 = _lookup(vocabulary.occupation_isco4, occupation_col)
+    isco2 = _lookup(vocabulary.occupation_isco2, occupation_col)
+
+    # Skills, essential and optional.
+    skill_rows = _rows(
+        PositionSkill.objects.filter(position__in=scope).values_list("position_id", "skill_id", "relation_type")
+    )
+    ids_, skill_, essential_ = (
+        np.array([r[0] for r in skill_rows], dtype=np.int64),
+        np.array([r[1] for r in skill_rows], dtype=np.int64),
+        np.array([r[2] == PositionSkill.Relation.ESSENTIAL for r in skill_rows], dtype=bool),
+    )
+    s_rows, s_cols = _columns(position_ids, ids_), vocabulary.skill_columns(skill_)
+    shape = (n_p, vocabulary.n_skills)
+    essential = _matrix(np.where(essential_, s_rows, -1), s_cols, shape)
+    optional = _matrix(np.where(~essential_, s_rows, -1), s_cols, shape)
+
+    # Language requirements.
+    language_level = np.zeros((n_p, vocabulary.n_languages), dtype=np.int8)
+    language_required = np.zeros((n_p, vocabulary.n_languages), dtype=bool)
+    req_rows = _rows(
+        LanguageRequirement.objects.filter(position__in=scope).values_list(
+            "position_id", "language_id", "min_level", "required"
+        )
+    )
+    if req_rows:
+        req = np.array(req_rows, dtype=np.int64)
+        r, c = _columns(position_ids, req[:, 0]), vocabulary.language_columns(req[:, 1])
+        ok = (r >= 0) & (c >= 0)
+        language_level[r[ok], c[ok]] = req[ok, 2]
+        language_required[r[ok], c[ok]] = req[ok, 3].astype(bool)
+
+    # Regions of engagement of each position's employer.
+    employer_ids = np.array(employer, dtype=np.int64)
+    employers = np.unique(employer_ids)
+    engagements = list(
+        EngagementRegion.objects.filter(employer_id__in=employers.tolist()).values_list(
+            "employer_id", "country", "region_id"
+        )
+    )
+    per_position = sp.csr_matrix(
+        (np.ones(n_p), (np.arange(n_p), _columns(employers, employer_ids))), shape=(n_p, len(employers))
+    )
+    e_rows = _columns(employers, [row[0] for row in engagements])
+    n_countries, n_regions = len(vocabulary.country_codes), len(vocabulary.region_ids)
+    by_employer_c = _matrix(
+        e_rows,
+        vocabulary.country_columns(row[1] for row in engagements).astype(np.int64),
+        (len(employers), n_countries),
+    )
+    by_employer_r = _matrix(
+        e_rows, vocabulary.region_columns(row[2] for row in engagements), (len(employers), n_regions)
+    )
+    engagement_countries = _binary(per_position @ by_employer_c)
+    engagement_regions = _binary(per_position @ by_employer_r)
+
+    extra = set() if occupation_columns is None else {int(c) for c in occupation_columns}
+    wanted = sorted({int(c) for c in occupation_col if c >= 0} | extra)
+    return engine.PositionArrays(
+        ids=position_ids,
+        essential=essential,
+        optional=optional,
+        occupation=occupation_col.astype(np.int32),
+        isco4=np.asarray(isco4, dtype=np.int32),
+        isco2=np.asarray(isco2, dtype=np.int32),
+        occupation_essential=load_occupation_essential(vocabulary, columns=wanted),
+        language_level=language_level,
+        language_required=language_required,
+        abroad=abroad,
+        lat=_float(lat),
+        lon=_float(lon),
+        country=vocabulary.country_columns(
+            code or ("" if is_abroad else GERMANY) for code, is_abroad in zip(country, abroad, strict=True)
+        ),
+        region=vocabulary.region_columns(
+            own if own is not None else of_place for own, of_place in zip(region, place_region, strict=True)
+        ).astype(np.int32),
+        engagement_countries=engagement_countries,
+        engagement_regions=engagement_regions,
+        requires_permission=np.array(permission, dtype=bool),
+        start=np.array([_ordinal(d) for d in start], dtype=np.float64),
+    )
+
+
+def _lookup(table: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """table[col] for known columns, -1 for unknown ones."""
+    out = np.full(len(cols), -1, dtype=np.int64)
+    known = cols >= 0
+    out[known] = table[cols[known]]
+    return out
+
+
+def _binary(matrix: sp.spmatrix) -> sp.csr_matrix:
+    matrix = sp.csr_matrix(matrix)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def load_occupation_essential(vocabulary: Vocabulary, *, columns: Iterable[int] | None = None) -> sp.csr_matrix:
+    """(n_occ, n_skills) essential skills of the occupations in `columns` (all when None); 1 query."""
+    relations = OccupationSkill.objects.filter(relation_type=OccupationSkill.Relation.ESSENTIAL)
+    if columns is not None:
+        wanted = vocabulary.occupation_ids[np.asarray(list(columns), dtype=np.int64)]
+        relations = relations.filter(occupation_id__in=wanted.tolist()) if len(wanted) else relations.none()
+    rows = _pairs(_rows(relations.values_list("occupation_id", "skill_id")))
+    return _matrix(
+        vocabulary.occupation_columns(rows[:, 0]),
+        vocabulary.skill_columns(rows[:, 1]),
+        (vocabulary.n_occupations, vocabulary.n_skills),
+    )
+
+
+# --- both sides -----------------------------------------------------------------------------
+
+
+def load(
+    *,
+    candidate_ids: Iterable[int] | None = None,
+    position_ids: Iterable[int] | None = None,
+    active_only: bool = True,
+    scoring: ScoringConfig | None = None,
+) -> Inputs:
+    """The inputs of one run: active candidates × public positions (each side optionally restricted)."""
+    scoring = scoring or ScoringConfig.active()
+    today = timezone.localdate()
+    vocabulary = load_vocabulary()
+    candidates = load_candidates(vocabulary, ids=candidate_ids, active_only=active_only, today=today)
+    positions = load_positions(
+        vocabulary,
+        ids=position_ids,
+        public_only=active_only,
+        occupation_columns=np.unique(candidates.occupations.indices),
+    )
+    return Inputs(
+        vocabulary=vocabulary,
+        candidates=candidates,
+        positions=positions,
+        config=engine_config(scoring, today=today),
+        scoring_config=scoring,
+    )

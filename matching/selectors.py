@@ -1,0 +1,229 @@
+"""Read-only queries of the review, scoped to the user who asks.
+
+Case workers and admins see every match; employer users see anonymised summaries
+of their own open positions only, and only where the programme enables it.
+Lists issue the same number of queries for 10 or 1,000 rows: the rank and the
+decision of each row are subqueries of the one list query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from bridges.models import AuditEvent, User
+from candidates.models import Candidate, CandidateLanguage
+from employers.models import Position
+from employers.selectors import positions_visible_to
+from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
+from matching.review import PAIR_AUDIT_TYPE, pair_audit_id
+
+# Runs that rescore everything; their progress is shown on the dashboard.
+FULL_TRIGGERS = [MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trigger.CONFIG, MatchRun.Trigger.SWEEP]
+
+
+def _require_case_work(user: User) -> None:
+    if not (user.is_authenticated and user.works_cases):
+        raise PermissionDenied
+
+
+def decision_subquery(field: str) -> Subquery:
+    decisions = MatchDecision.objects.filter(
+        candidate_id=OuterRef("candidate_id"), position_id=OuterRef("position_id")
+    ).values(field)[:1]
+    return Subquery(decisions)
+
+
+def _rank(side: str) -> Coalesce:
+    """1 + the number of matches of the same position (or candidate) with a higher score."""
+    higher = (
+        Match.objects.filter(**{f"{side}_id": OuterRef(f"{side}_id"), "score__gt": OuterRef("score")})
+        .order_by()
+        .values(f"{side}_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(higher, output_field=IntegerField()), Value(0)) + 1
+
+
+def _with_decisions(queryset: QuerySet[Match]) -> QuerySet[Match]:
+    return queryset.annotate(decision_status=decision_subquery("status"), decision_reason=decision_subquery("reason"))
+
+
+def matches_for_position(*, user: User, position: Position) -> QuerySet[Match]:
+    """The ranked shortlist of a position: its candidates by score, with rank and decision."""
+    _require_case_work(user)
+    queryset = Match.objects.filter(position=position).select_related("candidate__place__region")
+    return _with_decisions(queryset).annotate(rank=_rank("position")).order_by("-score", "candidate_id")
+
+
+def matches_for_candidate(*, user: User, candidate: Candidate) -> QuerySet[Match]:
+    """The ranked positions of a candidate, with rank and decision."""
+    _require_case_work(user)
+    queryset = Match.objects.filter(candidate=candidate).select_related(
+        "position__employer", "position__place", "position__region", "position__occupation"
+    )
+    return _with_decisions(queryset).annotate(rank=_rank("candidate")).order_by("-score", "position_id")
+
+
+def matches_overview(*, user: User) -> QuerySet[Match]:
+    """Every stored match, best first, for the overview page."""
+    _require_case_work(user)
+    queryset = Match.objects.select_related(
+        "candidate__place__region", "position__employer", "position__place", "position__region"
+    )
+    return _with_decisions(queryset).annotate(rank=_rank("position")).order_by("-score", "pk")
+
+
+def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
+    """The best matches of the last days on which nobody has decided yet (the dashboard card)."""
+    _require_case_work(user)
+    since = timezone.now() - timedelta(days=days)
+    queryset = Match.objects.filter(computed_at__gte=since).select_related("candidate", "position__employer")
+    return list(_with_decisions(queryset).filter(decision_status__isnull=True).order_by("-score", "pk")[:limit])
+
+
+def latest_full_run() -> MatchRun | None:
+    return MatchRun.objects.filter(trigger__in=FULL_TRIGGERS).select_related("config").order_by("-started_at").first()
+
+
+def run_get_for_user(*, user: User, pk: int) -> MatchRun:
+    _require_case_work(user)
+    return get_object_or_404(MatchRun.objects.select_related("config"), pk=pk)
+
+
+def candidate_for_review(*, user: User, pk: int) -> Candidate:
+    _require_case_work(user)
+    return get_object_or_404(Candidate.objects.select_related("place__region", "case_worker"), pk=pk)
+
+
+def position_for_review(*, user: User, pk: int) -> Position:
+    _require_case_work(user)
+    return get_object_or_404(Position.objects.select_related("employer", "occupation", "place", "region"), pk=pk)
+
+
+@dataclass
+class PairRecord:
+    """A candidate–position pair with its stored match and the decision on it (either may be None)."""
+
+    candidate: Candidate
+    position: Position
+    match: Match | None
+    decision: MatchDecision | None
+
+
+def pair_get_for_user(*, user: User, candidate_pk: int, position_pk: int) -> PairRecord:
+    """One pair for the explanation page; 404 when the candidate or the position does not exist."""
+    candidate = candidate_for_review(user=user, pk=candidate_pk)
+    position = position_for_review(user=user, pk=position_pk)
+    match = (
+        Match.objects.filter(candidate=candidate, position=position)
+        .select_related("run__config")
+        .annotate(rank=_rank("position"))
+        .first()
+    )
+    decision = MatchDecision.objects.filter(candidate=candidate, position=position).select_related("decided_by").first()
+    return PairRecord(candidate=candidate, position=position, match=match, decision=decision)
+
+
+def pair_history(*, candidate_id: int, position_id: int) -> QuerySet[AuditEvent]:
+    """The decisions taken on a pair, newest first (from the audit trail: undos included)."""
+    return AuditEvent.objects.filter(
+        target_type=PAIR_AUDIT_TYPE, target_id=pair_audit_id(candidate_id, position_id)
+    ).select_related("actor")
+
+
+# --- employers: anonymised summaries ------------------------------------------------------------
+
+
+def summaries_enabled() -> bool:
+    return ScoringConfig.active().employers_see_summaries
+
+
+def position_for_summaries(*, user: User, pk: int) -> Position:
+    """An open position whose summaries the user may see: employers their own only (else 404)."""
+    if not user.is_authenticated or not (user.is_employer or user.works_cases):
+        raise PermissionDenied
+    queryset = positions_visible_to(user=user).filter(status=Position.Status.OPEN)
+    return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass
+class MatchSummary:
+    """What an employer may learn about a matched candidate: no name, contact, birth date,
+    residence status, documents or id; the rank stands for the person."""
+
+    rank: int
+    score: float
+    matched_skills: list[str]
+    missing_skills: list[str]
+    other_skills: int
+    languages: list[tuple[str, str]]
+    years: float
+    years_in_occupation: float
+    region: str
+    perspective: str
+
+
+def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
+    """Anonymised summaries of a position's best matches; pairs a case worker dismissed are left out."""
+    requirements = list(position.skill_requirements.select_related("skill"))
+    essential = {r.skill_id: r.skill.label for r in requirements if r.relation_type == "essential"}
+    asked = {r.skill_id: r.skill.label for r in requirements}
+    dismissed = MatchDecision.objects.filter(position=position, status=MatchDecision.Status.DISMISSED).values(
+        "candidate_id"
+    )
+    matches = (
+        Match.objects.filter(position=position)
+        .exclude(candidate_id__in=dismissed)
+        .select_related("candidate__place__region", "candidate__region_of_origin", "candidate__return_region")
+        .prefetch_related(
+            Prefetch("candidate__languages", queryset=CandidateLanguage.objects.select_related("language")),
+            "candidate__experience",
+            Prefetch("candidate__skills", to_attr="skill_list"),
+        )
+        .order_by("-score", "pk")[:limit]
+    )
+    summaries = []
+    for rank, match in enumerate(matches, start=1):
+        candidate = match.candidate
+        skill_ids = {skill.pk for skill in candidate.skill_list}
+        experience = list(candidate.experience.all())
+        summaries.append(
+            MatchSummary(
+                rank=rank,
+                score=match.score,
+                matched_skills=[label for pk, label in asked.items() if pk in skill_ids],
+                missing_skills=[label for pk, label in essential.items() if pk not in skill_ids],
+                other_skills=len(skill_ids - asked.keys()),
+                languages=[(item.language.name, item.get_level_display()) for item in candidate.languages.all()],
+                years=round(sum(item.duration_years for item in experience) * 2) / 2,
+                years_in_occupation=round(
+                    sum(item.duration_years for item in experience if item.occupation_id == position.occupation_id) * 2
+                )
+                / 2,
+                region=_summary_region(candidate, abroad=position.is_abroad),
+                perspective=candidate.get_perspective_display(),
+            )
+        )
+    return summaries
+
+
+def _summary_region(candidate: Candidate, *, abroad: bool) -> str:
+    """Abroad: the home region (return region, else region of origin) and country; in Germany: the Bundesland."""
+    if abroad:
+        region = candidate.return_region or candidate.region_of_origin
+        country = candidate.return_country or candidate.country_of_origin
+        parts = [region.name] if region else []
+        if country:
+            parts.append(str(country.name))
+        return ", ".join(parts)
+    if candidate.place and candidate.place.region:
+        return candidate.place.region.name
+    return ""

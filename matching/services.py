@@ -1,0 +1,361 @@
+"""Rescoring use cases: one candidate, one position, everything, and the sweep of what is still marked.
+
+Each run is recorded as a `MatchRun` (trigger, configuration, pairs scored, rows
+written, duration, status, error; progress while a full run scores). Runs are
+serialised by one database lock (a PostgreSQL advisory lock, held by the session,
+so a killed worker releases it), so a run never overwrites the rows of a later one.
+
+No change is ever lost: before loading, a run notes the re-scoring mark of every
+record it covers; in the transaction that writes the new rows it clears a mark only
+where it still has the value it noted. A change committed after that moment has a
+different mark (set in its own transaction), so the mark stays and the record is
+rescored again: by the task its save queued, or by the sweep if that message was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+
+import numpy as np
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Candidate
+from employers.models import Position
+from matching import engine, loader, writer
+from matching.models import MatchRun, ScoringConfig
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_lock key of matching runs ("bridges" + "m" as a big-endian integer).
+LOCK_KEY = int.from_bytes(b"bridgesm", "big") & 0x7FFF_FFFF_FFFF_FFFF
+# A full run scores this many candidates per call of the engine; progress is written after each.
+RUN_BLOCK = 5000
+# The sweep rescores more marked records than this in one full run.
+SWEEP_FULL_CANDIDATES = 500
+SWEEP_FULL_POSITIONS = 50
+# Tests only: seconds to sleep after each scored block, to stop a worker in the middle of a run.
+TEST_BLOCK_DELAY_ENV = "MATCHING_TEST_BLOCK_DELAY"
+
+_process_lock = threading.RLock()
+
+
+@contextmanager
+def matching_lock() -> Iterator[None]:
+    """One run at a time: across all workers on PostgreSQL, within the process elsewhere."""
+    if connection.vendor != "postgresql":
+        with _process_lock:
+            yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        except DatabaseError:
+            # The connection is gone, and the lock with it.
+            logger.warning("could not release the matching lock", exc_info=True)
+
+
+# --- re-scoring marks -----------------------------------------------------------------------
+
+
+@dataclass
+class Marks:
+    """The re-scoring marks of some records as a run saw them before it loaded their data."""
+
+    model: type[models.Model]
+    seen: dict[int, datetime]
+
+    @classmethod
+    def snapshot(cls, model: type[models.Model], ids: Iterable[int] | None = None) -> Marks:
+        marked = model.objects.filter(rescore_requested_at__isnull=False)
+        if ids is None:
+            return cls(model, dict(marked.values_list("pk", "rescore_requested_at")))
+        seen = {}
+        for chunk in writer.chunked(ids):
+            seen.update(marked.filter(pk__in=chunk).values_list("pk", "rescore_requested_at"))
+        return cls(model, seen)
+
+    def clear(self) -> int:
+        """Clear the marks that are unchanged since the snapshot; returns how many were cleared."""
+        if not self.seen:
+            return 0
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            ids, marks = zip(*self.seen.items(), strict=True)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS t SET rescore_requested_at = NULL "
+                    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS seen(id, mark) "
+                    "WHERE t.id = seen.id AND t.rescore_requested_at = seen.mark",
+                    [list(ids), list(marks)],
+                )
+                return cursor.rowcount
+        by_mark: dict[datetime, list[int]] = defaultdict(list)
+        for pk, mark in self.seen.items():
+            by_mark[mark].append(pk)
+        cleared = 0
+        for mark, ids in by_mark.items():
+            for chunk in writer.chunked(ids):
+                cleared += self.model.objects.filter(pk__in=chunk, rescore_requested_at=mark).update(
+                    rescore_requested_at=None
+                )
+        return cleared
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def _start(trigger: str, scoring: ScoringConfig, **target) -> MatchRun:
+    if connection.vendor == "postgresql":
+        # Under the lock no other run is alive: a run still "running" lost its worker.
+        MatchRun.objects.filter(status=MatchRun.Status.RUNNING).update(
+            status=MatchRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("The run stopped before it finished (worker lost)."),
+        )
+    return MatchRun.objects.create(trigger=trigger, config=scoring, **target)
+
+
+def _progress(run: MatchRun, percent: float) -> None:
+    MatchRun.objects.filter(pk=run.pk).update(progress=max(0, min(100, int(percent))))
+
+
+def _finish(run: MatchRun, *, pairs: int, rows: int, started: float) -> None:
+    run.status = MatchRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.duration_s = time.perf_counter() - started
+    run.progress = 100
+    run.pairs_scored = pairs
+    run.rows_written = rows
+    run.save(update_fields=["status", "finished_at", "duration_s", "progress", "pairs_scored", "rows_written"])
+
+
+def _fail(run: MatchRun, error: BaseException, started: float) -> None:
+    try:
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRun.Status.FAILED,
+            finished_at=timezone.now(),
+            duration_s=time.perf_counter() - started,
+            error=f"{type(error).__name__}: {error}"[:4000],
+        )
+    except DatabaseError:
+        logger.exception("could not record the failure of match run %s", run.pk)
+
+
+def _test_delay() -> None:
+    delay = float(os.environ.get(TEST_BLOCK_DELAY_ENV) or 0)
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _slice(candidates: engine.CandidateArrays, start: int, stop: int) -> engine.CandidateArrays:
+    return replace(candidates, **{f.name: getattr(candidates, f.name)[start:stop] for f in fields(candidates)})
+
+
+def score(inputs: loader.Inputs, on_block: Callable[[int, int], None] | None = None) -> engine.ScoreResult:
+    """`engine.score_top_k` in blocks of `RUN_BLOCK` candidates, reporting after each block.
+
+    A candidate's best K are complete within its block; a position's best K over all
+    blocks are among the best K of each block, so the union is ranked once more at the end.
+    """
+    c, p, config = inputs.candidates, inputs.positions, inputs.config
+    n_c = len(c.ids)
+    total = max(1, -(-n_c // RUN_BLOCK))
+    if n_c <= RUN_BLOCK:
+        result = engine.score_top_k(c, p, config)
+        if on_block:
+            on_block(1, 1)
+        return result
+    parts = []
+    for number, start in enumerate(range(0, n_c, RUN_BLOCK), start=1):
+        part = engine.score_top_k(_slice(c, start, start + RUN_BLOCK), p, config)
+        part.candidate_index = part.candidate_index + start
+        parts.append(part)
+        if on_block:
+            on_block(number, total)
+    ci = np.concatenate([part.candidate_index for part in parts])
+    pj = np.concatenate([part.position_index for part in parts])
+    scores = np.concatenate([part.score for part in parts])
+    rank_c = np.concatenate([part.rank_for_candidate for part in parts])
+    rank_p = writer.ranks(pj, scores, ci, config.top_k_per_position)
+    keep = (rank_c > 0) | (rank_p > 0)
+    return engine.ScoreResult(
+        candidate_index=ci[keep],
+        position_index=pj[keep],
+        score=scores[keep],
+        components=np.concatenate([part.components for part in parts])[keep],
+        rank_for_position=rank_p[keep],
+        rank_for_candidate=rank_c[keep],
+        pairs_scored=sum(part.pairs_scored for part in parts),
+        stats={"blocks": total, "kept": int(keep.sum())},
+    )
+
+
+def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
+    """Score every active candidate against every public position and replace all matches."""
+    with matching_lock():
+        scoring = ScoringConfig.active()
+        run = _start(trigger, scoring)
+        started = time.perf_counter()
+        try:
+            marks = [Marks.snapshot(Candidate), Marks.snapshot(Position)]
+            inputs = loader.load(scoring=scoring)
+            _progress(run, 10)
+
+            def on_block(done: int, total: int) -> None:
+                _progress(run, 10 + 70 * done / total)
+                _test_delay()
+
+            result = score(inputs, on_block)
+            rows = writer.rows_from_result(result, inputs)
+            with transaction.atomic():
+                written = writer.write(scope=writer.Scope.everything(), rows=rows, inputs=inputs, run_id=run.pk)
+                for mark in marks:
+                    mark.clear()
+                _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+        except Exception as error:
+            _fail(run, error, started)
+            raise
+    logger.info("match run %s (%s): %s rows in %.2f s", run.pk, trigger, run.rows_written, run.duration_s)
+    return run
+
+
+def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:
+    model = Candidate if side == "candidate" else Position
+    target = {f"{side}_id": ids[0]} if len(ids) == 1 else {}
+    with matching_lock():
+        scoring = ScoringConfig.active()
+        run = _start(trigger, scoring, **target)
+        started = time.perf_counter()
+        try:
+            marks = Marks.snapshot(model, ids)
+            inputs = loader.load(scoring=scoring, **{f"{side}_ids": ids})
+            result = engine.score_top_k(inputs.candidates, inputs.positions, inputs.config)
+            rows = writer.rows_from_result(result, inputs)
+            scope = writer.Scope.candidates(ids) if side == "candidate" else writer.Scope.positions(ids)
+            with transaction.atomic():
+                written = writer.write(scope=scope, rows=rows, inputs=inputs, run_id=run.pk)
+                marks.clear()
+                _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+        except Exception as error:
+            _fail(run, error, started)
+            raise
+    return run
+
+
+def rescore_candidates(*, candidate_ids: Iterable[int], trigger: str = MatchRun.Trigger.CANDIDATE) -> MatchRun:
+    """Rescore some candidates against every public position; the inactive ones lose their matches."""
+    return _rescore_some(side="candidate", ids=sorted({int(pk) for pk in candidate_ids}), trigger=trigger)
+
+
+def rescore_positions(*, position_ids: Iterable[int], trigger: str = MatchRun.Trigger.POSITION) -> MatchRun:
+    """Rescore some positions against every active candidate; the non-public ones lose their matches."""
+    return _rescore_some(side="position", ids=sorted({int(pk) for pk in position_ids}), trigger=trigger)
+
+
+def rescore_candidate(*, candidate_id: int) -> MatchRun:
+    return rescore_candidates(candidate_ids=[candidate_id])
+
+
+def rescore_position(*, position_id: int) -> MatchRun:
+    return rescore_positions(position_ids=[position_id])
+
+
+def sweep() -> list[MatchRun]:
+    """Rescore whatever is still marked: one full run when much is marked, else the marked records."""
+    candidates = list(
+        Candidate.objects.filter(rescore_requested_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: SWEEP_FULL_CANDIDATES + 1]
+    )
+    positions = list(
+        Position.objects.filter(rescore_requested_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: SWEEP_FULL_POSITIONS + 1]
+    )
+    if len(candidates) > SWEEP_FULL_CANDIDATES or len(positions) > SWEEP_FULL_POSITIONS:
+        return [rescore_all(trigger=MatchRun.Trigger.SWEEP)]
+    runs = []
+    if candidates:
+        runs.append(rescore_candidates(candidate_ids=candidates, trigger=MatchRun.Trigger.SWEEP))
+    if positions:
+        runs.append(rescore_positions(position_ids=positions, trigger=MatchRun.Trigger.SWEEP))
+    return runs
+
+
+# --- the explanation page -------------------------------------------------------------------
+
+
+def pair_explain(*, candidate_id: int, position_id: int) -> dict:
+    """The live explanation of one pair, stored or not, excluded or not (empty if either is gone).
+
+    `matching.reference.explain_pair` on the pair, with columns turned into skill ids and
+    language codes, plus the support measures and notes that the stored explanation names.
+    """
+    from matching import reference
+
+    vocabulary = loader.load_vocabulary()
+    candidates = loader.load_candidates(vocabulary, ids=[candidate_id], active_only=False)
+    if not len(candidates.ids):
+        return {}
+    positions = loader.load_positions(
+        vocabulary,
+        ids=[position_id],
+        public_only=False,
+        occupation_columns=np.unique(candidates.occupations.indices),
+    )
+    if not len(positions.ids):
+        return {}
+    scoring = ScoringConfig.active()
+    inputs = loader.Inputs(vocabulary, candidates, positions, loader.engine_config(scoring), scoring)
+    data = reference.explain_pair(candidates, positions, 0, 0, inputs.config)
+
+    def skill_ids(columns: Iterable[int]) -> list[int]:
+        return [int(vocabulary.skill_ids[col]) for col in columns]
+
+    def language_code(column: int | None) -> str | None:
+        return None if column is None else vocabulary.language_codes[int(column)]
+
+    components = {name: float(value) for name, value in data["components"].items()}
+    stored = writer.explanations(
+        inputs, np.array([0]), np.array([0]), np.array([[components[name] for name in engine.COMPONENTS]])
+    )[0]
+    hint = dict(data.get("hint") or {})
+    if hint:
+        hint["language"] = language_code(hint.get("language"))
+        hint["delta"] = float(hint.get("delta") or 0.0)
+    score_ = float(data["score"])
+    return {
+        "score": score_ if np.isfinite(score_) else None,
+        "exclusion": int(data["exclusion"]),
+        "components": components,
+        "matched_skills": skill_ids(data["matched_skills"]),
+        "missing_essential": skill_ids(data["missing_essential"]),
+        "missing_optional": skill_ids(data["missing_optional"]),
+        "language_gaps": [
+            {
+                "language": language_code(gap["language"]),
+                "required": int(gap["required"]),
+                "has": int(gap["has"]),
+                "required_flag": bool(gap["required_flag"]),
+            }
+            for gap in data["language_gaps"]
+        ],
+        "hint": hint,
+        "support": stored["support"],
+        "notes": stored["notes"],
+    }

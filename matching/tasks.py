@@ -1,0 +1,35 @@
+"""Celery tasks of matching: thin wrappers around `matching.services`, taking ids.
+
+Queued by name after commit (`bridges.tasks.enqueue`), so candidates and employers
+never import this module. Acknowledged late and given back if the worker dies
+(global settings); every run is idempotent, so a redelivered task does no harm.
+"""
+
+from celery import shared_task
+
+from matching import services
+from matching.models import MatchRun
+
+
+@shared_task(name="matching.rescore_candidate")
+def rescore_candidate(candidate_id: int) -> int:
+    """Rescore one candidate; returns the id of the match run."""
+    return services.rescore_candidate(candidate_id=int(candidate_id)).pk
+
+
+@shared_task(name="matching.rescore_position")
+def rescore_position(position_id: int) -> int:
+    """Rescore one position; returns the id of the match run."""
+    return services.rescore_position(position_id=int(position_id)).pk
+
+
+@shared_task(name="matching.rescore_all")
+def rescore_all(trigger: str = MatchRun.Trigger.FULL) -> int:
+    """Rescore everything (nightly, after a configuration change, or on request)."""
+    return services.rescore_all(trigger=MatchRun.Trigger(trigger)).pk
+
+
+@shared_task(name="matching.sweep")
+def sweep() -> list[int]:
+    """Rescore whatever is still marked (scheduled every minute by beat)."""
+    return [run.pk for run in services.sweep()]

@@ -1,0 +1,59 @@
+"""factory_boy factories for matching: Match rows written directly (no engine), runs,
+decisions and scoring configurations."""
+
+import factory
+
+from matching.engine import COMPONENTS
+from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
+from tests.candidates.factories import CandidateFactory
+from tests.employers.factories import PositionFactory
+
+
+def explanation(**overrides) -> dict:
+    """A stored explanation in the pipeline's format, empty unless overridden."""
+    data = {
+        "matched_skills": [],
+        "missing_essential": [],
+        "missing_optional": [],
+        "language_gaps": [],
+        "support": [],
+        "notes": [],
+    }
+    data.update(overrides)
+    return data
+
+
+class ScoringConfigFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringConfig
+
+    name = factory.Sequence(lambda n: f"Konfiguration {n}")
+    is_active = False
+
+
+class MatchRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchRun
+
+    trigger = MatchRun.Trigger.FULL
+    status = MatchRun.Status.SUCCEEDED
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    candidate = factory.SubFactory(CandidateFactory)
+    position = factory.SubFactory(PositionFactory)
+    score = 50.0
+    components = factory.LazyFunction(lambda: dict.fromkeys(COMPONENTS, 0.5))
+    explanation = factory.LazyFunction(explanation)
+
+
+class MatchDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MatchDecision
+
+    candidate = factory.SubFactory(CandidateFactory)
+    position = factory.SubFactory(PositionFactory)
+    status = MatchDecision.Status.SHORTLISTED
