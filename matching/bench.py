@@ -1,10 +1,17 @@
-"""Benchmark of the matching engine on a synthetic population at ESCO scale, in memory.
+"""Benchmark of the matching engine on a synthetic population at ESCO scale, in memory and on PostgreSQL.
 
     python -m matching.bench [--candidates 20000 --positions 2000 --sample-candidates 2000 --sample-positions 200]
+    DATABASE_URL=postgres://127.0.0.1:5432/bridges_bench python -m matching.bench [--no-database]
 
-Prints what it measures and, last, one JSON line (see `main`). The database part (load from
-PostgreSQL, write the results) is measured elsewhere; here `full_rescore_s` is the engine alone
-("scope": "engine-in-memory").
+Prints what it measures and, last, one JSON line (see `main`). `full_rescore_s` is the engine alone,
+in memory. When DATABASE_URL points at PostgreSQL (or with `--database`; `--no-database` skips it)
+the same population is also written with COPY into a throw-away database `test_<name>` (created and
+migrated like the test runner does, dropped at the end; the database named in DATABASE_URL is never
+touched) and `matching.services` rescores it end to end: `full_rescore_db_s` (load, score, top-K,
+write; the second of two full runs, which replaces every match), its parts `db_load_s`,
+`db_score_s`, `db_write_s` and `db_other_s` (lock, re-scoring marks, commit), `db_rows_written`,
+`db_fill_s`, `full_rescore_db_peak_rss_mb`, and `one_candidate_db_ms` / `one_position_db_ms`
+through `services.rescore_candidate` / `rescore_position` ("scope": "engine-in-memory+postgres").
 
 The population: 14,000 skills; 3,000 occupations in ~430 ISCO 4-digit groups in ~40 2-digit groups,
 skills clustered by group (an occupation draws mostly from its 4-digit group's pool, some from its
@@ -18,11 +25,15 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import io
 import json
 import math
+import os
 import resource
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import scipy.sparse as sp
@@ -383,6 +394,474 @@ def _median_ms(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
+# --- end to end on PostgreSQL -------------------------------------------------------------------
+
+COUNTRY_CODES = ("SY", "AF", "UA", "TR", "IQ", "ER", "VN", "IN", "PH", "MA", "TN", "RO", "PL", "AL", "GE")
+LANGUAGE_CODES = ("de", "en", "ar", "fa", "uk", "tr", "ku", "ti", "vi", "hi", "tl", "fr")
+PERSPECTIVE_NAMES = {STAY: "stay", RETURN: "return", OPEN: "open"}
+PERMISSION_NAMES = {ALLOWED: "allowed", WITH_APPROVAL: "with_approval", NOT_ALLOWED: "not_allowed"}
+assert len(COUNTRY_CODES) == N_COUNTRIES
+assert len(LANGUAGE_CODES) == N_LANGUAGES
+
+
+def database_wanted(flag: bool | None) -> bool:
+    """`--database` / `--no-database`; by default on when DATABASE_URL points at PostgreSQL."""
+    if flag is not None:
+        return flag
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool | np.bool_):
+        return "t" if value else "f"
+    if isinstance(value, float | np.floating):
+        return r"\N" if math.isnan(value) else repr(float(value))
+    return str(value)
+
+
+def _copy_rows(cursor, table: str, columns: tuple[str, ...], rows) -> int:
+    """COPY (text format) of `rows` (tuples of plain values) into `table`; returns the row count."""
+    buffer = io.StringIO()
+    n = 0
+    for row in rows:
+        buffer.write("\t".join(_cell(v) for v in row))
+        buffer.write("\n")
+        n += 1
+    buffer.seek(0)
+    raw = getattr(cursor, "cursor", cursor)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    if hasattr(raw, "copy_expert"):  # psycopg2
+        raw.copy_expert(sql, buffer)
+    else:  # psycopg 3
+        with raw.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+    return n
+
+
+def _csr_pairs(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return rows, matrix.indices, matrix.data
+
+
+def _day(value: float, shift: int):
+    return None if math.isnan(value) else date.fromordinal(int(value) + shift)
+
+
+def fill_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: PositionArrays) -> dict[str, int]:
+    """Write the synthetic population into the (empty, migrated) database with COPY; returns row counts.
+
+    Ids are column + 1 (candidate i has id i + 1, skill s id s + 1, …), so the database holds
+    the population the in-memory part scored. Day ordinals are shifted so that the fixed
+    `TODAY` of the generator becomes today's date (the loader reads the real date).
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    shift = timezone.localdate().toordinal() - TODAY
+    now = timezone.now().isoformat()
+    coordinates, _p = towns
+    town_of = {(float(lat), float(lon)): k for k, (lat, lon) in enumerate(coordinates)}
+
+    def place(lat: float, lon: float):
+        return None if math.isnan(lat) else town_of[(float(lat), float(lon))] + 1
+
+    # ISCO codes: 2-digit groups "10"…, 4-digit codes that start with their 2-digit group's code.
+    isco2_code = [f"{10 + g:02d}" for g in range(N_ISCO2)]
+    seen: dict[int, int] = {}
+    isco4_code = []
+    for g2 in t.isco4_isco2:
+        k = seen.get(int(g2), 0)
+        seen[int(g2)] = k + 1
+        isco4_code.append(f"{isco2_code[g2]}{k:02d}")
+    n_c, n_p = len(candidates.ids), len(positions.ids)
+    counts: dict[str, int] = {}
+    tables = [
+        "bridges_language",
+        "bridges_region",
+        "bridges_place",
+        "bridges_skill",
+        "bridges_occupation",
+        "bridges_occupationskill",
+        "candidates_candidate",
+        "candidates_candidate_skills",
+        "candidates_candidate_desired_occupations",
+        "candidates_candidatelanguage",
+        "candidates_workexperience",
+        "employers_employer",
+        "employers_engagementregion",
+        "employers_position",
+        "employers_positionskill",
+        "employers_languagerequirement",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+        def copy(table: str, columns: str, rows) -> None:
+            counts[table] = _copy_rows(cursor, table, tuple(columns.split()), rows)
+
+        # Taxonomy.
+        copy(
+            "bridges_language",
+            "id code name_en name_de",
+            ((k + 1, code, code, code) for k, code in enumerate(LANGUAGE_CODES)),
+        )
+        copy(
+            "bridges_region",
+            "id code country name_en name_de kind aliases",
+            (
+                (
+                    r + 1,
+                    f"{COUNTRY_CODES[r // REGIONS_PER_COUNTRY]}-B{r}",
+                    COUNTRY_CODES[r // REGIONS_PER_COUNTRY],
+                    f"region {r}",
+                    "",
+                    "",
+                    "",
+                )
+                for r in range(N_COUNTRIES * REGIONS_PER_COUNTRY)
+            ),
+        )
+        copy(
+            "bridges_place",
+            "id geonameid name country region_id admin1_code latitude longitude population",
+            (
+                (k + 1, 9_000_000 + k, f"town {k}", "DE", None, "15", float(lat), float(lon), 1000)
+                for k, (lat, lon) in enumerate(coordinates)
+            ),
+        )
+        copy(
+            "bridges_skill",
+            "id uri labels skill_type reuse_level",
+            ((s + 1, None, "{}", "skill/competence", "") for s in range(N_SKILLS)),
+        )
+        copy(
+            "bridges_occupation",
+            "id uri labels code isco_group",
+            ((o + 1, None, "{}", "", isco4_code[t.occupation_isco4[o]]) for o in range(N_OCCUPATIONS)),
+        )
+        copy(
+            "bridges_occupationskill",
+            "occupation_id skill_id relation_type",
+            (
+                (o + 1, int(s) + 1, relation)
+                for relation, lists in (("essential", t.essential), ("optional", t.optional))
+                for o, skills in enumerate(lists)
+                for s in skills
+            ),
+        )
+
+        # Candidates.
+        c = candidates
+        copy(
+            "candidates_candidate",
+            "id first_name last_name date_of_birth gender email phone street postal_code place_id nationality "
+            "country_of_origin region_of_origin_id residence_status residence_valid_until work_permission "
+            "work_permission_valid_until driving_licences max_commute_km willing_to_relocate available_from "
+            "desired_working_time perspective return_country return_region_id support_needs support_needs_note "
+            "case_worker_id status last_confirmed created_at updated_at rescore_requested_at",
+            (
+                (
+                    int(c.ids[i]),
+                    "Kandidat",
+                    f"Nr. {i}",
+                    date(1980 + i % 25, 1 + i % 12, 1 + i % 28),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    place(c.lat[i], c.lon[i]),
+                    "",
+                    COUNTRY_CODES[c.origin_country[i]],
+                    int(c.origin_region[i]) + 1,
+                    "aufenthaltserlaubnis",
+                    None,
+                    PERMISSION_NAMES[int(c.permission[i])],
+                    _day(c.permission_until[i], shift),
+                    "[]",
+                    None if math.isnan(c.commute_km[i]) else int(c.commute_km[i]),
+                    bool(c.relocate[i]),
+                    _day(c.available_from[i], shift),
+                    "either",
+                    PERSPECTIVE_NAMES[int(c.perspective[i])],
+                    "" if c.return_country[i] < 0 else COUNTRY_CODES[c.return_country[i]],
+                    None if c.return_region[i] < 0 else int(c.return_region[i]) + 1,
+                    "[]",
+                    "",
+                    None,
+                    "active",
+                    _day(c.last_confirmed[i], shift),
+                    now,
+                    now,
+                    None,
+                )
+                for i in range(n_c)
+            ),
+        )
+        rows, cols, _ = _csr_pairs(c.skills)
+        copy("candidates_candidate_skills", "candidate_id skill_id", zip(rows + 1, cols + 1, strict=True))
+        rows, cols, _ = _csr_pairs(c.occupations)
+        copy(
+            "candidates_candidate_desired_occupations",
+            "candidate_id occupation_id",
+            zip(rows + 1, cols + 1, strict=True),
+        )
+        rows, cols, years = _csr_pairs(c.occupation_years)
+        copy(
+            "candidates_workexperience",
+            "candidate_id occupation_id job_title employer_name country start_date end_date years",
+            (
+                (r + 1, o + 1, "", "", "", None, None, f"{min(y, 60.0):.1f}")
+                for r, o, y in zip(rows, cols, years, strict=True)
+                if y > 0
+            ),
+        )
+        rows, cols = np.nonzero(c.languages)
+        copy(
+            "candidates_candidatelanguage",
+            "candidate_id language_id level",
+            ((r + 1, k + 1, int(c.languages[r, k])) for r, k in zip(rows, cols, strict=True)),
+        )
+
+        # Employers: the positions in Germany four to an employer; each position abroad its own
+        # employer, whose regions of engagement are the position's.
+        p = positions
+        abroad = np.nonzero(p.abroad)[0]
+        domestic = np.nonzero(~p.abroad)[0]
+        employer_of = np.empty(n_p, dtype=np.int64)
+        employer_of[domestic] = 1 + np.arange(len(domestic)) // 4
+        first_abroad = (len(domestic) + 3) // 4 + 1
+        employer_of[abroad] = first_abroad + np.arange(len(abroad))
+        n_employers = first_abroad + len(abroad) - 1
+        copy(
+            "employers_employer",
+            "id name legal_form sector size street postal_code place_id website description offers_training "
+            "offers_language_courses verification review_note reviewed_by_id reviewed_at created_at updated_at",
+            (
+                (
+                    e,
+                    f"Betrieb {e}",
+                    "gmbh",
+                    "C",
+                    "",
+                    "",
+                    "99084",
+                    1,
+                    "",
+                    "",
+                    False,
+                    False,
+                    "approved",
+                    "",
+                    None,
+                    None,
+                    now,
+                    now,
+                )
+                for e in range(1, n_employers + 1)
+            ),
+        )
+        countries_of = p.engagement_countries.tolil().rows
+        regions_of = p.engagement_regions.tolil().rows
+        copy(
+            "employers_engagementregion",
+            "employer_id country region_id kind note",
+            [(int(employer_of[j]), COUNTRY_CODES[k], None, "partner", "") for j in abroad for k in countries_of[j]]
+            + [
+                (int(employer_of[j]), COUNTRY_CODES[r // REGIONS_PER_COUNTRY], r + 1, "project", "")
+                for j in abroad
+                for r in regions_of[j]
+            ],
+        )
+        copy(
+            "employers_position",
+            "id employer_id title description occupation_id position_type location postal_code place_id country "
+            "region_id working_time hours_per_week fixed_term start_date openings salary_min salary_max "
+            "requires_work_permission driving_licence provides_training provides_language_support "
+            "suitable_for_career_changers status expires_on created_by_id created_at updated_at rescore_requested_at",
+            (
+                (
+                    int(p.ids[j]),
+                    int(employer_of[j]),
+                    f"Stelle {j}",
+                    "",
+                    int(p.occupation[j]) + 1,
+                    "return_abroad" if p.abroad[j] else "employment",
+                    "abroad" if p.abroad[j] else "germany",
+                    "" if p.abroad[j] else "99084",
+                    place(p.lat[j], p.lon[j]),
+                    COUNTRY_CODES[p.country[j]] if p.country[j] >= 0 else "",
+                    int(p.region[j]) + 1 if p.region[j] >= 0 else None,
+                    "full",
+                    None,
+                    False,
+                    _day(p.start[j], shift),
+                    1,
+                    None,
+                    None,
+                    bool(p.requires_permission[j]),
+                    "",
+                    False,
+                    False,
+                    False,
+                    "open",
+                    None,
+                    None,
+                    now,
+                    now,
+                    None,
+                )
+                for j in range(n_p)
+            ),
+        )
+        e_rows, e_cols, _ = _csr_pairs(p.essential)
+        o_rows, o_cols, _ = _csr_pairs(p.optional)
+        copy(
+            "employers_positionskill",
+            "position_id skill_id relation_type",
+            [(r + 1, s + 1, "essential") for r, s in zip(e_rows, e_cols, strict=True)]
+            + [(r + 1, s + 1, "optional") for r, s in zip(o_rows, o_cols, strict=True)],
+        )
+        rows, cols = np.nonzero(p.language_level)
+        copy(
+            "employers_languagerequirement",
+            "position_id language_id min_level required",
+            (
+                (r + 1, k + 1, int(p.language_level[r, k]), bool(p.language_required[r, k]))
+                for r, k in zip(rows, cols, strict=True)
+            ),
+        )
+
+        for table in tables:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+            )
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
+    return counts
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the process's resident-memory high-water mark (Linux); False where that is impossible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _vm_mb(field: str = "VmHWM") -> float:
+    """A memory figure of /proc/self/status in MB (VmHWM: the peak, VmRSS: now); else the process peak."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+@contextmanager
+def _timed(module, name: str, times: dict[str, float], key: str):
+    """Time every call of `module.name` (summed into times[key]) while the block runs."""
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            times[key] = times.get(key, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def run_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: PositionArrays, rng) -> dict:
+    """Fill a throw-away PostgreSQL database, rescore through `matching.services`, drop the database.
+
+    Like the test runner (and benchmarks/esco_import.py) it creates `test_<name>` of DATABASE_URL and
+    never touches the database named there.
+    """
+    os.environ.setdefault("DATABASE_URL", "postgres://127.0.0.1:5432/bridges_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridges.settings_test")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(f"--database needs PostgreSQL, DATABASE_URL points at {connection.vendor}")
+    from matching import loader, services, writer
+    from matching.models import MatchRun
+
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    print(f"database: created and migrated {test_name} in {time.perf_counter() - started:.1f} s")
+    try:
+        started = time.perf_counter()
+        counts = fill_database(t, towns, candidates, positions)
+        fill_s = time.perf_counter() - started
+        print(f"  filled with COPY in {fill_s:.1f} s: {sum(counts.values()):,} rows")
+        for table, n in counts.items():
+            print(f"    {table:<42} {n:>9,}")
+
+        runs = []
+        for label in ("first (empty match table)", "again (replaces every match)"):
+            gc.collect()
+            exact = _reset_peak_rss()
+            rss_before = _vm_mb("VmRSS")
+            times: dict[str, float] = {}
+            with (
+                _timed(loader, "load", times, "load"),
+                _timed(services, "score", times, "score"),
+                _timed(writer, "rows_from_result", times, "rows"),
+                _timed(writer, "write", times, "write"),
+            ):
+                started = time.perf_counter()
+                run = services.rescore_all(trigger=MatchRun.Trigger.FULL)
+                seconds = time.perf_counter() - started
+            rss = _vm_mb() if exact else peak_rss_mb()
+            runs.append((seconds, rss, times, run))
+            print(
+                f"  full rescore {label}: {seconds:.2f} s end to end (load {times['load']:.2f} s, "
+                f"score + top-K {times['score']:.2f} s, rows {times['rows']:.2f} s, write {times['write']:.2f} s, "
+                f"other (lock, marks, commit) {seconds - sum(times.values()):.2f} s), "
+                f"{run.pairs_scored:,} pairs, {run.rows_written:,} rows written, "
+                f"peak RSS {rss:.0f} MB{f' (before the run: {rss_before:.0f} MB)' if exact else ' (process peak)'}"
+            )
+        seconds, rss, times, run = runs[-1]
+
+        ids_c = [int(x) for x in candidates.ids[rng.integers(0, len(candidates.ids), 20)]]
+        ids_p = [int(x) for x in positions.ids[rng.integers(0, len(positions.ids), 10)]]
+        one_c = _median_ms(lambda k: services.rescore_candidate(candidate_id=ids_c[k]), len(ids_c))
+        one_p = _median_ms(lambda k: services.rescore_position(position_id=ids_p[k]), len(ids_p))
+        print(f"  through services: one-candidate rescore {one_c:.1f} ms, one-position {one_p:.1f} ms (median)")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        print(f"database: dropped {test_name}")
+    return {
+        "db_fill_s": round(fill_s, 2),
+        "full_rescore_db_s": round(seconds, 3),
+        "full_rescore_db_first_s": round(runs[0][0], 3),
+        "full_rescore_db_peak_rss_mb": round(max(r[1] for r in runs), 1),
+        "db_load_s": round(times["load"], 3),
+        "db_score_s": round(times["score"], 3),
+        "db_write_s": round(times["rows"] + times["write"], 3),
+        "db_other_s": round(seconds - sum(times.values()), 3),
+        "db_rows_written": run.rows_written,
+        "one_candidate_db_ms": round(one_c, 2),
+        "one_position_db_ms": round(one_p, 2),
+    }
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=20_000)
@@ -390,7 +869,14 @@ def main(argv=None) -> dict:
     parser.add_argument("--sample-candidates", type=int, default=2_000)
     parser.add_argument("--sample-positions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also measure end to end on a throw-away PostgreSQL database (default: when DATABASE_URL is PostgreSQL)",
+    )
     args = parser.parse_args(argv)
+    with_database = database_wanted(args.database)
 
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
@@ -463,8 +949,15 @@ def main(argv=None) -> dict:
             f"total {total:,.0f} ({filled} filled) vs greedy {greedy_total:,.0f} ({greedy_filled} filled)"
         )
 
+    # (3) and (4) once more end to end on PostgreSQL: load, score, top-K, write, through matching.services
+    database = {}
+    if with_database:
+        del result, cs, ps, ref_scores, ref_excl, eng_scores, eng_excl, finite
+        gc.collect()
+        database = run_database(taxonomy, towns, candidates, positions, rng)
+
     line = {
-        "scope": "engine-in-memory",
+        "scope": "engine-in-memory+postgres" if with_database else "engine-in-memory",
         "candidates": args.candidates,
         "positions": args.positions,
         "full_rescore_s": round(full_s, 3),
@@ -481,6 +974,7 @@ def main(argv=None) -> dict:
         "allocation_total_vs_greedy": None if allocation_ratio is None else round(allocation_ratio, 4),
         "allocation_filled": filled,
         "greedy_filled": greedy_filled,
+        **database,
     }
     print(json.dumps(line))
     return line

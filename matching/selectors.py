@@ -227,3 +227,22 @@ def _summary_region(candidate: Candidate, *, abroad: bool) -> str:
     if candidate.place and candidate.place.region:
         return candidate.place.region.name
     return ""
+
+
+# --- capacity-aware allocation ----------------------------------------------------------------
+
+
+def allocation_matches(*, user: User, location: str = "") -> list[Match]:
+    """The stored matches of open public positions (optionally only in Germany or abroad), with
+    the decision status of each pair, in one query: the input of the suggested allocation."""
+    _require_case_work(user)
+    positions = Position.objects.public()
+    if location in Position.Location.values:
+        positions = positions.filter(location=location)
+    queryset = (
+        Match.objects.filter(position__in=positions.values("pk"))
+        .select_related("candidate", "position__employer", "position__place", "position__region")
+        .annotate(decision_status=decision_subquery("status"))
+        .order_by("position_id", "-score", "candidate_id")
+    )
+    return list(queryset)

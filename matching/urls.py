@@ -1,12 +1,13 @@
 from django.urls import path
 
-from matching import views
+from matching import allocation_views, views
 
 app_name = "matching"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("matches/", views.overview, name="overview"),
+    path("allocation/", allocation_views.allocation, name="allocation"),
     path("positions/<int:pk>/matches/", views.position_matches, name="position_matches"),
     path("candidates/<int:pk>/matches/", views.candidate_matches, name="candidate_matches"),
     path("explain/<int:candidate>/<int:position>/", views.pair_explain, name="explain"),
