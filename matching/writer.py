@@ -21,9 +21,8 @@ Ranks: 1 = best, by score, ties by the lower id of the other side; NULL beyond K
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import pairwise
 
@@ -416,9 +415,9 @@ def chunked(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:
 def _insert(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> int:
     if not len(rows):
         return 0
-    explained = explanation_json(inputs, rows.ci, rows.pj, rows.components)
     if connection.vendor == "postgresql":
-        return _insert_postgresql(rows, explained, run_id, upsert=upsert)
+        return _insert_postgresql(rows, inputs, run_id, upsert=upsert)
+    explained = explanation_json(inputs, rows.ci, rows.pj, rows.components)
     return _insert_orm(rows, [json.loads(text) for text in explained], run_id)
 
 
@@ -480,7 +479,36 @@ STAGE_COLUMNS = (
 )
 
 
-def _copy_lines(rows: Rows, explained: list[str]) -> io.StringIO:
+COPY_ROWS = 50_000  # rows per piece of COPY text: the text of a full run is never held at once
+
+
+def _copy_pieces(rows: Rows, inputs: Inputs) -> Iterator[str]:
+    """The rows in COPY's text format, `COPY_ROWS` at a time (explanations made piece by piece)."""
+    for start in range(0, len(rows), COPY_ROWS):
+        part = rows.take(slice(start, start + COPY_ROWS))
+        yield _copy_lines(part, explanation_json(inputs, part.ci, part.pj, part.components))
+
+
+class _PieceReader:
+    """A file-like `read()` over an iterator of strings, for psycopg2's `copy_expert`."""
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self._pieces = iter(pieces)
+        self._text = ""
+        self._at = 0
+
+    def read(self, size: int = -1) -> str:
+        if self._at >= len(self._text):
+            self._text, self._at = next(self._pieces, ""), 0
+        if size is None or size < 0:
+            out, self._text, self._at = self._text[self._at :] + "".join(self._pieces), "", 0
+            return out
+        out = self._text[self._at : self._at + size]
+        self._at += len(out)
+        return out
+
+
+def _copy_lines(rows: Rows, explained: list[str]) -> str:
     """The rows in COPY's text format (tab-separated, \\N for NULL)."""
     # JSON text holds no raw tab or newline; a backslash (an escape in a language code) must be doubled.
     if any("\\" in text for text in explained):
@@ -504,10 +532,10 @@ def _copy_lines(rows: Rows, explained: list[str]) -> io.StringIO:
             strict=True,
         ),
     )
-    return io.StringIO("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
-def _insert_postgresql(rows: Rows, explained: list[str], run_id: int | None, *, upsert: bool) -> int:
+def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> int:
     """COPY into a temporary table, then one INSERT into the match table.
 
     A full run deleted every row in the same transaction (and runs hold the matching lock),
@@ -536,7 +564,7 @@ def _insert_postgresql(rows: Rows, explained: list[str], run_id: int | None, *, 
             + ", ".join(f"{qn(name)} {kind}" for name, kind in STAGE_COLUMNS)
             + ") ON COMMIT DROP"
         )
-        _copy(cursor, f"COPY matching_stage ({', '.join(map(qn, names))}) FROM STDIN", _copy_lines(rows, explained))
+        _copy(cursor, f"COPY matching_stage ({', '.join(map(qn, names))}) FROM STDIN", _copy_pieces(rows, inputs))
         cursor.execute(
             f"INSERT INTO {_table()} ({', '.join(map(qn, target))}) SELECT {values} FROM matching_stage s "
             f"WHERE s.candidate_id IN (SELECT id FROM {candidate_table}) "
@@ -548,10 +576,11 @@ def _insert_postgresql(rows: Rows, explained: list[str], run_id: int | None, *, 
     return written
 
 
-def _copy(cursor, sql: str, buffer: io.StringIO) -> None:
+def _copy(cursor, sql: str, pieces: Iterable[str]) -> None:
     raw = getattr(cursor, "cursor", cursor)
     if hasattr(raw, "copy_expert"):  # psycopg2
-        raw.copy_expert(sql, buffer)
+        raw.copy_expert(sql, _PieceReader(pieces), size=1 << 20)
     else:  # psycopg 3
         with raw.copy(sql) as copy:
-            copy.write(buffer.getvalue())
+            for piece in pieces:
+                copy.write(piece)
