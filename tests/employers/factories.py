@@ -3,7 +3,15 @@
 import factory
 
 from bridges.models import CEFRLevel
-from employers.models import Employer, LanguageRequirement, Membership, Position, Sector
+from employers.models import (
+    ContactPerson,
+    Employer,
+    EngagementRegion,
+    LanguageRequirement,
+    Membership,
+    Position,
+    Sector,
+)
 from tests.candidates.factories import LanguageFactory, PlaceFactory
 from tests.factories import OccupationFactory, UserFactory
 
@@ -15,6 +23,7 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Firma {n} GmbH")
     legal_form = "gmbh"
     sector = Sector.C
+    size = "10-49"
     postal_code = "99084"
     place = factory.SubFactory(PlaceFactory)
     verification = Employer.Verification.APPROVED
@@ -41,8 +50,36 @@ class PositionFactory(factory.django.DjangoModelFactory):
     postal_code = "99084"
     place = factory.SubFactory(PlaceFactory)
     status = Position.Status.OPEN
-    # Position.created_by is not blank=True, so full_clean() refuses a position without it.
     created_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        abroad = factory.Trait(
+            location=Position.Location.ABROAD,
+            postal_code="",
+            place=None,
+            country="SY",
+            position_type=Position.PositionType.RETURN_ABROAD,
+        )
+
+
+class ContactPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPerson
+
+    employer = factory.SubFactory(EmployerFactory)
+    name = factory.Faker("name", locale="de_DE")
+    role = "Personalleitung"
+    email = factory.Sequence(lambda n: f"kontakt{n}@firma.example")
+    is_public = False
+
+
+class EngagementRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementRegion
+
+    employer = factory.SubFactory(EmployerFactory)
+    country = "SY"
+    kind = EngagementRegion.Kind.PARTNER
 
 
 class LanguageRequirementFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from employers.admin import DEFAULT_REJECTION_NOTE
 from employers.models import Employer
-from tests.employers.factories_staff import (
+from tests.employers.factories import (
     ContactPersonFactory,
     EmployerFactory,
     EngagementRegionFactory,

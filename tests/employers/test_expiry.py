@@ -11,7 +11,7 @@ from django.utils import timezone
 from bridges.celery import app
 from employers.models import Position
 from employers.tasks import close_expired_positions
-from tests.employers.factories_demo import PositionFactory
+from tests.employers.factories import PositionFactory
 
 TASK = "employers.close_expired_positions"
 NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=ZoneInfo("Europe/Berlin"))

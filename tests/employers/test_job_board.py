@@ -16,7 +16,7 @@ from bridges.models import CEFRLevel, Language
 from employers import services, views_public
 from employers.models import Employer, Position
 from tests.candidates.factories import PlaceFactory
-from tests.employers.factories_staff import (
+from tests.employers.factories import (
     ContactPersonFactory,
     EmployerFactory,
     LanguageRequirementFactory,

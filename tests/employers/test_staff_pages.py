@@ -11,7 +11,7 @@ from bridges.models import AuditEvent, CEFRLevel, Language
 from employers import views_staff
 from employers.models import ContactPerson, Employer, EngagementRegion, Position
 from tests.candidates.factories import PlaceFactory
-from tests.employers.factories_staff import (
+from tests.employers.factories import (
     ContactPersonFactory,
     EmployerFactory,
     EngagementRegionFactory,
