@@ -1,6 +1,9 @@
-"""Use cases on users that write: onboarding staff accounts and verifying addresses."""
+"""Use cases on users that write (staff onboarding, verified addresses), and the mail and
+audit helpers every app uses."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
@@ -40,11 +43,26 @@ def user_invite(*, user: User, request: HttpRequest) -> None:
         kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
     )
     url = request.build_absolute_uri(path)
-    context = {"user": user, "password_set_url": url}
+    mail_after_commit(
+        request=request,
+        template="account/email/staff_invite",
+        to=[user],
+        context={"user": user, "password_set_url": url},
+    )
+
+
+def mail_after_commit(*, request: HttpRequest, template: str, to: Iterable[User | str], context: dict) -> None:
+    """Send an allauth-style templated mail once the transaction commits, in each user's language
+    (German for bare addresses). A rolled-back change sends nothing."""
+    recipients = list(to)
 
     def send() -> None:
-        with request_context(request), translation.override(user.language):
-            get_adapter(request).send_mail("account/email/staff_invite", user.email, context)
+        with request_context(request):
+            for recipient in recipients:
+                email = recipient if isinstance(recipient, str) else recipient.email
+                language = "de" if isinstance(recipient, str) else recipient.language
+                with translation.override(language):
+                    get_adapter(request).send_mail(template, email, context)
 
     transaction.on_commit(send)
 

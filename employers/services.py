@@ -6,35 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from allauth.account.adapter import get_adapter
-from allauth.core.context import request_context
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridges.models import AuditEvent, Occupation, OccupationSkill, User
-from bridges.services import audit_log
+from bridges.services import audit_log, mail_after_commit
 from bridges.tasks import enqueue
 from employers.models import Employer, Invitation, LanguageRequirement, Membership, Position, PositionSkill
-
-
-def _send_mail(*, request: HttpRequest, template: str, to: Iterable[User] | Iterable[str], context: dict) -> None:
-    """Send after commit, in each recipient's language where it is known."""
-    recipients = list(to)
-
-    def send() -> None:
-        with request_context(request):
-            for recipient in recipients:
-                email = recipient if isinstance(recipient, str) else recipient.email
-                language = "de" if isinstance(recipient, str) else recipient.language
-                with translation.override(language):
-                    get_adapter(request).send_mail(template, email, context)
-
-    transaction.on_commit(send)
-
 
 # --- organisations -----------------------------------------------------------------
 
@@ -104,7 +86,7 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
     members = [membership.user for membership in employer.members.select_related("user")]
     template = "employers/email/approved" if approve else "employers/email/rejected"
     dashboard = request.build_absolute_uri(reverse("employers:dashboard"))
-    _send_mail(
+    mail_after_commit(
         request=request,
         template=template,
         to=members,
@@ -131,7 +113,7 @@ def invitation_send(*, employer: Employer, email: str, actor: User, request: Htt
         raise ValidationError(_("This address belongs to a programme account and cannot be invited."))
     invitation = Invitation.objects.create(employer=employer, email=email, invited_by=actor)
     link = request.build_absolute_uri(reverse("employers:invitation_accept", kwargs={"token": invitation.token}))
-    _send_mail(
+    mail_after_commit(
         request=request,
         template="employers/email/invitation",
         to=[email],

@@ -10,7 +10,6 @@ close it, since the programme can pay for these.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -106,12 +105,10 @@ class PairExplanation:
 
 
 def live_explainer() -> Callable | None:
-    """`matching.services.pair_explain` where the pipeline provides it, else None."""
-    if importlib.util.find_spec("matching.services") is None:
-        return None
-    from matching import services
+    """The live explainer of the pipeline (a seam: tests replace it to explain from stored data)."""
+    from matching import services  # services imports the ORM-heavy loader; explain stays light
 
-    return getattr(services, "pair_explain", None)
+    return services.pair_explain
 
 
 # --- small sentences ------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from employers.models import Position
-from matching import engine, loader, writer
+from matching import engine, loader, reference, writer
 from matching.models import MatchRun, ScoringConfig
 
 logger = logging.getLogger(__name__)
@@ -306,8 +306,6 @@ def pair_explain(*, candidate_id: int, position_id: int) -> dict:
     `matching.reference.explain_pair` on the pair, with columns turned into skill ids and
     language codes, plus the support measures and notes that the stored explanation names.
     """
-    from matching import reference
-
     vocabulary = loader.load_vocabulary()
     candidates = loader.load_candidates(vocabulary, ids=[candidate_id], active_only=False)
     if not len(candidates.ids):

@@ -14,7 +14,7 @@ from django.utils import translation
 from bridges.models import AuditEvent, CEFRLevel, Language, Region
 from candidates.models import Perspective, ResidenceStatus
 from employers.models import Position
-from matching import explain, review
+from matching import explain, review, services
 from matching.models import MatchDecision, MatchRun, ScoringConfig
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, PlaceFactory
 from tests.employers.factories import (
@@ -544,8 +544,7 @@ def test_language_gap_sentence_in_german(german):
     gap = {"language": "de", "required": 4, "has": 3, "required_flag": True}
 
     with translation.override("de"):
-        if translation.gettext(msgid) == msgid:
-            pytest.xfail("the German catalogue does not have the explanation sentences yet")
+        assert translation.gettext(msgid) != msgid, "the German catalogue lacks the explanation sentence"
         sentence = explain.language_gap_sentence(gap, explain.language_names(["de"]))
 
     assert sentence == "Deutsch B2 erforderlich, Kandidat/in hat B1"
@@ -652,9 +651,6 @@ def test_explanation_uses_the_live_explainer_with_hint_and_exclusion(
 def test_explanation_page_works_with_the_pipelines_live_explainer(
     client, case_worker, position, german, english, monkeypatch
 ):
-    services = pytest.importorskip("matching.services")
-    if not hasattr(services, "pair_explain"):
-        pytest.skip("the pipeline has no live explainer yet")
     monkeypatch.setattr(explain, "live_explainer", lambda: services.pair_explain)
     LanguageRequirementFactory(position=position, language=german, min_level=CEFRLevel.B2)
     candidate = CandidateFactory()
