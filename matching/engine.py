@@ -79,6 +79,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
@@ -204,11 +205,17 @@ def score_matrix(
 
 
 def score_top_k(
-    candidates: CandidateArrays, positions: PositionArrays, config: EngineConfig, *, workers: int | None = None
+    candidates: CandidateArrays,
+    positions: PositionArrays,
+    config: EngineConfig,
+    *,
+    workers: int | None = None,
+    on_block: Callable[[int, int], None] | None = None,
 ) -> ScoreResult:
     """Score every pair in blocks and keep the union of the top K per position and per candidate
     (pairs excluded or below config.min_score are never kept). `workers` threads score blocks in
-    parallel (default: up to 2); the result does not depend on it."""
+    parallel (default: up to 2); the result does not depend on it. `on_block(done, total)` is
+    called after each block (for progress)."""
     started = time.perf_counter()
     weights = _weights(config)
     n_c, n_p = _sizes(candidates, positions)
@@ -244,7 +251,9 @@ def score_top_k(
     blocks = _blocks(n_c, n_p, workers)
     with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
         scored = pool.map(score_block, blocks) if workers > 1 and len(blocks) > 1 else map(score_block, blocks)
-        for by_cand, (cand, cols, score, comp) in scored:  # in block order: deterministic
+        for done, (by_cand, (cand, cols, score, comp)) in enumerate(scored, start=1):  # in block order
+            if on_block is not None:
+                on_block(done, len(blocks))
             by_candidate.append(by_cand)
             if not (k_pos and len(cols)):
                 continue
@@ -733,17 +742,16 @@ def _select_top(scores: np.ndarray, k: int, floor: float, tie_order: np.ndarray 
     if k >= m:
         return eligible
     # Ineligible entries get distinct negative values: the selection is slow with many equal values.
-    values = _scratch("spare", (r, m))
-    np.copyto(values, scores)
-    ineligible = np.logical_not(eligible, out=_scratch("ineligible", (r, m), bool))
-    np.copyto(values, -1.0 - np.arange(m, dtype=np.float64), where=ineligible)
+    # A negative k-th value (fewer than k eligible) selects every eligible entry below.
     part = _scratch("part", (r, m))
-    np.copyto(part, values)
+    np.copyto(part, scores)
+    ineligible = np.logical_not(eligible, out=_scratch("ineligible", (r, m), bool))
+    np.copyto(part, -1.0 - np.arange(m, dtype=np.float64), where=ineligible)
     part.partition(m - k, axis=1)
     kth = part[:, m - k][:, None].copy()  # k-th largest per row
-    selected = np.greater(values, kth, out=_scratch("selected", (r, m), bool))
+    selected = np.greater(scores, kth, out=_scratch("selected", (r, m), bool))
     selected &= eligible
-    tied = np.equal(values, kth, out=_scratch("tied", (r, m), bool))
+    tied = np.equal(scores, kth, out=_scratch("tied", (r, m), bool))
     tied &= eligible
     need = k - selected.sum(axis=1)
     crowded = np.nonzero(tied.sum(axis=1) > need)[0]

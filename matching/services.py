@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_lock key of matching runs ("bridges" + "m" as a big-endian integer).
 LOCK_KEY = int.from_bytes(b"bridgesm", "big") & 0x7FFF_FFFF_FFFF_FFFF
-# A full run scores this many candidates per call of the engine; progress is written after each.
-RUN_BLOCK = 5000
 # The sweep rescores more marked records than this in one full run.
 SWEEP_FULL_CANDIDATES = 500
 SWEEP_FULL_POSITIONS = 50
@@ -162,47 +160,9 @@ def _test_delay() -> None:
         time.sleep(delay)
 
 
-def _slice(candidates: engine.CandidateArrays, start: int, stop: int) -> engine.CandidateArrays:
-    return replace(candidates, **{f.name: getattr(candidates, f.name)[start:stop] for f in fields(candidates)})
-
-
 def score(inputs: loader.Inputs, on_block: Callable[[int, int], None] | None = None) -> engine.ScoreResult:
-    """`engine.score_top_k` in blocks of `RUN_BLOCK` candidates, reporting after each block.
-
-    A candidate's best K are complete within its block; a position's best K over all
-    blocks are among the best K of each block, so the union is ranked once more at the end.
-    """
-    c, p, config = inputs.candidates, inputs.positions, inputs.config
-    n_c = len(c.ids)
-    total = max(1, -(-n_c // RUN_BLOCK))
-    if n_c <= RUN_BLOCK:
-        result = engine.score_top_k(c, p, config)
-        if on_block:
-            on_block(1, 1)
-        return result
-    parts = []
-    for number, start in enumerate(range(0, n_c, RUN_BLOCK), start=1):
-        part = engine.score_top_k(_slice(c, start, start + RUN_BLOCK), p, config)
-        part.candidate_index = part.candidate_index + start
-        parts.append(part)
-        if on_block:
-            on_block(number, total)
-    ci = np.concatenate([part.candidate_index for part in parts])
-    pj = np.concatenate([part.position_index for part in parts])
-    scores = np.concatenate([part.score for part in parts])
-    rank_c = np.concatenate([part.rank_for_candidate for part in parts])
-    rank_p = writer.ranks(pj, scores, ci, config.top_k_per_position)
-    keep = (rank_c > 0) | (rank_p > 0)
-    return engine.ScoreResult(
-        candidate_index=ci[keep],
-        position_index=pj[keep],
-        score=scores[keep],
-        components=np.concatenate([part.components for part in parts])[keep],
-        rank_for_position=rank_p[keep],
-        rank_for_candidate=rank_c[keep],
-        pairs_scored=sum(part.pairs_scored for part in parts),
-        stats={"blocks": total, "kept": int(keep.sum())},
-    )
+    """`engine.score_top_k` on the inputs, reporting after each block of candidates."""
+    return engine.score_top_k(inputs.candidates, inputs.positions, inputs.config, on_block=on_block)
 
 
 def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:

@@ -4,9 +4,12 @@ One transaction per write, so a reader (or a worker killed mid-run) sees either 
 old rows or the new ones, never a mix. A full run replaces every row; a run for some
 candidates (or positions) replaces only their rows, with an upsert on the unique
 (candidate, position) pair, so a repeated write never duplicates anything. On
-PostgreSQL the rows go through COPY into a temporary table and one INSERT (the
-components become JSON in the database); elsewhere (SQLite for `make run`) through
-`bulk_create`.
+PostgreSQL a full run TRUNCATEs the table and COPYs into it without its secondary
+indexes and keys, then rebuilds them; a partial run COPYs into a temporary table and
+upserts with one INSERT. Elsewhere (SQLite for `make run`) the rows go through
+`bulk_create`. The COPY text is assembled from lookup tables with numpy, never a
+Python step per row, and made by a thread while the database parses the previous
+piece.
 
 Which rows a run keeps (the union of the best K per position and per candidate) and
 their ranks: a full run ranks both directions itself. A run for some candidates scores
@@ -21,10 +24,13 @@ Ranks: 1 = best, by score, ties by the lower id of the other side; NULL beyond K
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from itertools import pairwise
+from queue import Empty, Queue
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import engine
 from matching.loader import Inputs
-from matching.models import Match
+from matching.models import EXPLANATION_KEYS, Match
 
 # Support measures the programme can pay for, named in `Match.explanation["support"]`.
 SUPPORT_LABELS = {
@@ -116,82 +122,145 @@ def _binary(matrix: sp.spmatrix) -> sp.csr_matrix:
     return matrix
 
 
-def _joined(matrix: sp.csr_matrix, ids: list[str]) -> list[str]:
-    """Per row, the comma-separated ids of its non-zero columns, ascending."""
+class _Text:
+    """Rows of text assembled from pieces without a Python step per row.
+
+    Every row is a sequence of parts: one piece per row (an array, or one literal for every
+    row), or a variable number of pieces per row (a CSR-like `indptr` with its pieces). The
+    pieces are scattered into one flat array in row order and joined once: a full run writes a
+    few hundred thousand rows of about thirty pieces each.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._parts: list[tuple[np.ndarray | None, object]] = []
+
+    def add(self, pieces) -> None:
+        """One piece per row: a string for every row, or an object array of n strings."""
+        self._parts.append((None, pieces))
+
+    def add_ragged(self, indptr: np.ndarray, pieces: np.ndarray) -> None:
+        """indptr[r]:indptr[r + 1] of `pieces` belong to row r."""
+        self._parts.append((np.asarray(indptr, dtype=np.int64), pieces))
+
+    def join(self) -> str:
+        counts = np.zeros(self.n, dtype=np.int64)
+        for indptr, _pieces in self._parts:
+            counts += 1 if indptr is None else np.diff(indptr)
+        at = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(counts[:-1], out=at[1:])
+        flat = np.empty(int(counts.sum()), dtype=object)
+        for indptr, pieces in self._parts:
+            if indptr is None:
+                flat[at] = pieces
+                at += 1
+                continue
+            lengths = np.diff(indptr)
+            within = np.arange(indptr[-1] - indptr[0]) - np.repeat(indptr[:-1] - indptr[0], lengths)
+            flat[np.repeat(at, lengths) + within] = pieces
+            at += lengths
+        return "".join(flat.tolist())
+
+
+def _strings(values) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _id_list(matrix: sp.csr_matrix, texts: np.ndarray, with_comma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, pieces) of a JSON list of ids per row: the ids of the non-zero columns, ascending."""
     matrix = sp.csr_matrix(matrix)
     matrix.eliminate_zeros()
     matrix.sort_indices()
-    values = [ids[col] for col in matrix.indices.tolist()]
-    return [",".join(values[a:b]) for a, b in pairwise(matrix.indptr.tolist())]
-
-
-def _combinations(flags: list[np.ndarray], names: tuple[str, ...]) -> list[str]:
-    """Per row, the JSON list items of the names whose flag is set (all 2^n lists made once)."""
-    code = np.zeros(len(flags[0]), dtype=np.int64)
-    for bit, flag in enumerate(flags):
-        code |= flag.astype(np.int64) << bit
-    table = [
-        ",".join(json.dumps(name) for bit, name in enumerate(names) if combination >> bit & 1)
-        for combination in range(1 << len(names))
-    ]
-    return [table[c] for c in code.tolist()]
+    pieces = with_comma[matrix.indices]
+    firsts = matrix.indptr[:-1][np.diff(matrix.indptr) > 0]
+    pieces[firsts] = texts[matrix.indices[firsts]]
+    return matrix.indptr, pieces
 
 
 SUPPORT_ORDER = ("language_course", "training", "relocation", "travel")
 NOTE_ORDER = ("work_permission_with_approval", "available_after_start")
 GAP_TEMPLATE = '{"language":%s,"required":%d,"has":%d,"required_flag":%s}'
-EXPLANATION_TEMPLATE = (
-    '{"matched_skills":[%s],"missing_essential":[%s],"missing_optional":[%s],'
-    '"language_gaps":[%s],"support":[%s],"notes":[%s]}'
-)
+COMPONENT_DECIMALS = 4
+# The text of every component value at its stored precision (0.0, 0.0001, …, 1.0), made once.
+COMPONENT_TEXT = _strings([repr(round(i / 10**COMPONENT_DECIMALS, COMPONENT_DECIMALS)) for i in range(10**4 + 1)])
 
 
-def explanation_json(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray) -> list[str]:
-    """The stored explanation of each pair (candidate row ci[n], position row pj[n]) as JSON text.
+def _flag_lists() -> np.ndarray:
+    """'],[support…],[notes…]]' for every combination of the support and note flags."""
+    names = SUPPORT_ORDER + NOTE_ORDER
+    out = []
+    for code in range(1 << len(names)):
+        chosen = [json.dumps(name) for bit, name in enumerate(names) if code >> bit & 1]
+        support = [name for name in chosen if json.loads(name) in SUPPORT_ORDER]
+        notes = [name for name in chosen if json.loads(name) in NOTE_ORDER]
+        out.append(f"],[{','.join(support)}],[{','.join(notes)}]]")
+    return _strings(out)
 
-    `{"matched_skills": [skill ids], "missing_essential": [...], "missing_optional": [...],
+
+FLAG_LISTS = _flag_lists()
+
+
+def _explanation_text(
+    text: _Text, inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray, *, for_copy: bool = False
+) -> None:
+    """Add the explanation of each pair (candidate row ci[n], position row pj[n]) to `text` as
+    `Match.explanation` stores it: the JSON array of the values of
+
+    `{"matched_skills": [skill ids], "missing_essential": [...],
     "language_gaps": [{"language": "de", "required": 4, "has": 3, "required_flag": true}],
-    "support": [SUPPORT_LABELS keys], "notes": [NOTE_LABELS keys]}`. The sparse work is
-    vectorised and the text is assembled without a dict per pair: a full run keeps a few
-    hundred thousand pairs.
+    "support": [SUPPORT_LABELS keys], "notes": [NOTE_LABELS keys]}` (`EXPLANATION_KEYS`).
+
+    The missing optional skills are left to the live explanation: they decide nothing (no
+    support measure, no note) and were a sixth of the text a full rescore writes. JSON text holds
+    no raw tab or newline; `for_copy` doubles the one COPY escape it may hold, a backslash (in a
+    language code).
     """
     c, p, vocabulary = inputs.candidates, inputs.positions, inputs.vocabulary
     n = len(ci)
-    if n == 0:
-        return []
-    skill_ids = [str(x) for x in vocabulary.skill_ids.tolist()]
+    skill_text = _strings([str(x) for x in vocabulary.skill_ids.tolist()])
+    skill_comma = _strings(["," + str(x) for x in vocabulary.skill_ids.tolist()])
     skills = _binary(c.skills)[ci]
     essential = _binary(p.essential)[pj]
     optional = _binary(p.optional)[pj]
     has_essential = skills.multiply(essential).tocsr()
-    matched = _joined(skills.multiply(essential + optional), skill_ids)
-    missing_essential_matrix = (essential - has_essential).tocsr()
-    missing_essential_matrix.eliminate_zeros()
-    missing_essential = _joined(missing_essential_matrix, skill_ids)
-    missing_optional = _joined(optional - skills.multiply(optional), skill_ids)
+    missing_essential = (essential - has_essential).tocsr()
+    missing_essential.eliminate_zeros()
+    text.add("[[")
+    text.add_ragged(*_id_list(skills.multiply(essential + optional), skill_text, skill_comma))
+    text.add("],[")
+    text.add_ragged(*_id_list(missing_essential, skill_text, skill_comma))
+    text.add("],[")
 
-    gaps = [""] * n
     any_gap = np.zeros(n, dtype=bool)
+    gap_rows = np.empty(0, dtype=np.int64)
+    gap_pieces = _strings([])
     asked = np.nonzero((np.asarray(p.language_level) > 0).any(axis=0))[0]
     if len(asked):
         level = np.asarray(p.language_level)[np.ix_(pj, asked)].astype(np.int64)
         has = np.asarray(c.languages)[np.ix_(ci, asked)].astype(np.int64)
         required = np.asarray(p.language_required)[np.ix_(pj, asked)]
-        rows, cols = np.nonzero(level > has)
-        any_gap[rows] = True
+        gap_rows, cols = np.nonzero(level > has)  # row-major: each row's gaps by language column
+        any_gap[gap_rows] = True
         codes = [json.dumps(vocabulary.language_codes[i]) for i in asked]
-        per_row: dict[int, list[str]] = {}
-        for row, col, want, got, flag in zip(
-            rows.tolist(),
-            cols.tolist(),
-            level[rows, cols].tolist(),
-            has[rows, cols].tolist(),
-            required[rows, cols].tolist(),
-            strict=True,
-        ):
-            per_row.setdefault(row, []).append(GAP_TEMPLATE % (codes[col], want, got, "true" if flag else "false"))
-        for row, items in per_row.items():
-            gaps[row] = ",".join(items)
+        if for_copy:
+            codes = [code.replace("\\", "\\\\") for code in codes]
+        first = np.r_[True, gap_rows[1:] != gap_rows[:-1]] if len(gap_rows) else np.empty(0, dtype=bool)
+        gap_pieces = _strings(
+            [
+                ("" if is_first else ",") + GAP_TEMPLATE % (codes[col], want, got, "true" if flag else "false")
+                for is_first, col, want, got, flag in zip(
+                    first.tolist(),
+                    cols.tolist(),
+                    level[gap_rows, cols].tolist(),
+                    has[gap_rows, cols].tolist(),
+                    required[gap_rows, cols].tolist(),
+                    strict=True,
+                )
+            ]
+        )
+    text.add_ragged(np.r_[0, np.cumsum(np.bincount(gap_rows, minlength=n))], gap_pieces)
 
     abroad = np.asarray(p.abroad, dtype=bool)[pj]
     place = components[:, engine.COMPONENTS.index("place")]
@@ -202,18 +271,58 @@ def explanation_json(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components:
         & ~abroad
     )
     late = components[:, engine.COMPONENTS.index("availability")] < 1.0
-    missing_any = np.diff(missing_essential_matrix.indptr) > 0
-    support = _combinations([any_gap, missing_any, relocation, abroad], SUPPORT_ORDER)
-    notes = _combinations([approval, late], NOTE_ORDER)
-    return [
-        EXPLANATION_TEMPLATE % parts
-        for parts in zip(matched, missing_essential, missing_optional, gaps, support, notes, strict=True)
-    ]
+    missing_any = np.diff(missing_essential.indptr) > 0
+    flags = [any_gap, missing_any, relocation, abroad, approval, late]
+    code = np.zeros(n, dtype=np.int64)
+    for bit, flag in enumerate(flags):
+        code |= flag.astype(np.int64) << bit
+    text.add(FLAG_LISTS[code])
+
+
+def explanation_json(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray) -> list[str]:
+    """The stored explanation of each pair as JSON text, an array (see `_explanation_text`)."""
+    if not len(ci):
+        return []
+    text = _Text(len(ci))
+    _explanation_text(text, inputs, ci, pj, components)
+    text.add("\n")
+    return text.join().split("\n")[:-1]
 
 
 def explanations(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray) -> list[dict]:
-    """`explanation_json` as dicts (for the ORM and the explanation page)."""
-    return [json.loads(text) for text in explanation_json(inputs, ci, pj, components)]
+    """The explanations as dicts (for the ORM and the explanation page)."""
+    return [
+        dict(zip(EXPLANATION_KEYS, json.loads(text), strict=True))
+        for text in explanation_json(inputs, ci, pj, components)
+    ]
+
+
+def components_json(components: np.ndarray) -> list[str]:
+    """The components of each row as JSON text (an array), at `COMPONENT_DECIMALS` decimals."""
+    if not len(components):
+        return []
+    text = _Text(len(components))
+    _components_text(text, components)
+    text.add("\n")
+    return text.join().split("\n")[:-1]
+
+
+def _components_text(text: _Text, components: np.ndarray, *, opening: str = "[", closing: str = "]") -> None:
+    """The components as `Match.components` stores them: a JSON array in `engine.COMPONENTS` order
+    (`opening` and `closing` around it)."""
+    scaled = np.rint(np.clip(np.nan_to_num(components, nan=0.0), 0.0, 1.0) * 10**COMPONENT_DECIMALS).astype(np.int64)
+    for number, table in enumerate(_component_tables(opening, closing)):
+        text.add(table[scaled[:, number]])
+
+
+@functools.cache
+def _component_tables(opening: str, closing: str) -> list[np.ndarray]:
+    """Per component, the text of each value with what comes before it (and after the last)."""
+    last = len(engine.COMPONENTS) - 1
+    return [
+        _strings([(opening if n == 0 else ",") + value + (closing if n == last else "") for value in COMPONENT_TEXT])
+        for n in range(len(engine.COMPONENTS))
+    ]
 
 
 # --- the write ---------------------------------------------------------------------------
@@ -254,6 +363,8 @@ def write(*, scope: Scope, rows: Rows, inputs: Inputs, run_id: int | None) -> in
         if scope.side is None:
             rows.rank_for_position = ranks(rows.position_id, rows.score, rows.candidate_id, k["position"])
             rows.rank_for_candidate = ranks(rows.candidate_id, rows.score, rows.position_id, k["candidate"])
+            if connection.vendor == "postgresql":
+                return _replace_all_postgresql(rows, inputs, run_id)
             _delete_all()
             return _insert(rows, inputs, run_id, upsert=False)
 
@@ -417,22 +528,24 @@ def _insert(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> 
         return 0
     if connection.vendor == "postgresql":
         return _insert_postgresql(rows, inputs, run_id, upsert=upsert)
-    explained = explanation_json(inputs, rows.ci, rows.pj, rows.components)
-    return _insert_orm(rows, [json.loads(text) for text in explained], run_id)
+    return _insert_orm(rows, inputs, run_id)
 
 
 def _nullable(ranks_: np.ndarray) -> list[int | None]:
     return [r or None for r in ranks_.tolist()]
 
 
-def _insert_orm(rows: Rows, explained: list[dict], run_id: int | None) -> int:
-    components = np.round(rows.components, 4).tolist()
+def _insert_orm(rows: Rows, inputs: Inputs, run_id: int | None) -> int:
+    explained = explanations(inputs, rows.ci, rows.pj, rows.components)
+    components = [
+        dict(zip(engine.COMPONENTS, json.loads(text), strict=True)) for text in components_json(rows.components)
+    ]
     objs = [
         Match(
             candidate_id=c,
             position_id=p,
             score=s,
-            components=dict(zip(engine.COMPONENTS, comp, strict=True)),
+            components=comp,
             explanation=e,
             rank_for_position=rp,
             rank_for_candidate=rc,
@@ -467,26 +580,78 @@ def _insert_orm(rows: Rows, explained: list[dict], run_id: int | None) -> int:
     return len(objs)
 
 
-COMPONENT_SCALE = 10_000  # components travel as integers (4 decimals) and become JSON in the database
-STAGE_COLUMNS = (
-    ("candidate_id", "bigint"),
-    ("position_id", "bigint"),
-    ("score", "double precision"),
-    *((f"c_{name}", "integer") for name in engine.COMPONENTS),
-    ("explanation", "jsonb"),
-    ("rank_for_position", "integer"),
-    ("rank_for_candidate", "integer"),
-)
+# --- PostgreSQL: COPY -----------------------------------------------------------------------
+
+# The columns of `_copy_pieces`; a write adds the run (and the time, where no default gives it).
+COPY_COLUMNS = ("candidate_id", "position_id", "score", "components", "explanation")
+COPY_COLUMNS += ("rank_for_position", "rank_for_candidate")
+COPY_ROWS = 20000  # rows per piece of COPY text: the text of a full run is never held at once
+RANK_TEXT_MAX = 1000  # ranks up to this are looked up, larger ones formatted
 
 
-COPY_ROWS = 50_000  # rows per piece of COPY text: the text of a full run is never held at once
+def _copy_pieces(rows: Rows, inputs: Inputs, *, tail: str) -> Iterator[str]:
+    """The rows in COPY's text format (tab-separated, \\N for NULL), `COPY_ROWS` at a time.
 
-
-def _copy_pieces(rows: Rows, inputs: Inputs) -> Iterator[str]:
-    """The rows in COPY's text format, `COPY_ROWS` at a time (explanations made piece by piece)."""
+    Columns: candidate, position, score, components, explanation, rank for the position, rank
+    for the candidate; `tail` ends every line (more columns, or nothing).
+    """
+    candidate_text = _strings([f"{x}\t" for x in inputs.candidates.ids.tolist()])
+    position_text = _strings([f"{x}\t" for x in inputs.positions.ids.tolist()])
+    ranks = ["\\N"] + [str(r) for r in range(1, RANK_TEXT_MAX + 1)]
+    rank_p_text = _strings([f"\t{r}\t" for r in ranks])
+    rank_c_text = _strings([f"{r}{tail}\n" for r in ranks])
     for start in range(0, len(rows), COPY_ROWS):
         part = rows.take(slice(start, start + COPY_ROWS))
-        yield _copy_lines(part, explanation_json(inputs, part.ci, part.pj, part.components))
+        text = _Text(len(part))
+        text.add(candidate_text[part.ci])
+        text.add(position_text[part.pj])
+        text.add(_strings(list(map(repr, part.score.tolist()))))
+        _components_text(text, part.components, opening="\t[", closing="]\t")
+        _explanation_text(text, inputs, part.ci, part.pj, part.components, for_copy=True)
+        text.add(_ranks_text(part.rank_for_position, rank_p_text, "\t{}\t"))
+        text.add(_ranks_text(part.rank_for_candidate, rank_c_text, "{}" + tail + "\n"))
+        yield text.join()
+
+
+def _ranks_text(values: np.ndarray, table: np.ndarray, pattern: str) -> np.ndarray:
+    if values.max(initial=0) <= RANK_TEXT_MAX:
+        return table[values]
+    return _strings([pattern.format("\\N" if r == 0 else r) for r in values.tolist()])
+
+
+def _ahead(pieces: Iterable[str], depth: int = 2) -> Iterator[str]:
+    """The pieces, made by a thread up to `depth` ahead of the consumer.
+
+    The text is made in Python while the database parses what it was sent: the consumer
+    waits on the socket with the GIL released, and the thread makes the next piece meanwhile.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                queue.put(piece)
+            queue.put(done)
+        except BaseException as error:  # handed to the consumer
+            queue.put(error)
+
+    thread = threading.Thread(target=produce, name="matching-copy-text", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()
 
 
 class _PieceReader:
@@ -508,75 +673,8 @@ class _PieceReader:
         return out
 
 
-def _copy_lines(rows: Rows, explained: list[str]) -> str:
-    """The rows in COPY's text format (tab-separated, \\N for NULL)."""
-    # JSON text holds no raw tab or newline; a backslash (an escape in a language code) must be doubled.
-    if any("\\" in text for text in explained):
-        explained = [text.replace("\\", "\\\\") for text in explained]
-    scaled = np.rint(np.nan_to_num(rows.components, nan=0.0) * COMPONENT_SCALE).astype(np.int64)
-    components = ["\t".join(map(str, values)) for values in scaled.tolist()]
-
-    def rank(values: np.ndarray) -> list[str]:
-        return ["\\N" if r == 0 else str(r) for r in values.tolist()]
-
-    lines = map(
-        "\t".join,
-        zip(
-            map(str, rows.candidate_id.tolist()),
-            map(str, rows.position_id.tolist()),
-            map(repr, rows.score.tolist()),
-            components,
-            explained,
-            rank(rows.rank_for_position),
-            rank(rows.rank_for_candidate),
-            strict=True,
-        ),
-    )
-    return "\n".join(lines) + "\n"
-
-
-def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> int:
-    """COPY into a temporary table, then one INSERT into the match table.
-
-    A full run deleted every row in the same transaction (and runs hold the matching lock),
-    so it inserts plainly; a partial run upserts on the unique pair. Rows of a candidate or
-    position deleted since the load are left out rather than failing the run.
-    """
-    qn = connection.ops.quote_name
-    names = [name for name, _type in STAGE_COLUMNS]
-    components = ", ".join(
-        f"'{name}', round(s.{qn('c_' + name)}::numeric / {COMPONENT_SCALE}, 4)" for name in engine.COMPONENTS
-    )
-    target = ["candidate_id", "position_id", "score", "components", "explanation", "rank_for_position"]
-    target += ["rank_for_candidate", "run_id", "computed_at"]
-    values = "s.candidate_id, s.position_id, s.score, jsonb_build_object(" + components + "), s.explanation, "
-    values += "s.rank_for_position, s.rank_for_candidate, %s, %s"
-    candidate_table = qn(Match._meta.get_field("candidate").related_model._meta.db_table)
-    position_table = qn(Match._meta.get_field("position").related_model._meta.db_table)
-    conflict = ""
-    if upsert:
-        updates = ", ".join(f"{qn(name)} = EXCLUDED.{qn(name)}" for name in target[2:])
-        conflict = f" ON CONFLICT (candidate_id, position_id) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.matching_stage")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE matching_stage ("
-            + ", ".join(f"{qn(name)} {kind}" for name, kind in STAGE_COLUMNS)
-            + ") ON COMMIT DROP"
-        )
-        _copy(cursor, f"COPY matching_stage ({', '.join(map(qn, names))}) FROM STDIN", _copy_pieces(rows, inputs))
-        cursor.execute(
-            f"INSERT INTO {_table()} ({', '.join(map(qn, target))}) SELECT {values} FROM matching_stage s "
-            f"WHERE s.candidate_id IN (SELECT id FROM {candidate_table}) "
-            f"AND s.position_id IN (SELECT id FROM {position_table}){conflict}",
-            [run_id, timezone.now()],
-        )
-        written = cursor.rowcount
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.matching_stage")
-    return written
-
-
 def _copy(cursor, sql: str, pieces: Iterable[str]) -> None:
+    pieces = _ahead(pieces)
     raw = getattr(cursor, "cursor", cursor)
     if hasattr(raw, "copy_expert"):  # psycopg2
         raw.copy_expert(sql, _PieceReader(pieces), size=1 << 20)
@@ -584,3 +682,119 @@ def _copy(cursor, sql: str, pieces: Iterable[str]) -> None:
         with raw.copy(sql) as copy:
             for piece in pieces:
                 copy.write(piece)
+
+
+def _related_tables() -> tuple[str, str]:
+    qn = connection.ops.quote_name
+    return (
+        qn(Match._meta.get_field("candidate").related_model._meta.db_table),
+        qn(Match._meta.get_field("position").related_model._meta.db_table),
+    )
+
+
+def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> int:
+    """COPY into a temporary table, then one INSERT … ON CONFLICT into the match table.
+
+    Rows of a candidate or position deleted since the load are left out rather than failing the run.
+    """
+    qn = connection.ops.quote_name
+    columns = ", ".join(map(qn, COPY_COLUMNS))
+    candidate_table, position_table = _related_tables()
+    conflict = ""
+    if upsert:
+        updates = ", ".join(
+            f"{qn(name)} = EXCLUDED.{qn(name)}" for name in (*COPY_COLUMNS[2:], "run_id", "computed_at")
+        )
+        conflict = f" ON CONFLICT (candidate_id, position_id) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.matching_stage")
+        cursor.execute(f"CREATE TEMPORARY TABLE matching_stage AS SELECT {columns} FROM {_table()} WITH NO DATA")
+        _copy(
+            cursor,
+            f"COPY matching_stage ({columns}) FROM STDIN",
+            _copy_pieces(rows, inputs, tail=""),
+        )
+        cursor.execute(
+            f"INSERT INTO {_table()} ({columns}, run_id, computed_at) SELECT s.*, %s, %s FROM matching_stage s "
+            f"WHERE s.candidate_id IN (SELECT id FROM {candidate_table}) "
+            f"AND s.position_id IN (SELECT id FROM {position_table}){conflict}",
+            [run_id, timezone.now()],
+        )
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE matching_stage")
+    return written
+
+
+def _replace_all_postgresql(rows: Rows, inputs: Inputs, run_id: int | None) -> int:
+    """Replace every match: TRUNCATE, COPY into the bare table, then build its indexes and keys.
+
+    COPY into a table without its secondary indexes and foreign keys, and building them once
+    afterwards, is several times faster than keeping them up to date row by row. Their
+    definitions are read from the catalogue and restored as they were (same names), so the
+    schema after the write is exactly the migrated one. Everything happens in the caller's
+    transaction: readers wait for the commit (TRUNCATE locks the table) and see the old rows
+    or the new ones; a failure leaves the old rows. No other table may reference the match
+    table (TRUNCATE would refuse).
+    """
+    qn = connection.ops.quote_name
+    table = _table()
+    candidate_table, position_table = _related_tables()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # TRUNCATE refuses while checks deferred to the commit are pending (rows this transaction
+        # wrote before): run them now, and defer again at the end as Django's keys are declared.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {table}")
+        rebuild = _secondary_schema(cursor)
+        for drop, _create in rebuild:
+            cursor.execute(drop)
+        # computed_at comes from its database default: the time of the transaction.
+        run = "\\N" if run_id is None else str(int(run_id))
+        _copy(
+            cursor,
+            f"COPY {table} ({', '.join(map(qn, COPY_COLUMNS))}, run_id) FROM STDIN",
+            _copy_pieces(rows, inputs, tail=f"\t{run}"),
+        )
+        # Candidates or positions deleted since the load: their rows go. The lock is the one the
+        # foreign keys take below anyway; it keeps deletions out until the commit.
+        cursor.execute(f"LOCK TABLE {candidate_table}, {position_table} IN SHARE ROW EXCLUSIVE MODE")
+        deleted = 0
+        for column, related, ids in (
+            ("candidate_id", candidate_table, inputs.candidates.ids),
+            ("position_id", position_table, inputs.positions.ids),
+        ):
+            cursor.execute(
+                f"SELECT array_agg(x) FROM (SELECT unnest(%s::bigint[]) EXCEPT SELECT id FROM {related}) AS gone(x)",
+                [ids.tolist()],
+            )
+            gone = cursor.fetchone()[0]
+            if gone:
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [gone])
+                deleted += cursor.rowcount
+        for _drop, create in rebuild:
+            cursor.execute(create)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return len(rows) - deleted
+
+
+def _secondary_schema(cursor) -> list[tuple[str, str]]:
+    """(drop, create) statements of the match table's indexes and its primary, unique and foreign
+    keys (all but the check constraints): indexes, then the primary key, then the others."""
+    table = _table()
+    cursor.execute(
+        "SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i WHERE i.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) "
+        "ORDER BY 1",
+        [Match._meta.db_table],
+    )
+    indexes = list(cursor.fetchall())
+    cursor.execute(
+        f"SELECT 'ALTER TABLE {table} DROP CONSTRAINT ' || quote_ident(conname), "
+        f"'ALTER TABLE {table} ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') "
+        "ORDER BY strpos('puf', contype::text), conname",
+        [Match._meta.db_table],
+    )
+    constraints = list(cursor.fetchall())
+    return indexes + constraints
