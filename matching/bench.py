@@ -7,7 +7,8 @@ Prints what it measures and, last, one JSON line (see `main`). `full_rescore_s` 
 in memory. When DATABASE_URL points at PostgreSQL (or with `--database`; `--no-database` skips it)
 the same population is also written with COPY into a throw-away database `test_<name>` (created and
 migrated like the test runner does, dropped at the end; the database named in DATABASE_URL is never
-touched) and `matching.services` rescores it end to end: `full_rescore_db_s` (load, score, top-K,
+touched) and `matching.services` rescores it end to end in a fresh process (like a worker, whose memory
+holds no synthetic population): `full_rescore_db_s` (load, score, top-K,
 write; the second of two full runs, which replaces every match), its parts `db_load_s`,
 `db_score_s`, `db_write_s` and `db_other_s` (lock, re-scoring marks, commit), `db_rows_written`,
 `db_fill_s`, `full_rescore_db_peak_rss_mb`, and `one_candidate_db_ms` / `one_position_db_ms`
@@ -30,10 +31,13 @@ import json
 import math
 import os
 import resource
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import scipy.sparse as sp
@@ -783,12 +787,16 @@ def _timed(module, name: str, times: dict[str, float], key: str):
         setattr(module, name, original)
 
 
-def run_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: PositionArrays, rng) -> dict:
-    """Fill a throw-away PostgreSQL database, rescore through `matching.services`, drop the database.
+def run_database(population: list, seed: int) -> dict:
+    """Fill a throw-away PostgreSQL database, rescore it in a fresh process, drop the database.
 
-    Like the test runner (and benchmarks/esco_import.py) it creates `test_<name>` of DATABASE_URL and
-    never touches the database named there.
+    `population` is [taxonomy, towns, candidates, positions]. The rescores run in a new Python
+    process (`--rescore-in`), like a worker: its memory is Django and the run, not the synthetic
+    population this process generated. Like the test runner (and benchmarks/esco_import.py) it
+    creates `test_<name>` of DATABASE_URL and never touches the database named there.
     """
+    t, towns, candidates, positions = population
+    population.clear()
     os.environ.setdefault("DATABASE_URL", "postgres://127.0.0.1:5432/bridges_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridges.settings_test")
     import django
@@ -798,8 +806,6 @@ def run_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Pos
 
     if connection.vendor != "postgresql":
         raise SystemExit(f"--database needs PostgreSQL, DATABASE_URL points at {connection.vendor}")
-    from matching import loader, services, writer
-    from matching.models import MatchRun
 
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
@@ -809,46 +815,75 @@ def run_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Pos
         started = time.perf_counter()
         counts = fill_database(t, towns, candidates, positions)
         fill_s = time.perf_counter() - started
+        del t, towns, candidates, positions
         print(f"  filled with COPY in {fill_s:.1f} s: {sum(counts.values()):,} rows")
         for table, n in counts.items():
             print(f"    {table:<42} {n:>9,}")
-
-        runs = []
-        for label in ("first (empty match table)", "again (replaces every match)"):
-            gc.collect()
-            exact = _reset_peak_rss()
-            rss_before = _vm_mb("VmRSS")
-            times: dict[str, float] = {}
-            with (
-                _timed(loader, "load", times, "load"),
-                _timed(services, "score", times, "score"),
-                _timed(writer, "rows_from_result", times, "rows"),
-                _timed(writer, "write", times, "write"),
-            ):
-                started = time.perf_counter()
-                run = services.rescore_all(trigger=MatchRun.Trigger.FULL)
-                seconds = time.perf_counter() - started
-            rss = _vm_mb() if exact else peak_rss_mb()
-            runs.append((seconds, rss, times, run))
-            print(
-                f"  full rescore {label}: {seconds:.2f} s end to end (load {times['load']:.2f} s, "
-                f"score + top-K {times['score']:.2f} s, rows {times['rows']:.2f} s, write {times['write']:.2f} s, "
-                f"other (lock, marks, commit) {seconds - sum(times.values()):.2f} s), "
-                f"{run.pairs_scored:,} pairs, {run.rows_written:,} rows written, "
-                f"peak RSS {rss:.0f} MB{f' (before the run: {rss_before:.0f} MB)' if exact else ' (process peak)'}"
-            )
-        seconds, rss, times, run = runs[-1]
-
-        ids_c = [int(x) for x in candidates.ids[rng.integers(0, len(candidates.ids), 20)]]
-        ids_p = [int(x) for x in positions.ids[rng.integers(0, len(positions.ids), 10)]]
-        one_c = _median_ms(lambda k: services.rescore_candidate(candidate_id=ids_c[k]), len(ids_c))
-        one_p = _median_ms(lambda k: services.rescore_position(position_id=ids_p[k]), len(ids_p))
-        print(f"  through services: one-candidate rescore {one_c:.1f} ms, one-position {one_p:.1f} ms (median)")
+        connection.close()
+        url = urlsplit(os.environ["DATABASE_URL"])
+        child = subprocess.run(
+            [sys.executable, "-m", "matching.bench", "--rescore-in", test_name, "--seed", str(seed)],
+            env={**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + test_name))},
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        lines = child.stdout.splitlines()
+        print("\n".join(lines[:-1]))
+        measured = json.loads(lines[-1])
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         print(f"database: dropped {test_name}")
-    return {
-        "db_fill_s": round(fill_s, 2),
+    return {"db_fill_s": round(fill_s, 2), **measured}
+
+
+def rescore_in_database(seed: int) -> dict:
+    """`--rescore-in NAME`: two full rescores, then single ones, through `matching.services` in the
+    database of DATABASE_URL (filled by `run_database`); prints its figures, last one JSON line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridges.settings_test")
+    import django
+
+    django.setup()
+    from candidates.models import Candidate
+    from employers.models import Position
+    from matching import loader, services, writer
+    from matching.models import MatchRun
+
+    rng = np.random.default_rng(seed)
+    runs = []
+    for label in ("first (empty match table)", "again (replaces every match)"):
+        gc.collect()
+        exact = _reset_peak_rss()
+        rss_before = _vm_mb("VmRSS")
+        times: dict[str, float] = {}
+        with (
+            _timed(loader, "load", times, "load"),
+            _timed(services, "score", times, "score"),
+            _timed(writer, "rows_from_result", times, "rows"),
+            _timed(writer, "write", times, "write"),
+        ):
+            started = time.perf_counter()
+            run = services.rescore_all(trigger=MatchRun.Trigger.FULL)
+            seconds = time.perf_counter() - started
+        rss = _vm_mb() if exact else peak_rss_mb()
+        runs.append((seconds, rss, times, run))
+        print(
+            f"  full rescore {label}: {seconds:.2f} s end to end (load {times['load']:.2f} s, "
+            f"score + top-K {times['score']:.2f} s, rows {times['rows']:.2f} s, write {times['write']:.2f} s, "
+            f"other (lock, marks, commit) {seconds - sum(times.values()):.2f} s), "
+            f"{run.pairs_scored:,} pairs, {run.rows_written:,} rows written, "
+            f"peak RSS {rss:.0f} MB{f' (before the run: {rss_before:.0f} MB)' if exact else ' (process peak)'}"
+        )
+    seconds, rss, times, run = runs[-1]
+
+    candidate_ids = np.array(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+    position_ids = np.array(Position.objects.order_by("pk").values_list("pk", flat=True))
+    ids_c = [int(x) for x in candidate_ids[rng.integers(0, len(candidate_ids), 20)]]
+    ids_p = [int(x) for x in position_ids[rng.integers(0, len(position_ids), 10)]]
+    one_c = _median_ms(lambda k: services.rescore_candidate(candidate_id=ids_c[k]), len(ids_c))
+    one_p = _median_ms(lambda k: services.rescore_position(position_id=ids_p[k]), len(ids_p))
+    print(f"  through services: one-candidate rescore {one_c:.1f} ms, one-position {one_p:.1f} ms (median)")
+    measured = {
         "full_rescore_db_s": round(seconds, 3),
         "full_rescore_db_first_s": round(runs[0][0], 3),
         "full_rescore_db_peak_rss_mb": round(max(r[1] for r in runs), 1),
@@ -860,6 +895,8 @@ def run_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Pos
         "one_candidate_db_ms": round(one_c, 2),
         "one_position_db_ms": round(one_p, 2),
     }
+    print(json.dumps(measured))
+    return measured
 
 
 def main(argv=None) -> dict:
@@ -875,7 +912,10 @@ def main(argv=None) -> dict:
         default=None,
         help="also measure end to end on a throw-away PostgreSQL database (default: when DATABASE_URL is PostgreSQL)",
     )
+    parser.add_argument("--rescore-in", metavar="DATABASE", help=argparse.SUPPRESS)  # the child of --database
     args = parser.parse_args(argv)
+    if args.rescore_in:
+        return rescore_in_database(args.seed)
     with_database = database_wanted(args.database)
 
     rng = np.random.default_rng(args.seed)
@@ -943,6 +983,7 @@ def main(argv=None) -> dict:
         _, total, filled = allocation.allocate(*pairs)
         allocation_s = time.perf_counter() - started
         _, greedy_total, greedy_filled = allocation.greedy(*pairs)
+        del pairs
         allocation_ratio = total / greedy_total if greedy_total else None
         print(
             f"allocation over {len(result.score)} pairs, {int(openings.sum())} openings: {allocation_s:.2f} s, "
@@ -952,9 +993,11 @@ def main(argv=None) -> dict:
     # (3) and (4) once more end to end on PostgreSQL: load, score, top-K, write, through matching.services
     database = {}
     if with_database:
+        population = [taxonomy, towns, candidates, positions]
         del result, cs, ps, ref_scores, ref_excl, eng_scores, eng_excl, finite
+        del taxonomy, towns, candidates, positions, profiles, pick_c, pick_p
         gc.collect()
-        database = run_database(taxonomy, towns, candidates, positions, rng)
+        database = run_database(population, args.seed)
 
     line = {
         "scope": "engine-in-memory+postgres" if with_database else "engine-in-memory",

@@ -367,11 +367,13 @@ def load_positions(
     ids: Iterable[int] | None = None,
     public_only: bool = True,
     occupation_columns: Iterable[int] | None = None,
+    occupation_essential: sp.csr_matrix | None = None,
 ) -> engine.PositionArrays:
     """Positions (public ones only, unless told otherwise), optionally restricted to `ids`; 5 queries.
 
     `occupation_essential` gets the essential skills of the positions' occupations and of
-    `occupation_columns` (the candidates' occupations; the engine reads no other rows).
+    `occupation_columns` (the candidates' occupations; the engine reads no other rows), unless
+    the caller has them (every occupation's, `load_occupation_essential()`).
     """
     queryset = Position.objects.public() if public_only else Position.objects.all()
     if ids is not None:
@@ -449,7 +451,11 @@ def load_positions(
         occupation=occupation_col.astype(np.int32),
         isco4=np.asarray(isco4, dtype=np.int32),
         isco2=np.asarray(isco2, dtype=np.int32),
-        occupation_essential=load_occupation_essential(vocabulary, columns=wanted),
+        occupation_essential=(
+            occupation_essential
+            if occupation_essential is not None
+            else load_occupation_essential(vocabulary, columns=wanted)
+        ),
         language_level=language_level,
         language_required=language_required,
         abroad=abroad,
@@ -506,11 +512,13 @@ def load(
     position_ids: Iterable[int] | None = None,
     active_only: bool = True,
     scoring: ScoringConfig | None = None,
+    vocabulary: Vocabulary | None = None,
+    today: date | None = None,
 ) -> Inputs:
     """The inputs of one run: active candidates × public positions (each side optionally restricted)."""
     scoring = scoring or ScoringConfig.active()
-    today = timezone.localdate()
-    vocabulary = load_vocabulary()
+    today = today or timezone.localdate()
+    vocabulary = vocabulary or load_vocabulary()
     candidates = load_candidates(vocabulary, ids=candidate_ids, active_only=active_only, today=today)
     positions = load_positions(
         vocabulary,

@@ -171,8 +171,8 @@ EXPLANATION_KEYS = ("matched_skills", "missing_essential", "language_gaps", "sup
 class Match(models.Model):
     """A scored candidate–position pair with its explanation (replaced by every rescore)."""
 
-    # Few indexes: each one slows the bulk writes of a full rescore. The unique pair serves the
-    # rows of a candidate (a few dozen, sorted in memory); (position, -score) a position's list.
+    # Few indexes: each one slows the bulk writes of a full rescore. The (…, -score) indexes serve
+    # the ranked lists and the k-th best score a single-record run compares with.
     candidate = models.ForeignKey(
         "candidates.Candidate", on_delete=models.CASCADE, related_name="matches", db_index=False
     )
@@ -198,6 +198,7 @@ class Match(models.Model):
         ]
         indexes = [
             models.Index(fields=["position", "-score"], name="match_position_score"),
+            models.Index(fields=["candidate", "-score"], name="match_candidate_score"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 from django.db import DatabaseError, connection, models, transaction
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from employers.models import Position
-from matching import engine, loader, reference, writer
+from matching import engine, inputs_cache, loader, reference, writer
 from matching.models import MatchRun, ScoringConfig
 
 logger = logging.getLogger(__name__)
@@ -172,8 +172,10 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
         run = _start(trigger, scoring)
         started = time.perf_counter()
         try:
+            inputs_cache.clear()  # what the worker kept is replaced below; not held twice meanwhile
             marks = [Marks.snapshot(Candidate), Marks.snapshot(Position)]
-            inputs = loader.load(scoring=scoring)
+            tax, today = inputs_cache.taxonomy(), timezone.localdate()
+            inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
             _progress(run, 10)
 
             def on_block(done: int, total: int) -> None:
@@ -187,6 +189,9 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
                 for mark in marks:
                     mark.clear()
                 _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+            # The worker keeps both sides for the single-record runs that follow.
+            inputs_cache.keep("candidate", tax, today, inputs.candidates, marks[0].seen, run=run)
+            inputs_cache.keep("position", tax, today, inputs.positions, marks[1].seen, run=run)
         except Exception as error:
             _fail(run, error, started)
             raise
@@ -203,7 +208,7 @@ def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:
         started = time.perf_counter()
         try:
             marks = Marks.snapshot(model, ids)
-            inputs = loader.load(scoring=scoring, **{f"{side}_ids": ids})
+            inputs, tax, today = _single_inputs(side, ids, scoring)
             result = engine.score_top_k(inputs.candidates, inputs.positions, inputs.config)
             rows = writer.rows_from_result(result, inputs)
             scope = writer.Scope.candidates(ids) if side == "candidate" else writer.Scope.positions(ids)
@@ -211,10 +216,28 @@ def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:
                 written = writer.write(scope=scope, rows=rows, inputs=inputs, run_id=run.pk)
                 marks.clear()
                 _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+            own = inputs.candidates if side == "candidate" else inputs.positions
+            inputs_cache.update(side, tax, today, ids, own, marks.seen, run=run)
         except Exception as error:
             _fail(run, error, started)
             raise
     return run
+
+
+def _single_inputs(
+    side: str, ids: list[int], scoring: ScoringConfig
+) -> tuple[loader.Inputs, inputs_cache.Taxonomy, date]:
+    """The records of `ids` from the database, the other side from the worker's kept inputs."""
+    tax, today = inputs_cache.taxonomy(), timezone.localdate()
+    other = inputs_cache.side("position" if side == "candidate" else "candidate", tax, today)
+    if side == "candidate":
+        candidates = loader.load_candidates(tax.vocabulary, ids=ids, today=today)
+        positions = other
+    else:
+        candidates = other
+        positions = loader.load_positions(tax.vocabulary, ids=ids, occupation_essential=tax.occupation_essential)
+    config = loader.engine_config(scoring, today=today)
+    return loader.Inputs(tax.vocabulary, candidates, positions, config, scoring), tax, today
 
 
 def rescore_candidates(*, candidate_ids: Iterable[int], trigger: str = MatchRun.Trigger.CANDIDATE) -> MatchRun:

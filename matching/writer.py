@@ -586,6 +586,7 @@ def _insert_orm(rows: Rows, inputs: Inputs, run_id: int | None) -> int:
 COPY_COLUMNS = ("candidate_id", "position_id", "score", "components", "explanation")
 COPY_COLUMNS += ("rank_for_position", "rank_for_candidate")
 COPY_ROWS = 20000  # rows per piece of COPY text: the text of a full run is never held at once
+ARRAY_ROWS = 5000  # partial runs up to this many rows send them as arrays, larger ones through COPY
 RANK_TEXT_MAX = 1000  # ranks up to this are looked up, larger ones formatted
 
 
@@ -693,7 +694,7 @@ def _related_tables() -> tuple[str, str]:
 
 
 def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert: bool) -> int:
-    """COPY into a temporary table, then one INSERT … ON CONFLICT into the match table.
+    """One INSERT … ON CONFLICT into the match table, from arrays or (many rows) a COPY into a temporary table.
 
     Rows of a candidate or position deleted since the load are left out rather than failing the run.
     """
@@ -706,6 +707,28 @@ def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert
             f"{qn(name)} = EXCLUDED.{qn(name)}" for name in (*COPY_COLUMNS[2:], "run_id", "computed_at")
         )
         conflict = f" ON CONFLICT (candidate_id, position_id) DO UPDATE SET {updates}"
+    keep = f"WHERE s.candidate_id IN (SELECT id FROM {candidate_table})"
+    keep += f" AND s.position_id IN (SELECT id FROM {position_table})"
+    if len(rows) <= ARRAY_ROWS:
+        # One statement: the rows as arrays (a run for one record writes a few hundred).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_table()} ({columns}, run_id, computed_at) SELECT s.*, %s, %s FROM unnest("
+                "%s::bigint[], %s::bigint[], %s::double precision[], %s::json[], %s::json[], %s::integer[], "
+                f"%s::integer[]) AS s({columns}) {keep}{conflict}",
+                [
+                    run_id,
+                    timezone.now(),
+                    rows.candidate_id.tolist(),
+                    rows.position_id.tolist(),
+                    rows.score.tolist(),
+                    components_json(rows.components),
+                    explanation_json(inputs, rows.ci, rows.pj, rows.components),
+                    _nullable(rows.rank_for_position),
+                    _nullable(rows.rank_for_candidate),
+                ],
+            )
+            return cursor.rowcount
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pg_temp.matching_stage")
         cursor.execute(f"CREATE TEMPORARY TABLE matching_stage AS SELECT {columns} FROM {_table()} WITH NO DATA")
@@ -716,8 +739,7 @@ def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert
         )
         cursor.execute(
             f"INSERT INTO {_table()} ({columns}, run_id, computed_at) SELECT s.*, %s, %s FROM matching_stage s "
-            f"WHERE s.candidate_id IN (SELECT id FROM {candidate_table}) "
-            f"AND s.position_id IN (SELECT id FROM {position_table}){conflict}",
+            f"{keep}{conflict}",
             [run_id, timezone.now()],
         )
         written = cursor.rowcount
@@ -752,7 +774,7 @@ def _replace_all_postgresql(rows: Rows, inputs: Inputs, run_id: int | None) -> i
         run = "\\N" if run_id is None else str(int(run_id))
         _copy(
             cursor,
-            f"COPY {table} ({', '.join(map(qn, COPY_COLUMNS))}, run_id) FROM STDIN",
+            f"COPY {table} ({', '.join(map(qn, COPY_COLUMNS))}, run_id) FROM STDIN WITH (FREEZE)",
             _copy_pieces(rows, inputs, tail=f"\t{run}"),
         )
         # Candidates or positions deleted since the load: their rows go. The lock is the one the

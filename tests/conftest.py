@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bridges.celery import app as celery_app
+from matching import inputs_cache
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,8 +26,10 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # allauth's rate limits live in the cache; each test starts with none.
+    # allauth's rate limits live in the cache; each test starts with none; nor with the inputs
+    # a matching run kept in this process for the next one.
     cache.clear()
+    inputs_cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bridges.celery import app as celery_app
@@ -331,6 +331,58 @@ def test_full_run_stores_exactly_the_engines_top_k_with_components_and_explanati
     assert home.explanation["support"] == ["travel"]
 
 
+def match_table_schema() -> tuple[list, list]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = 'matching_match'::regclass ORDER BY 1"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE conrelid = 'matching_match'::regclass ORDER BY 1"
+        )
+        return indexes, cursor.fetchall()
+
+
+def test_full_run_leaves_the_indexes_and_keys_of_the_match_table_as_migrated(population):
+    if connection.vendor != "postgresql":
+        pytest.skip("the bulk write that rebuilds indexes and keys is PostgreSQL's")
+    migrated = match_table_schema()
+    assert len(migrated[0]) == 4  # primary key, unique pair, (position, -score), (candidate, -score)
+
+    services.rescore_all()
+
+    assert match_table_schema() == migrated
+
+    def match_of_no_candidate():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            Match.objects.create(candidate_id=10**9, position_id=population.welding.pk, score=50.0)
+
+    with pytest.raises(IntegrityError):
+        match_of_no_candidate()
+
+
+def test_full_run_leaves_out_a_candidate_deleted_while_it_scored(population, monkeypatch):
+    pop = population
+    real_load = loader.load
+
+    def load_then_delete(**kwargs):
+        inputs = real_load(**kwargs)
+        Candidate.objects.filter(pk=pop.hamid.pk).delete()
+        return inputs
+
+    monkeypatch.setattr(loader, "load", load_then_delete)
+    run = services.rescore_all()
+
+    assert Match.objects.exists()
+    assert not Match.objects.filter(candidate_id=pop.hamid.pk).exists()
+    run.refresh_from_db()
+    assert run.rows_written == Match.objects.count()
+
+
 def test_rerun_gives_identical_rows_and_never_duplicates(population):
     services.rescore_all()
     first = {
@@ -483,15 +535,15 @@ def test_a_mark_set_after_the_run_loaded_stays(population, monkeypatch):
 def test_a_mark_set_after_a_candidate_run_loaded_stays(population, monkeypatch):
     pop = population
     Candidate.objects.filter(pk=pop.amina.pk).update(rescore_requested_at=timezone.now() - timedelta(seconds=5))
-    real_load = loader.load
+    real_load = loader.load_candidates
     later = timezone.now()
 
-    def load_then_change(**kwargs):
-        inputs = real_load(**kwargs)
+    def load_then_change(*args, **kwargs):
+        candidates = real_load(*args, **kwargs)
         Candidate.objects.filter(pk=pop.amina.pk).update(rescore_requested_at=later)
-        return inputs
+        return candidates
 
-    monkeypatch.setattr(loader, "load", load_then_change)
+    monkeypatch.setattr(loader, "load_candidates", load_then_change)
     services.rescore_candidate(candidate_id=pop.amina.pk)
 
     assert Candidate.objects.get(pk=pop.amina.pk).rescore_requested_at == later
