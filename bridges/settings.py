@@ -154,7 +154,10 @@ CELERY_BEAT_SCHEDULE = {
     # Rescores whatever is still marked (a lost message or a broker outage only delays).
     "matching-sweep": {"task": "matching.sweep", "schedule": 60},
     "matching-nightly": {"task": "matching.rescore_all", "schedule": crontab(hour=2, minute=30), "args": ["nightly"]},
+    # Match runs older than MATCHING_RUNS_KEPT_DAYS go (the decisions people took stay).
+    "matching-prune-runs": {"task": "matching.prune_runs", "schedule": crontab(hour=3, minute=15)},
 }
+MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
 CELERY_TIMEZONE = "Europe/Berlin"
 
 # --- Users and authentication ----------------------------------------------

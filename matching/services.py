@@ -22,9 +22,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,6 +279,20 @@ def sweep() -> list[MatchRun]:
     if positions:
         runs.append(rescore_positions(position_ids=positions, trigger=MatchRun.Trigger.SWEEP))
     return runs
+
+
+def prune_runs(*, kept_days: int | None = None) -> int:
+    """Delete the records of match runs that finished more than `kept_days` ago (default
+    `settings.MATCHING_RUNS_KEPT_DAYS`); matches they wrote keep their scores (run: none).
+
+    The newest succeeded run always stays: a worker's kept inputs are dated by it.
+    """
+    days = settings.MATCHING_RUNS_KEPT_DAYS if kept_days is None else kept_days
+    newest = MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED).order_by("-pk").values("pk")[:1]
+    old = MatchRun.objects.filter(finished_at__lt=timezone.now() - timedelta(days=days)).exclude(pk__in=newest)
+    with matching_lock():
+        deleted, _by_model = old.delete()
+    return deleted
 
 
 # --- the explanation page -------------------------------------------------------------------

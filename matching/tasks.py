@@ -33,3 +33,9 @@ def rescore_all(trigger: str = MatchRun.Trigger.FULL) -> int:
 def sweep() -> list[int]:
     """Rescore whatever is still marked (scheduled every minute by beat)."""
     return [run.pk for run in services.sweep()]
+
+
+@shared_task(name="matching.prune_runs")
+def prune_runs() -> int:
+    """Delete the records of old match runs (scheduled daily by beat); returns how many."""
+    return services.prune_runs()

@@ -633,6 +633,29 @@ def test_runs_hold_the_matching_lock(population):
         assert cursor.fetchone()[0] == 0
 
 
+def test_prune_runs_deletes_old_run_records_and_keeps_the_matches(population):
+    pop = population
+    full = services.rescore_all()
+    failed = MatchRun.objects.create(trigger=MatchRun.Trigger.SWEEP, status=MatchRun.Status.FAILED)
+    MatchRun.objects.filter(pk__in=[full.pk, failed.pk]).update(finished_at=timezone.now() - timedelta(days=100))
+    matches = stored()
+
+    assert services.prune_runs(kept_days=90) == 1  # the failed run; the full run is the newest that succeeded
+    assert set(MatchRun.objects.values_list("pk", flat=True)) == {full.pk}
+    recent = services.rescore_candidate(candidate_id=pop.amina.pk)
+    assert services.prune_runs(kept_days=90) == 1
+    assert set(MatchRun.objects.values_list("pk", flat=True)) == {recent.pk}
+    assert stored() == matches
+    assert Match.objects.filter(run=None).count() == Match.objects.exclude(candidate=pop.amina).count() > 0
+
+
+def test_old_runs_are_pruned_every_day(settings):
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "matching.prune_runs" in scheduled
+    assert "matching.prune_runs" in celery_app.tasks
+    assert settings.MATCHING_RUNS_KEPT_DAYS == 90
+
+
 # --- the explanation page -------------------------------------------------------------------
 
 
