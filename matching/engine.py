@@ -193,9 +193,10 @@ def score_matrix(
     exclusion = np.zeros((n_c, n_p), dtype=np.int8)
     if n_c == 0 or n_p == 0:
         return scores, components, exclusion
-    pp = _PreparedPositions(positions, candidates, config)
+    pp = _prepared(_PreparedPositions, positions, candidates, config)
+    pc = _prepared(_PreparedCandidates, candidates, candidates, config)
     for start, stop in _blocks(n_c, n_p):
-        block = _Block(candidates, start, stop, pp, config, weights)
+        block = _Block(candidates, start, stop, pp, pc, config, weights)
         rows, cols = np.divmod(np.arange((stop - start) * n_p), n_p)
         original = pp.perm[cols]
         scores[start:stop][:, pp.perm] = block.scores()
@@ -223,12 +224,13 @@ def score_top_k(
         return _empty_result(stats={"blocks": 0, "seconds": 0.0})
     k_pos = min(n_c, max(0, int(config.top_k_per_position)))
     k_cand = min(n_p, max(0, int(config.top_k_per_candidate)))
-    pp = _PreparedPositions(positions, candidates, config)
+    pp = _prepared(_PreparedPositions, positions, candidates, config)
+    pc = _prepared(_PreparedCandidates, candidates, candidates, config)
     floor = float(config.min_score)
 
     def score_block(bounds: tuple[int, int]):
         start, stop = bounds
-        block = _Block(candidates, start, stop, pp, config, weights)
+        block = _Block(candidates, start, stop, pp, pc, config, weights)
         scores = block.scores()
         # a candidate's best positions, ranked (ties → lower original position index)
         rows, cols = np.nonzero(_select_top(scores, k_cand, floor, pp.perm))
@@ -453,6 +455,70 @@ def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _prepared(kind, arrays, candidates: CandidateArrays, config: EngineConfig):
+    """`kind(arrays, candidates, config)`, kept on `arrays` for the next call with the same inputs.
+
+    A worker scores the same positions against one candidate after another (and the same
+    candidates against one position after another): their preparation is done once. The key is
+    the identity of every field and what else the preparation reads, so replacing a field (as
+    the tests do) prepares anew; arrays are never changed in place once scored.
+    """
+    key = (
+        tuple(id(getattr(arrays, f.name)) for f in fields(arrays)),
+        tuple(m.shape[1] for m in (candidates.isco4, candidates.isco2, candidates.occupation_years)),
+        candidates.isco4_years.shape[1],
+        config.today,
+        config.default_commute_km,
+    )
+    cached = arrays.__dict__.get(f"_{kind.__name__}")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    prepared = kind(arrays, candidates, config)
+    arrays.__dict__[f"_{kind.__name__}"] = (key, prepared)
+    return prepared
+
+
+class _PreparedCandidates:
+    """Everything about the candidates that does not depend on the positions: binary sparse parts
+    and the keys of the small tables (a block relabels its slice of them)."""
+
+    def __init__(self, c: CandidateArrays, _c: CandidateArrays, config: EngineConfig):
+        n = len(c.ids)
+        today = float(config.today)
+        self.skills = _binary(c.skills)
+        self.occupations = _binary(c.occupations)
+        self.isco2 = _binary(c.isco2)
+        self.isco4 = _binary(c.isco4)
+        self.occupation_years = _numbers(c.occupation_years)
+        self.isco4_years = _numbers(c.isco4_years)
+        lat = np.asarray(c.lat, dtype=np.float64)
+        lon = np.asarray(c.lon, dtype=np.float64)
+        radius = np.asarray(c.commute_km, dtype=np.float64)
+        self.lat, self.lon = lat, lon
+        self.radius = np.where(np.isnan(radius), float(config.default_commute_km), radius)
+        self.relocate = np.asarray(c.relocate, dtype=bool)
+        self.town, _first = _keys(n, lat, lon)
+        self.geo, _first = _keys(n, self.town, self.radius, self.relocate)
+        self.codes = [np.asarray(x, dtype=np.int64) for x in (c.origin_country, c.origin_region)]
+        self.codes += [np.asarray(x, dtype=np.int64) for x in (c.return_country, c.return_region)]
+        self.abroad, _first = _keys(n, *self.codes)
+        available = np.asarray(c.available_from, dtype=np.float64)
+        self.available = np.where(np.isnan(available), today, available)
+        self.not_allowed = np.asarray(c.permission) == NOT_ALLOWED
+        until = np.asarray(c.permission_until, dtype=np.float64)
+        self.until = np.where(np.isnan(until), np.inf, until)  # no end date
+        self.time, _first = _keys(n, self.available, self.not_allowed, self.until)
+
+    def rows(self, matrix: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:
+        return matrix if (start, stop) == (0, matrix.shape[0]) else matrix[start:stop]
+
+
+def _relabel(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of a block's rows numbered afresh: (key of every row, first row of every key), as `_keys`."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return inverse.ravel().astype(np.int64), first
+
+
 class _PreparedPositions:
     """Everything about the positions that does not depend on the candidate block.
 
@@ -528,6 +594,7 @@ class _Block:
         start: int,
         stop: int,
         pp: _PreparedPositions,
+        pc: _PreparedCandidates,
         config: EngineConfig,
         weights: np.ndarray,
     ):
@@ -538,18 +605,18 @@ class _Block:
         nG = pp.n_germany
 
         # Sparse parts (b, n): occupation, essential and optional coverage, years.
-        skills = _binary(c.skills[rows])
+        skills = pc.rows(pc.skills, start, stop)
         self.ess = _coverage(skills @ pp.ess_t, pp.ess_count)
         self.opt = _coverage(skills @ pp.opt_t, pp.opt_count)
-        c_occ = _binary(c.occupations[rows])
+        c_occ = pc.rows(pc.occupations, start, stop)
         related = sp.csr_matrix(_binary(c_occ @ pp.occ_ess) @ pp.pos_occ_ess_t, dtype=np.float64)
         related.data = 0.6 * (related.data / pp.pos_occ_ess_count[related.indices])
-        occ = related.maximum(0.5 * (_binary(c.isco2[rows]) @ pp.isco2_t))
-        occ = occ.maximum(0.75 * (_binary(c.isco4[rows]) @ pp.isco4_t))
+        occ = related.maximum(0.5 * (pc.rows(pc.isco2, start, stop) @ pp.isco2_t))
+        occ = occ.maximum(0.75 * (pc.rows(pc.isco4, start, stop) @ pp.isco4_t))
         self.occ = sp.csr_matrix(occ.maximum(_binary(c_occ @ pp.occ_t)), dtype=np.float64)
         # experience: min(1, (exact + 0.5 × max(0, group - exact)) / full years), at the pairs with any years
-        exact = _numbers(_numbers(c.occupation_years[rows]) @ pp.occ_years_t)
-        group = _numbers(_numbers(c.isco4_years[rows]) @ pp.isco4_years_t)
+        exact = _numbers(pc.rows(pc.occupation_years, start, stop) @ pp.occ_years_t)
+        group = _numbers(pc.rows(pc.isco4_years, start, stop) @ pp.isco4_years_t)
         exp = sp.csr_matrix(exact + 0.5 * (group - exact).maximum(0))
         exp.data = np.minimum(1.0, exp.data / float(config.experience_full_years))
         self.exp = exp
@@ -573,13 +640,9 @@ class _Block:
         np.divide(total, weight_sum, out=self.lang, where=weight_sum > 0)
 
         # Place in Germany: distinct (coordinates, radius, relocate) × distinct position coordinates.
-        lat = np.asarray(c.lat[rows], dtype=np.float64)
-        lon = np.asarray(c.lon[rows], dtype=np.float64)
-        radius = np.asarray(c.commute_km[rows], dtype=np.float64)
-        radius = np.where(np.isnan(radius), float(config.default_commute_km), radius)
-        relocate = np.asarray(c.relocate[rows], dtype=bool)
-        town, first_town = _keys(self.b, lat, lon)
-        self.geo_key, first = _keys(self.b, town, radius, relocate)
+        lat, lon, radius, relocate = pc.lat[rows], pc.lon[rows], pc.radius[rows], pc.relocate[rows]
+        town, first_town = _relabel(pc.town[rows])
+        self.geo_key, first = _relabel(pc.geo[rows])
         dist = _haversine_km(lat[first_town], lon[first_town], pp.geo_lat, pp.geo_lon)[town[first]]
         r = radius[first][:, None]
         known = ~np.isnan(dist)
@@ -591,9 +654,8 @@ class _Block:
         self.geo_excluded = known & ~inside & ~relocate[first][:, None]
 
         # Place abroad: distinct (origin, return) codes × positions abroad.
-        codes = [np.asarray(x[rows], dtype=np.int64) for x in (c.origin_country, c.origin_region)]
-        codes += [np.asarray(x[rows], dtype=np.int64) for x in (c.return_country, c.return_region)]
-        self.abroad_key, first = _keys(self.b, *codes)
+        codes = [x[rows] for x in pc.codes]
+        self.abroad_key, first = _relabel(pc.abroad[rows])
         o_c, o_r, r_c, r_r = (x[first] for x in codes)
         abroad = np.zeros((len(first), pp.n - nG))
         abroad[_codes_hit(o_c, r_c, pp.eng_countries_t)] = 0.3
@@ -613,12 +675,8 @@ class _Block:
         self.fresh[np.isnan(confirmed)] = 0.3
 
         # Timing table: availability, and the work permission (needed, not allowed or expired).
-        available = np.asarray(c.available_from[rows], dtype=np.float64)
-        available = np.where(np.isnan(available), today, available)
-        not_allowed = np.asarray(c.permission[rows]) == NOT_ALLOWED
-        until = np.asarray(c.permission_until[rows], dtype=np.float64)
-        until = np.where(np.isnan(until), np.inf, until)  # no end date
-        self.time_key, first = _keys(self.b, available, not_allowed, until)
+        available, not_allowed, until = pc.available[rows], pc.not_allowed[rows], pc.until[rows]
+        self.time_key, first = _relabel(pc.time[rows])
         late = available[first][:, None] - pp.time_start[None, :]
         self.avail = np.where(late <= 0, 1.0, np.maximum(0.0, 1.0 - late / 90))
         blocked = not_allowed[first][:, None] | (until[first][:, None] < pp.time_start[None, :])

@@ -40,6 +40,7 @@ PERMISSION_CODES = {
     WorkPermission.NOT_ALLOWED: engine.NOT_ALLOWED,
 }
 GERMANY = "DE"
+FEW = 100  # loads of up to this many records read through the cursor (a COPY costs more to start)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,18 @@ class Vocabulary:
         return np.array([index.get(code or "", -1) for code in codes], dtype=np.int32)
 
     @property
+    def skill_texts(self) -> tuple[np.ndarray, np.ndarray]:
+        """The id of every skill column as text, and the same with a leading comma (made once)."""
+        texts = self.__dict__.get("_skill_texts_cache")
+        if texts is None:
+            ids = [str(x) for x in self.skill_ids.tolist()]
+            plain, comma = np.empty(len(ids), dtype=object), np.empty(len(ids), dtype=object)
+            plain[:], comma[:] = ids, ["," + x for x in ids]
+            texts = (plain, comma)
+            object.__setattr__(self, "_skill_texts_cache", texts)
+        return texts
+
+    @property
     def _country_index(self) -> dict[str, int]:
         index = self.__dict__.get("_country_index_cache")
         if index is None:
@@ -129,18 +142,18 @@ def _rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _integers(queryset: QuerySet) -> np.ndarray:
+def _integers(queryset: QuerySet, *, few: bool = False) -> np.ndarray:
     """(n, columns) int64: the rows of a `values_list` query of integer columns without NULLs.
 
     On PostgreSQL through a binary COPY read straight into numpy (the largest loads: hundreds of
-    thousands of candidate skills), elsewhere through the cursor.
+    thousands of candidate skills), elsewhere or for `few` rows through the cursor.
     """
     width = len(queryset.query.values_select)
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return np.empty((0, width), dtype=np.int64)
-    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
+    if few or connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
         rows = _rows(queryset)
         return np.array(rows, dtype=np.int64).reshape(-1, width) if rows else np.empty((0, width), dtype=np.int64)
     names = [f"c{i}" for i in range(width)]
@@ -261,8 +274,11 @@ def load_candidates(
     queryset = Candidate.objects.all()
     if active_only:
         queryset = queryset.filter(status=Status.ACTIVE)
+    few = False
     if ids is not None:
-        queryset = queryset.filter(pk__in=list(ids))
+        ids = list(ids)
+        few = len(ids) <= FEW
+        queryset = queryset.filter(pk__in=ids)
     rows = list(queryset.order_by("pk").values_list(*CANDIDATE_FIELDS))
     n_c = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(CANDIDATE_FIELDS)
@@ -276,7 +292,7 @@ def load_candidates(
 
     # Skills.
     skill_rows = _integers(
-        Candidate.skills.through.objects.filter(candidate__in=scope).values_list("candidate_id", "skill_id")
+        Candidate.skills.through.objects.filter(candidate__in=scope).values_list("candidate_id", "skill_id"), few=few
     )
     skills = _matrix(row_of(skill_rows[:, 0]), vocabulary.skill_columns(skill_rows[:, 1]), (n_c, vocabulary.n_skills))
 
@@ -284,7 +300,8 @@ def load_candidates(
     desired = _integers(
         Candidate.desired_occupations.through.objects.filter(candidate__in=scope).values_list(
             "candidate_id", "occupation_id"
-        )
+        ),
+        few=few,
     )
     experience = list(
         WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False).values_list(
@@ -312,7 +329,8 @@ def load_candidates(
     # Languages: dense levels 0..7.
     languages = np.zeros((n_c, vocabulary.n_languages), dtype=np.int8)
     lang = _integers(
-        CandidateLanguage.objects.filter(candidate__in=scope).values_list("candidate_id", "language_id", "level")
+        CandidateLanguage.objects.filter(candidate__in=scope).values_list("candidate_id", "language_id", "level"),
+        few=few,
     )
     if len(lang):
         r, c = row_of(lang[:, 0]), vocabulary.language_columns(lang[:, 1])

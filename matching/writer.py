@@ -219,8 +219,7 @@ def _explanation_text(
     """
     c, p, vocabulary = inputs.candidates, inputs.positions, inputs.vocabulary
     n = len(ci)
-    skill_text = _strings([str(x) for x in vocabulary.skill_ids.tolist()])
-    skill_comma = _strings(["," + str(x) for x in vocabulary.skill_ids.tolist()])
+    skill_text, skill_comma = vocabulary.skill_texts
     skills = _binary(c.skills)[ci]
     essential = _binary(p.essential)[pj]
     optional = _binary(p.optional)[pj]

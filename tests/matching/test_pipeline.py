@@ -18,6 +18,7 @@ from candidates.services import candidate_save
 from employers.models import EngagementRegion, Position, PositionSkill
 from employers.services import position_set_status
 from matching import engine, loader, reference, services, writer
+from matching import tasks as matching_tasks
 from matching.models import Match, MatchRun, ScoringConfig
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory, PlaceFactory
 from tests.employers.factories import EmployerFactory, LanguageRequirementFactory, PositionFactory
@@ -649,11 +650,14 @@ def test_prune_runs_deletes_old_run_records_and_keeps_the_matches(population):
     assert Match.objects.filter(run=None).count() == Match.objects.exclude(candidate=pop.amina).count() > 0
 
 
-def test_old_runs_are_pruned_every_day(settings):
+def test_old_runs_are_pruned_every_day(settings, db):
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "matching.prune_runs" in scheduled
-    assert "matching.prune_runs" in celery_app.tasks
     assert settings.MATCHING_RUNS_KEPT_DAYS == 90
+    MatchRun.objects.create(trigger=MatchRun.Trigger.FULL, finished_at=timezone.now() - timedelta(days=91))
+
+    assert matching_tasks.prune_runs.apply().get() == 1
+    assert not MatchRun.objects.exists()
 
 
 # --- the explanation page -------------------------------------------------------------------
