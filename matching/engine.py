@@ -497,26 +497,28 @@ class _PreparedCandidates:
         self.lat, self.lon = lat, lon
         self.radius = np.where(np.isnan(radius), float(config.default_commute_km), radius)
         self.relocate = np.asarray(c.relocate, dtype=bool)
-        self.town, _first = _keys(n, lat, lon)
-        self.geo, _first = _keys(n, self.town, self.radius, self.relocate)
+        self.town = _keys(n, lat, lon)
+        self.geo = _keys(n, self.town[0], self.radius, self.relocate)
         self.codes = [np.asarray(x, dtype=np.int64) for x in (c.origin_country, c.origin_region)]
         self.codes += [np.asarray(x, dtype=np.int64) for x in (c.return_country, c.return_region)]
-        self.abroad, _first = _keys(n, *self.codes)
+        self.abroad = _keys(n, *self.codes)
         available = np.asarray(c.available_from, dtype=np.float64)
         self.available = np.where(np.isnan(available), today, available)
         self.not_allowed = np.asarray(c.permission) == NOT_ALLOWED
         until = np.asarray(c.permission_until, dtype=np.float64)
         self.until = np.where(np.isnan(until), np.inf, until)  # no end date
-        self.time, _first = _keys(n, self.available, self.not_allowed, self.until)
+        self.time = _keys(n, self.available, self.not_allowed, self.until)
+        self.n = n
 
     def rows(self, matrix: sp.csr_matrix, start: int, stop: int) -> sp.csr_matrix:
-        return matrix if (start, stop) == (0, matrix.shape[0]) else matrix[start:stop]
+        return matrix if (start, stop) == (0, self.n) else matrix[start:stop]
 
-
-def _relabel(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of a block's rows numbered afresh: (key of every row, first row of every key), as `_keys`."""
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    return inverse.ravel().astype(np.int64), first
+    def keys(self, keys: tuple[np.ndarray, np.ndarray], start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """(key of every row, first row of every key) of rows start:stop, as `_keys` gives them."""
+        if (start, stop) == (0, self.n):
+            return keys
+        _, first, inverse = np.unique(keys[0][start:stop], return_index=True, return_inverse=True)
+        return inverse.ravel().astype(np.int64), first
 
 
 class _PreparedPositions:
@@ -641,8 +643,8 @@ class _Block:
 
         # Place in Germany: distinct (coordinates, radius, relocate) × distinct position coordinates.
         lat, lon, radius, relocate = pc.lat[rows], pc.lon[rows], pc.radius[rows], pc.relocate[rows]
-        town, first_town = _relabel(pc.town[rows])
-        self.geo_key, first = _relabel(pc.geo[rows])
+        town, first_town = pc.keys(pc.town, start, stop)
+        self.geo_key, first = pc.keys(pc.geo, start, stop)
         dist = _haversine_km(lat[first_town], lon[first_town], pp.geo_lat, pp.geo_lon)[town[first]]
         r = radius[first][:, None]
         known = ~np.isnan(dist)
@@ -655,7 +657,7 @@ class _Block:
 
         # Place abroad: distinct (origin, return) codes × positions abroad.
         codes = [x[rows] for x in pc.codes]
-        self.abroad_key, first = _relabel(pc.abroad[rows])
+        self.abroad_key, first = pc.keys(pc.abroad, start, stop)
         o_c, o_r, r_c, r_r = (x[first] for x in codes)
         abroad = np.zeros((len(first), pp.n - nG))
         abroad[_codes_hit(o_c, r_c, pp.eng_countries_t)] = 0.3
@@ -676,7 +678,7 @@ class _Block:
 
         # Timing table: availability, and the work permission (needed, not allowed or expired).
         available, not_allowed, until = pc.available[rows], pc.not_allowed[rows], pc.until[rows]
-        self.time_key, first = _relabel(pc.time[rows])
+        self.time_key, first = pc.keys(pc.time, start, stop)
         late = available[first][:, None] - pp.time_start[None, :]
         self.avail = np.where(late <= 0, 1.0, np.maximum(0.0, 1.0 - late / 90))
         blocked = not_allowed[first][:, None] | (until[first][:, None] < pp.time_start[None, :])
