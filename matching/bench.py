@@ -19,6 +19,11 @@ skills clustered by group (an occupation draws mostly from its 4-digit group's p
 2-digit group's pool and some transversal skills). Candidates come from 1–2 occupation profiles with
 dropout and noise; positions from one profile each. Relevance for the quality measures: 3 = the
 position's occupation is one of the candidate's, 2 = same ISCO 4-digit group, 1 = same 2-digit group.
+
+`engine_pairs_per_s` is the best of 10 calls on fresh copies of the sample (every call prepares
+both sides, as a first call does). `one_candidate_ms` / `one_position_ms` score a new candidate
+(position) against the same positions (candidates) each time: the engine prepares those once,
+as a worker does that keeps them between runs (`matching/inputs_cache.py`).
 """
 
 from __future__ import annotations

@@ -291,8 +291,8 @@ def score_top_k(
     return ScoreResult(
         candidate_index=keys // n_p,
         position_index=keys % n_p,
-        score=np.concatenate([score_c, score_p])[first],
-        components=np.concatenate([comp_c, comp_p])[first],
+        score=np.take(np.concatenate([score_c, score_p]), first),
+        components=np.take(np.concatenate([comp_c, comp_p]), first, axis=0),
         rank_for_position=rank_for_position,
         rank_for_candidate=rank_for_candidate,
         pairs_scored=n_c * n_p,
@@ -806,7 +806,8 @@ def _select_top(scores: np.ndarray, k: int, floor: float, tie_order: np.ndarray 
     part = _scratch("part", (r, m))
     np.copyto(part, scores)
     ineligible = np.logical_not(eligible, out=_scratch("ineligible", (r, m), bool))
-    np.copyto(part, -1.0 - np.arange(m, dtype=np.float64), where=ineligible)
+    # putmask repeats the m values along the flat (row-major) array: column j gets -1 - j.
+    np.putmask(part, ineligible, -1.0 - np.arange(m, dtype=np.float64))
     part.partition(m - k, axis=1)
     kth = part[:, m - k][:, None].copy()  # k-th largest per row
     selected = np.greater(scores, kth, out=_scratch("selected", (r, m), bool))
