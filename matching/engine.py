@@ -386,7 +386,7 @@ def _empty_result(stats: dict) -> ScoreResult:
     )
 
 
-def _binary(matrix: sp.spmatrix, dtype=np.float32) -> sp.csr_matrix:
+def binary(matrix: sp.spmatrix, dtype=np.float32) -> sp.csr_matrix:
     """0/1 matrix of the stored non-zeros (the model only asks: present or not); inputs are never mutated."""
     matrix = sp.csr_matrix(matrix)
     if not matrix.has_canonical_format or not matrix.data.all():
@@ -485,10 +485,10 @@ class _PreparedCandidates:
     def __init__(self, c: CandidateArrays, _c: CandidateArrays, config: EngineConfig):
         n = len(c.ids)
         today = float(config.today)
-        self.skills = _binary(c.skills)
-        self.occupations = _binary(c.occupations)
-        self.isco2 = _binary(c.isco2)
-        self.isco4 = _binary(c.isco4)
+        self.skills = binary(c.skills)
+        self.occupations = binary(c.occupations)
+        self.isco2 = binary(c.isco2)
+        self.isco4 = binary(c.isco4)
         self.occupation_years = _numbers(c.occupation_years)
         self.isco4_years = _numbers(c.isco4_years)
         lat = np.asarray(c.lat, dtype=np.float64)
@@ -535,16 +535,16 @@ class _PreparedPositions:
         self.n_germany = int((~abroad_orig).sum())
 
         # Sparse parts: skills, occupation, experience.
-        self.ess_t = _binary(sp.csr_matrix(p.essential)[perm]).T.tocsr()
-        self.opt_t = _binary(sp.csr_matrix(p.optional)[perm]).T.tocsr()
+        self.ess_t = binary(sp.csr_matrix(p.essential)[perm]).T.tocsr()
+        self.opt_t = binary(sp.csr_matrix(p.optional)[perm]).T.tocsr()
         self.ess_count = np.asarray(self.ess_t.sum(axis=0), dtype=np.float64).ravel()
         self.opt_count = np.asarray(self.opt_t.sum(axis=0), dtype=np.float64).ravel()
-        self.occ_ess = _binary(p.occupation_essential)
+        self.occ_ess = binary(p.occupation_essential)
         n_occ = self.occ_ess.shape[0]
         occupation = np.asarray(p.occupation, dtype=np.int64)[perm]
         known = (occupation >= 0) & (occupation < n_occ)
         pos_occ_ess = sp.diags(known.astype(np.float32)) @ self.occ_ess[np.where(known, occupation, 0)]
-        self.pos_occ_ess_t = _binary(pos_occ_ess).T.tocsr()
+        self.pos_occ_ess_t = binary(pos_occ_ess).T.tocsr()
         self.pos_occ_ess_count = np.asarray(self.pos_occ_ess_t.sum(axis=0), dtype=np.float64).ravel()
         isco4 = np.asarray(p.isco4, dtype=np.int64)[perm]
         isco2 = np.asarray(p.isco2, dtype=np.int64)[perm]
@@ -575,8 +575,8 @@ class _PreparedPositions:
         a = slice(self.n_germany, n)
         self.country = np.asarray(p.country, dtype=np.int64)[perm][a]
         self.region = np.asarray(p.region, dtype=np.int64)[perm][a]
-        self.eng_countries_t = _binary(sp.csr_matrix(p.engagement_countries)[perm][a]).T.tocsr()
-        self.eng_regions_t = _binary(sp.csr_matrix(p.engagement_regions)[perm][a]).T.tocsr()
+        self.eng_countries_t = binary(sp.csr_matrix(p.engagement_countries)[perm][a]).T.tocsr()
+        self.eng_regions_t = binary(sp.csr_matrix(p.engagement_regions)[perm][a]).T.tocsr()
 
         # Timing: start (unknown = today) and whether the German work permission is needed.
         start = np.asarray(p.start, dtype=np.float64)[perm]
@@ -611,11 +611,11 @@ class _Block:
         self.ess = _coverage(skills @ pp.ess_t, pp.ess_count)
         self.opt = _coverage(skills @ pp.opt_t, pp.opt_count)
         c_occ = pc.rows(pc.occupations, start, stop)
-        related = sp.csr_matrix(_binary(c_occ @ pp.occ_ess) @ pp.pos_occ_ess_t, dtype=np.float64)
+        related = sp.csr_matrix(binary(c_occ @ pp.occ_ess) @ pp.pos_occ_ess_t, dtype=np.float64)
         related.data = 0.6 * (related.data / pp.pos_occ_ess_count[related.indices])
         occ = related.maximum(0.5 * (pc.rows(pc.isco2, start, stop) @ pp.isco2_t))
         occ = occ.maximum(0.75 * (pc.rows(pc.isco4, start, stop) @ pp.isco4_t))
-        self.occ = sp.csr_matrix(occ.maximum(_binary(c_occ @ pp.occ_t)), dtype=np.float64)
+        self.occ = sp.csr_matrix(occ.maximum(binary(c_occ @ pp.occ_t)), dtype=np.float64)
         # experience: min(1, (exact + 0.5 × max(0, group - exact)) / full years), at the pairs with any years
         exact = _numbers(pc.rows(pc.occupation_years, start, stop) @ pp.occ_years_t)
         group = _numbers(pc.rows(pc.isco4_years, start, stop) @ pp.isco4_years_t)

@@ -457,8 +457,8 @@ def load_positions(
     by_employer_r = _matrix(
         e_rows, vocabulary.region_columns(row[2] for row in engagements), (len(employers), n_regions)
     )
-    engagement_countries = _binary(per_position @ by_employer_c)
-    engagement_regions = _binary(per_position @ by_employer_r)
+    engagement_countries = engine.binary(per_position @ by_employer_c)
+    engagement_regions = engine.binary(per_position @ by_employer_r)
 
     extra = set() if occupation_columns is None else {int(c) for c in occupation_columns}
     wanted = sorted({int(c) for c in occupation_col if c >= 0} | extra)
@@ -498,13 +498,6 @@ def _lookup(table: np.ndarray, cols: np.ndarray) -> np.ndarray:
     known = cols >= 0
     out[known] = table[cols[known]]
     return out
-
-
-def _binary(matrix: sp.spmatrix) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix)
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
 
 
 def load_occupation_essential(vocabulary: Vocabulary, *, columns: Iterable[int] | None = None) -> sp.csr_matrix:

@@ -114,12 +114,18 @@ def ranks(group: np.ndarray, score: np.ndarray, other: np.ndarray, k: int) -> np
 # --- explanations ---------------------------------------------------------------------------
 
 
-def _binary(matrix: sp.spmatrix) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    matrix.data[:] = 1.0
-    return matrix
+@dataclass(frozen=True)
+class _Skills:
+    """0/1 skill matrices of both sides, made once per write (a full run explains in pieces)."""
+
+    candidates: sp.csr_matrix
+    essential: sp.csr_matrix
+    optional: sp.csr_matrix
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> _Skills:
+        c, p = inputs.candidates, inputs.positions
+        return cls(engine.binary(c.skills), engine.binary(p.essential), engine.binary(p.optional))
 
 
 class _Text:
@@ -203,7 +209,14 @@ FLAG_LISTS = _flag_lists()
 
 
 def _explanation_text(
-    text: _Text, inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray, *, for_copy: bool = False
+    text: _Text,
+    inputs: Inputs,
+    skill_sets: _Skills,
+    ci: np.ndarray,
+    pj: np.ndarray,
+    components: np.ndarray,
+    *,
+    for_copy: bool = False,
 ) -> None:
     """Add the explanation of each pair (candidate row ci[n], position row pj[n]) to `text` as
     `Match.explanation` stores it: the JSON array of the values of
@@ -220,9 +233,9 @@ def _explanation_text(
     c, p, vocabulary = inputs.candidates, inputs.positions, inputs.vocabulary
     n = len(ci)
     skill_text, skill_comma = vocabulary.skill_texts
-    skills = _binary(c.skills)[ci]
-    essential = _binary(p.essential)[pj]
-    optional = _binary(p.optional)[pj]
+    skills = skill_sets.candidates[ci]
+    essential = skill_sets.essential[pj]
+    optional = skill_sets.optional[pj]
     has_essential = skills.multiply(essential).tocsr()
     missing_essential = (essential - has_essential).tocsr()
     missing_essential.eliminate_zeros()
@@ -283,7 +296,7 @@ def explanation_json(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components:
     if not len(ci):
         return []
     text = _Text(len(ci))
-    _explanation_text(text, inputs, ci, pj, components)
+    _explanation_text(text, inputs, _Skills.of(inputs), ci, pj, components)
     text.add("\n")
     return text.join().split("\n")[:-1]
 
@@ -600,6 +613,7 @@ def _copy_pieces(rows: Rows, inputs: Inputs, *, tail: str) -> Iterator[str]:
     ranks = ["\\N"] + [str(r) for r in range(1, RANK_TEXT_MAX + 1)]
     rank_p_text = _strings([f"\t{r}\t" for r in ranks])
     rank_c_text = _strings([f"{r}{tail}\n" for r in ranks])
+    skill_sets = _Skills.of(inputs)
     for start in range(0, len(rows), COPY_ROWS):
         part = rows.take(slice(start, start + COPY_ROWS))
         text = _Text(len(part))
@@ -607,7 +621,7 @@ def _copy_pieces(rows: Rows, inputs: Inputs, *, tail: str) -> Iterator[str]:
         text.add(position_text[part.pj])
         text.add(_strings(list(map(repr, part.score.tolist()))))
         _components_text(text, part.components, opening="\t[", closing="]\t")
-        _explanation_text(text, inputs, part.ci, part.pj, part.components, for_copy=True)
+        _explanation_text(text, inputs, skill_sets, part.ci, part.pj, part.components, for_copy=True)
         text.add(_ranks_text(part.rank_for_position, rank_p_text, "\t{}\t"))
         text.add(_ranks_text(part.rank_for_candidate, rank_c_text, "{}" + tail + "\n"))
         yield text.join()
