@@ -125,10 +125,17 @@ def _newest_run() -> int:
     return succeeded.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _history_holds(last_run: int) -> bool:
-    """Whether the run the kept records are current as of is still recorded (a database emptied
-    and filled anew, as between tests, starts the run numbers afresh)."""
-    return last_run == 0 or MatchRun.objects.filter(pk=last_run).exists()
+def _changed_since(side: str, last_run: int, *, before: int | None = None) -> bool:
+    """Whether what is kept as of `last_run` may be stale: a succeeded run (before `before`) cleared
+    marks of `side`, or the run itself is no longer recorded (a database emptied and filled anew,
+    as between tests, numbers its runs afresh). One query."""
+    runs = MatchRun.objects.filter(pk__gte=last_run, status=MatchRun.Status.SUCCEEDED)
+    if before is not None:
+        runs = runs.filter(pk__lt=before)
+    found = list(runs.order_by("pk").values_list("pk", "trigger"))
+    if last_run and (not found or found[0][0] != last_run):
+        return True
+    return any(pk > last_run and trigger in CLEARS[side] for pk, trigger in found)
 
 
 def _load(side: str, tax: Taxonomy, today: date, ids=None):
@@ -144,19 +151,15 @@ def side(side: str, tax: Taxonomy, today: date) -> engine.CandidateArrays | engi
     """
     key = (tax.key, today)
     kept = _kept.get(side)
-    if kept is not None and kept.key == key and _history_holds(kept.last_run):
-        foreign = MatchRun.objects.filter(
-            pk__gt=kept.last_run, status=MatchRun.Status.SUCCEEDED, trigger__in=CLEARS[side]
-        ).exists()
-        if not foreign:
-            marks = _marks(side)
-            changed = sorted(pk for pk, mark in marks.items() if kept.marks.get(pk) != mark)
-            if changed:
-                kept.pending.append((changed, _load(side, tax, today, ids=changed)))
-                kept.marks.update((pk, marks[pk]) for pk in changed)
-            arrays = kept.current()
-            if len(arrays.ids) == _matchable(side).count():
-                return arrays
+    if kept is not None and kept.key == key and not _changed_since(side, kept.last_run):
+        marks = _marks(side)
+        changed = sorted(pk for pk, mark in marks.items() if kept.marks.get(pk) != mark)
+        if changed:
+            kept.pending.append((changed, _load(side, tax, today, ids=changed)))
+            kept.marks.update((pk, marks[pk]) for pk in changed)
+        arrays = kept.current()
+        if len(arrays.ids) == _matchable(side).count():
+            return arrays
     last_run = _newest_run()
     marks = _marks(side)  # before loading: a change after this has a newer mark
     arrays = _load(side, tax, today)
@@ -178,11 +181,9 @@ def update(
     with `marks` noted before). Kept records are only brought forward when no other run came
     in between; otherwise the next use finds that run and loads anew."""
     kept = _kept.get(side)
-    if kept is None or kept.key != (tax.key, today) or not _history_holds(kept.last_run):
-        _kept.pop(side, None)
+    if kept is None:
         return
-    between = MatchRun.objects.filter(pk__gt=kept.last_run, pk__lt=run.pk, status=MatchRun.Status.SUCCEEDED)
-    if between.filter(trigger__in=CLEARS[side]).exists():
+    if kept.key != (tax.key, today) or _changed_since(side, kept.last_run, before=run.pk):
         _kept.pop(side, None)
         return
     kept.pending.append((list(ids), arrays))
