@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-dev lint messages system-deps test-system-deps apt worker beat vendor clean bench
+.PHONY: run test install install-dev lint messages catalogue system-deps test-system-deps apt worker beat vendor clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ apt:
 
 messages: system-deps install
 	DEBUG=true $(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
+# Refresh the German and English catalogues after adding strings; locations name the file only,
+# so that a catalogue changes where its strings change, not wherever a line moved.
+catalogue: install
+	DEBUG=true $(PY) manage.py makemessages -l de -l en --no-obsolete --add-location file --ignore=$(VENV) --ignore=tests
 
 run: install messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
