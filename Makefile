@@ -1,11 +1,14 @@
 # bridges: two commands for a newcomer.
-#   make run   - venv, install, migrate, messages, demo data, serve on 127.0.0.1:8000 (no services needed)
+#   make run   - venv, install, migrate, messages, demo data, serve on 127.0.0.1:8000 or PORT (no services needed)
 #   make test  - venv, install, lint, migration check, the whole suite on PostgreSQL + Redis + a real worker
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+
+# `make run PORT=8080` serves on another port.
+PORT ?= 8000
 
 TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
@@ -52,7 +55,7 @@ catalogue: install
 run: install messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
