@@ -109,9 +109,12 @@ CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, and this process's memory while Redis is down: logins never need Redis (bridges/cache.py).
+            "BACKEND": "bridges.cache.FallbackRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "bridges",
+            # A page must not hang on a Redis that went away; the cache holds only small keys.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
