@@ -1,4 +1,4 @@
-"""Project-wide views: the role-based start page and the health endpoint."""
+"""Project-wide views: the role-based start page, the favicon and the health endpoint."""
 
 import asyncio
 import dataclasses
@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.contrib.redis import Redis as RedisCheck
@@ -22,6 +23,13 @@ from bridges.celery import app as celery_app
 def start(request: HttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     return redirect(request.user.get_start_url())
+
+
+@login_not_required
+@cache_control(max_age=24 * 60 * 60)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links; the icon is a static SVG."""
+    return redirect(static("favicon.svg"))
 
 
 @dataclasses.dataclass
