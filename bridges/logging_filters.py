@@ -3,11 +3,12 @@
 import logging
 
 
-class NoTracebackBelow500(logging.Filter):
-    """Drop the traceback of a logged response below 500: a refused or missing page is the
-    client's doing, one line says it all; a traceback is for server errors."""
+class NoTracebackBelowError(logging.Filter):
+    """Drop the traceback of a record below ERROR: a refused or missing page (a 4xx is logged at
+    WARNING, a 5xx at ERROR) or a failed health check says all in one line; a traceback is for
+    server errors."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", 500) < 500:
+        if record.levelno < logging.ERROR:
             record.exc_info = record.exc_text = None
         return True

@@ -262,7 +262,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_traceback_below_500": {"()": "bridges.logging_filters.NoTracebackBelow500"}},
+    "filters": {"no_traceback_below_error": {"()": "bridges.logging_filters.NoTracebackBelowError"}},
     "formatters": {"django.server": DEFAULT_LOGGING["formatters"]["django.server"]},
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
@@ -273,7 +273,9 @@ LOGGING = {
         # (with DEBUG on) printed every request error a second time.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # A 403 or 404 is one line at WARNING; Django attaches the traceback of PermissionDenied.
-        "django.request": {"filters": ["no_traceback_below_500"]},
+        "django.request": {"filters": ["no_traceback_below_error"]},
+        # /healthz answers what failed; monitors ask every few seconds, so one line each time.
+        "health_check": {"filters": ["no_traceback_below_error"]},
         # Configuring "django" resets its children: runserver's request lines keep their own format.
         "django.server": DEFAULT_LOGGING["loggers"]["django.server"],
     },

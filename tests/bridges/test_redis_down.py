@@ -117,8 +117,9 @@ def test_an_unreachable_cache_is_logged_once_without_a_traceback(client, case_wo
 
 
 @pytest.mark.django_db(transaction=True)  # the database check runs in a thread of its own
-def test_healthz_reports_cache_and_broker_down_with_503_and_json(client, redis_down):
-    response = client.get(reverse("healthz"))
+def test_healthz_reports_cache_and_broker_down_with_503_and_json(client, redis_down, caplog):
+    with caplog.at_level(logging.WARNING):
+        response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
@@ -127,3 +128,6 @@ def test_healthz_reports_cache_and_broker_down_with_503_and_json(client, redis_d
     assert body["checks"]["database"] == "OK"
     assert body["checks"]["cache"] == "Unavailable: Redis unreachable"
     assert body["checks"]["broker"].startswith("Unavailable: Unable to connect to Redis")
+    failed = [record for record in caplog.records if record.name == "health_check"]
+    assert len(failed) == 2
+    assert all(record.exc_info is None for record in failed)  # monitors poll: one line each, no traceback
