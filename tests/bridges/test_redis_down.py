@@ -13,7 +13,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from candidates.models import Candidate
+from employers.models import Position
 from tests.candidates.factories import CandidateFactory
+from tests.employers.factories import MembershipFactory, PositionFactory, position_form_data
 from tests.factories import DEFAULT_PASSWORD
 from tests.matching.test_worker import broker_at
 
@@ -100,6 +102,26 @@ def test_saving_a_candidate_without_redis_keeps_the_rescore_mark(
     candidate.refresh_from_db()
     assert candidate.last_name == "Haddad-Neu"
     assert candidate.rescore_requested_at is not None  # the sweep picks it up
+
+
+def test_saving_a_position_without_redis_keeps_the_rescore_mark(
+    client, employer_a, redis_down, django_capture_on_commit_callbacks, caplog
+):
+    position = PositionFactory(employer=MembershipFactory(user=employer_a).employer)
+    client.force_login(employer_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("employers:position_edit", args=[position.pk]),
+            position_form_data(occupation=position.occupation, title="Schweißer/in Nachtschicht"),
+        )
+
+    assert response.status_code == 302
+    assert "could not queue matching.rescore_position" in caplog.text
+    position.refresh_from_db()
+    assert position.title == "Schweißer/in Nachtschicht"
+    assert position.status == Position.Status.OPEN
+    assert position.rescore_requested_at is not None
 
 
 def test_an_unreachable_cache_is_logged_once_without_a_traceback(client, case_worker, redis_down, caplog):
