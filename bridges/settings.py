@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.log import DEFAULT_LOGGING
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,9 +110,12 @@ CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, and this process's memory while Redis is down: logins never need Redis (bridges/cache.py).
+            "BACKEND": "bridges.cache.FallbackRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "bridges",
+            # A page must not hang on a Redis that went away; the cache holds only small keys.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -254,9 +258,26 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     # Only trust X-Forwarded-Proto when a proxy that sets it sits in front.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"no_traceback_below_error": {"()": "bridges.logging_filters.NoTracebackBelowError"}},
+    "formatters": {"django.server": DEFAULT_LOGGING["formatters"]["django.server"]},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": DEFAULT_LOGGING["handlers"]["django.server"],
+    },
+    "loggers": {
+        # Everything is printed once, by the root's handler: Django's own console handler
+        # (with DEBUG on) printed every request error a second time.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A 403 or 404 is one line at WARNING; Django attaches the traceback of PermissionDenied.
+        "django.request": {"filters": ["no_traceback_below_error"]},
+        # /healthz answers what failed; monitors ask every few seconds, so one line each time.
+        "health_check": {"filters": ["no_traceback_below_error"]},
+        # Configuring "django" resets its children: runserver's request lines keep their own format.
+        "django.server": DEFAULT_LOGGING["loggers"]["django.server"],
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

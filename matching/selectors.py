@@ -21,6 +21,7 @@ from bridges.models import AuditEvent, User
 from candidates.models import Candidate, CandidateLanguage
 from employers.models import Position
 from employers.selectors import positions_visible_to
+from matching import services
 from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
 from matching.review import PAIR_AUDIT_TYPE, pair_audit_id
 
@@ -89,13 +90,22 @@ def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
     return list(_with_decisions(queryset).filter(decision_status__isnull=True).order_by("-score", "pk")[:limit])
 
 
+def _with_liveness(run: MatchRun | None) -> MatchRun | None:
+    """Set `run.worker_lost`: it says running, but no worker holds the matching lock any more
+    (the sweep marks it failed and starts it again within a minute)."""
+    if run is not None:
+        run.worker_lost = run.status == MatchRun.Status.RUNNING and not services.matching_lock_held()
+    return run
+
+
 def latest_full_run() -> MatchRun | None:
-    return MatchRun.objects.filter(trigger__in=FULL_TRIGGERS).select_related("config").order_by("-started_at").first()
+    run = MatchRun.objects.filter(trigger__in=FULL_TRIGGERS).select_related("config").order_by("-started_at").first()
+    return _with_liveness(run)
 
 
 def run_get_for_user(*, user: User, pk: int) -> MatchRun:
     _require_case_work(user)
-    return get_object_or_404(MatchRun.objects.select_related("config"), pk=pk)
+    return _with_liveness(get_object_or_404(MatchRun.objects.select_related("config"), pk=pk))
 
 
 def candidate_for_review(*, user: User, pk: int) -> Candidate:

@@ -5,6 +5,12 @@ written, duration, status, error; progress while a full run scores). Runs are
 serialised by one database lock (a PostgreSQL advisory lock, held by the session,
 so a killed worker releases it), so a run never overwrites the rows of a later one.
 
+The lock is also how a lost run is found: a run is alive exactly while a session holds
+the lock, so a run that says "running" while the lock is free lost its worker. The
+sweep (every minute) marks such a run failed and starts a full run again at once,
+instead of waiting for the broker to hand the unacknowledged task to a worker after
+its visibility timeout (that late delivery then only repeats a finished run).
+
 No change is ever lost: before loading, a run notes the re-scoring mark of every
 record it covers; in the transaction that writes the new rows it clears a mark only
 where it still has the value it noted. A change committed after that moment has a
@@ -42,6 +48,8 @@ LOCK_KEY = int.from_bytes(b"bridgesm", "big") & 0x7FFF_FFFF_FFFF_FFFF
 # The sweep rescores more marked records than this in one full run.
 SWEEP_FULL_CANDIDATES = 500
 SWEEP_FULL_POSITIONS = 50
+# A full run of these triggers that lost its worker is run again by the sweep; marks cover the rest.
+RERUN_TRIGGERS = {MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trigger.CONFIG}
 # Tests only: seconds to sleep after each scored block, to stop a worker in the middle of a run.
 TEST_BLOCK_DELAY_ENV = "MATCHING_TEST_BLOCK_DELAY"
 
@@ -49,23 +57,54 @@ _process_lock = threading.RLock()
 
 
 @contextmanager
-def matching_lock() -> Iterator[None]:
-    """One run at a time: across all workers on PostgreSQL, within the process elsewhere."""
+def matching_lock(*, wait: bool = True) -> Iterator[bool]:
+    """One run at a time: across all workers on PostgreSQL, within the process elsewhere.
+
+    Yields whether the lock is held: always when waiting for it, else only if it was free.
+    """
     if connection.vendor != "postgresql":
-        with _process_lock:
-            yield
+        locked = _process_lock.acquire(blocking=wait)
+        try:
+            yield locked
+        finally:
+            if locked:
+                _process_lock.release()
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        # A worker host that vanishes without closing its connection (power, network) would
+        # hold the lock until the server's TCP keepalive (two hours by default) gave up; with
+        # these the server drops the session, and the lock, within about a minute.
+        cursor.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
+        cursor.execute(f"SELECT pg_{'' if wait else 'try_'}advisory_lock(%s)", [LOCK_KEY])
+        locked = wait or cursor.fetchone()[0]
     try:
-        yield
+        yield locked
     finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-        except DatabaseError:
-            # The connection is gone, and the lock with it.
-            logger.warning("could not release the matching lock", exc_info=True)
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+            except DatabaseError:
+                # The connection is gone, and the lock with it.
+                logger.warning("could not release the matching lock", exc_info=True)
+
+
+def matching_lock_held() -> bool:
+    """Whether some session holds the matching lock, i.e. whether a run is alive (read only).
+
+    Elsewhere than on PostgreSQL runs happen in this process and are never lost: True.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        # pg_locks shows a bigint advisory key as its high and low 32 bits.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid = %s AND objid = %s)",
+            [LOCK_KEY >> 32, LOCK_KEY & 0xFFFF_FFFF],
+        )
+        return cursor.fetchone()[0]
 
 
 # --- re-scoring marks -----------------------------------------------------------------------
@@ -118,14 +157,23 @@ class Marks:
 # --- runs -----------------------------------------------------------------------------------
 
 
-def _start(trigger: str, scoring: ScoringConfig, **target) -> MatchRun:
-    if connection.vendor == "postgresql":
-        # Under the lock no other run is alive: a run still "running" lost its worker.
-        MatchRun.objects.filter(status=MatchRun.Status.RUNNING).update(
+def _fail_lost_runs() -> list[MatchRun]:
+    """Mark failed the runs that say running; call it holding the lock, when none can be alive."""
+    if connection.vendor != "postgresql":
+        return []
+    lost = list(MatchRun.objects.filter(status=MatchRun.Status.RUNNING))
+    if lost:
+        MatchRun.objects.filter(pk__in=[run.pk for run in lost], status=MatchRun.Status.RUNNING).update(
             status=MatchRun.Status.FAILED,
             finished_at=timezone.now(),
             error=_("The run stopped before it finished (worker lost)."),
         )
+        logger.warning("match runs %s lost their worker; marked failed", ", ".join(str(run.pk) for run in lost))
+    return lost
+
+
+def _start(trigger: str, scoring: ScoringConfig, **target) -> MatchRun:
+    _fail_lost_runs()
     return MatchRun.objects.create(trigger=trigger, config=scoring, **target)
 
 
@@ -260,7 +308,16 @@ def rescore_position(*, position_id: int) -> MatchRun:
 
 
 def sweep() -> list[MatchRun]:
-    """Rescore whatever is still marked: one full run when much is marked, else the marked records."""
+    """Rescore whatever is still marked: one full run when much is marked, else the marked records.
+
+    First, a full run that lost its worker is marked failed and run again (a lost single-record
+    run needs nothing more: the marks it would have cleared are still there).
+    """
+    with matching_lock(wait=False) as locked:
+        lost = _fail_lost_runs() if locked else []
+    rerun = next((run for run in lost if run.trigger in RERUN_TRIGGERS), None)
+    if rerun is not None:
+        return [rescore_all(trigger=MatchRun.Trigger(rerun.trigger))]
     candidates = list(
         Candidate.objects.filter(rescore_requested_at__isnull=False)
         .order_by("pk")

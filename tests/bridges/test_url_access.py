@@ -12,6 +12,7 @@ from tests.urlwalk import all_sample_urls
 
 PUBLIC = {
     "healthz",
+    "favicon",
     "set_language",
     "account_login",
     "account_signup",
