@@ -306,6 +306,29 @@ def test_every_section_edit_saves_and_sets_the_rescore_mark(client, case_worker,
     assert candidate.rescore_requested_at is not None
 
 
+def test_a_work_experience_with_a_job_title_and_no_occupation_shows_on_the_profile(client, case_worker, candidate):
+    # The experience form allows a job title without an occupation; the profile must still render.
+    client.force_login(case_worker)
+    client.post(reverse("candidates:edit", args=[candidate.pk, "experience"]), SECTION_DATA["experience"](candidate))
+    assert candidate.experience.get().occupation is None
+
+    response = client.get(reverse("candidates:detail", args=[candidate.pk]))
+
+    assert response.status_code == 200
+    assert "Schweißer" in response.content.decode()
+
+
+def test_a_work_experience_with_an_occupation_and_no_job_title_shows_the_occupation(client, case_worker, candidate):
+    welder = OccupationFactory(labels={"de": "Schweißer/in", "en": "welder"})
+    candidate.experience.create(occupation=welder, years=2)
+    client.force_login(case_worker)
+
+    response = client.get(reverse("candidates:detail", args=[candidate.pk]))
+
+    assert response.status_code == 200
+    assert "Schweißer/in" in response.content.decode()
+
+
 def test_profile_section_saves_occupations_and_skills(client, case_worker, candidate):
     welder, skill = OccupationFactory(labels={"de": "Schweißer/in", "en": "welder"}), SkillFactory()
     client.force_login(case_worker)
