@@ -18,7 +18,7 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -83,6 +83,10 @@ IMPORT_FORMATS = {
 }
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 2000
+# A sheet's used range can run far below its data (rows that were formatted or emptied, up to a
+# million): this many blank rows in a row end the data, so that reading such a file costs no
+# more than reading its candidates.
+END_BLANK_ROWS = 100
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 # The intake form's rules (candidates.forms), applied to every imported row.
@@ -496,6 +500,7 @@ class ImportFile:
 
     dataset: tablib.Dataset
     row_numbers: list[int]
+    end_row: int | None = None  # blank rows from this row on ended the reading
 
 
 def import_file_parse(*, content: bytes, file_format: str) -> ImportFile:
@@ -505,15 +510,17 @@ def import_file_parse(*, content: bytes, file_format: str) -> ImportFile:
     if len(content) > IMPORT_MAX_BYTES:
         raise ImportFileError(gettext("The file is too large for an import; split it into smaller files."))
     if file_format == "csv":
-        headers, records = _read_csv(content)
+        headers, records, end_row = _read_csv(content)
     elif file_format == "xlsx":
-        headers, records = _read_xlsx(content)
+        headers, records, end_row = _read_xlsx(content)
     else:
         raise ImportFileError(gettext("Choose CSV or XLSX as the format."))
-    return _import_file(headers, records)
+    import_file = _import_file(headers, records)
+    import_file.end_row = end_row
+    return import_file
 
 
-def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]]]:
+def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]], int | None]:
     if content.startswith(b"PK\x03\x04") or b"\x00" in content:
         raise ImportFileError(
             gettext("This is not a CSV text file. If it is an Excel workbook, choose the format XLSX.")
@@ -528,15 +535,12 @@ def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]]]:
     # Spreadsheets in German save CSV with semicolons; the header line tells which separator is used.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(gettext("The CSV file cannot be read: %(error)s") % {"error": error}) from None
-    if not rows:
-        raise ImportFileError(gettext("The file is empty."))
-    return rows[0], [(number, row) for number, row in enumerate(rows[1:], start=2)]
 
 
-def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]]]:
+def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]], int | None]:
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
@@ -545,20 +549,46 @@ def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]]]:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
-            rows, filled = [], 0
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                rows.append((number, list(row)))
-                filled += any(_text(value) for value in row)
-                if filled > IMPORT_MAX_ROWS + 1:
-                    break  # too many rows: _import_file says so, without reading the rest
+            # The size the sheet declares is no limit: rows are padded to it, and it may be a million.
+            sheet.reset_dimensions()
+            return _rows(sheet.iter_rows(values_only=True, max_row=1 + IMPORT_MAX_ROWS + END_BLANK_ROWS))
         finally:
             workbook.close()
+    except ImportFileError:
+        raise
     except Exception:
         logger.info("An uploaded XLSX file could not be read", exc_info=True)
         raise ImportFileError(gettext("The Excel workbook cannot be read. Save it again as XLSX and retry.")) from None
-    if not rows:
+
+
+def _rows(rows: Iterable[Sequence]) -> tuple[list, list[tuple[int, list]], int | None]:
+    """The header, the rows below it that hold something, numbered as in the file, and the row
+    from which END_BLANK_ROWS blank rows ended the reading (None if the file ended first).
+
+    Reads at most IMPORT_MAX_ROWS rows below the header and the blank rows after them.
+    """
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise ImportFileError(gettext("The file is empty."))
-    return rows[0][1], rows[1:]
+    records, blank = [], 0
+    for number, values in enumerate(rows, start=2):
+        if not any(_text(value) for value in values):
+            blank += 1
+            if blank == END_BLANK_ROWS:
+                return list(header), records, number - blank + 1
+            continue
+        blank = 0
+        if number > IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows()
+        records.append((number, list(values)))
+    return list(header), records, None
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
+    )
 
 
 def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFile:
@@ -588,14 +618,7 @@ def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFi
     for number, values in records:
         if any(_text(value) for value in values[len(names) :]):
             raise ImportFileError(gettext("Row %(number)d has more cells than there are columns.") % {"number": number})
-        values = (list(values) + [None] * len(names))[: len(names)]
-        if not any(_text(value) for value in values):
-            continue  # blank rows, e.g. at the end of a sheet
-        if len(row_numbers) == IMPORT_MAX_ROWS:
-            raise ImportFileError(
-                gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
-            )
-        dataset.append(values)
+        dataset.append((list(values) + [None] * len(names))[: len(names)])
         row_numbers.append(number)
     if not row_numbers:
         raise ImportFileError(gettext("The file has no candidate rows below the column names."))
@@ -619,6 +642,9 @@ class ImportRow:
 class ImportReport:
     rows: list[ImportRow]
     errors: list[str] = field(default_factory=list)  # not tied to a row
+    end_row: int | None = None  # as ImportFile.end_row
+
+    end_blank_rows = END_BLANK_ROWS
 
     @property
     def new_rows(self) -> list[ImportRow]:
@@ -667,7 +693,7 @@ def candidates_import(*, import_file: ImportFile, actor: User, dry_run: bool, fi
 
 def _report(resource: CandidateResource, result, import_file: ImportFile) -> ImportReport:
     columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
-    report = ImportReport(rows=[])
+    report = ImportReport(rows=[], end_row=import_file.end_row)
     for error in result.base_errors:
         logger.error("Candidate import failed", exc_info=error.error)
         report.errors.append(gettext("The import failed. Nothing has been imported."))

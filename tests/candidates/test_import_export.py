@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, timedelta
 
 import openpyxl
@@ -479,6 +481,104 @@ def test_an_xlsx_row_error_names_the_sheet_row(english, case_worker, taxonomy):
     report = preview(english, xlsx_bytes(rows), name="kandidaten.xlsx", file_format="xlsx").context["report"]
 
     assert [(r.number, [c for c, _m in r.errors]) for r in report.error_rows] == [(3, ["languages"])]
+
+
+def xlsx_with_blank_rows(rows: list[dict], *, blank: int, then: list[dict] = ()) -> bytes:
+    """An XLSX file whose used range runs `blank` rows below the data, as a sheet has whose rows
+    were formatted or emptied; `then` are rows below those blank ones."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(resources.COLUMNS)
+    for values in rows:
+        workbook.active.append([values.get(column) for column in resources.COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    first_blank = len(rows) + 2
+    last = first_blank + blank - 1 + len(then)
+    below = "".join(
+        f'<row r="{first_blank + blank + index}">'
+        + "".join(
+            f'<c r="{openpyxl.utils.get_column_letter(column)}{first_blank + blank + index}" t="inlineStr">'
+            f"<is><t>{values.get(name)}</t></is></c>"
+            for column, name in enumerate(resources.COLUMNS, start=1)
+            if values.get(name)
+        )
+        + "</row>"
+        for index, values in enumerate(then)
+    )
+    blank_rows = "".join(f'<row r="{n}"><c r="A{n}"/></row>' for n in range(first_blank, first_blank + blank))
+    source, result = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", (blank_rows + below).encode() + b"</sheetData>")
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="A1:T{last}"/>'.encode(), data)
+            target.writestr(info, data)
+    return result.getvalue()
+
+
+def test_reading_an_xlsx_ends_at_the_blank_rows_below_the_data(english, case_worker, taxonomy):
+    # 600,000 formatted blank rows took 20 s to read, close to the worker timeout.
+    english.force_login(case_worker)
+    content = xlsx_with_blank_rows(THREE_ROWS[:2], blank=600_000, then=[row(first_name="Far", last_name="Below")])
+    assert len(content) <= resources.IMPORT_MAX_BYTES
+
+    response = preview(english, content, name="kandidaten.xlsx", file_format="xlsx")
+
+    report = response.context["report"]
+    assert report.ok, [r.errors for r in report.error_rows]
+    assert [(r.number, r.name) for r in report.new_rows] == [(2, "Amina Al-Hassan"), (3, "Hamid Rahimi")]
+    assert report.end_row == 4
+    html = response.content.decode()
+    assert "Reading stopped at row 4" in html
+    assert "Far Below" not in html
+
+
+def test_reading_a_csv_ends_at_the_blank_rows_below_the_data(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    content = csv_bytes(THREE_ROWS[:2]) + b",,,\r\n" * 600_000 + csv_bytes([row(first_name="Far")]).split(b"\r\n", 1)[1]
+
+    report = preview(english, content).context["report"]
+
+    assert [r.number for r in report.new_rows] == [2, 3]
+    assert report.end_row == 4
+
+
+def test_a_few_blank_rows_between_candidates_are_skipped(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    content = xlsx_with_blank_rows(THREE_ROWS[:1], blank=resources.END_BLANK_ROWS - 1, then=THREE_ROWS[1:2])
+
+    response = preview(english, content, name="kandidaten.xlsx", file_format="xlsx")
+
+    report = response.context["report"]
+    assert report.ok, [(r.number, r.errors) for r in report.error_rows]
+    assert [r.number for r in report.new_rows] == [2, 3 + resources.END_BLANK_ROWS - 1]
+    assert report.end_row is None
+    assert "Reading stopped" not in response.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_file_with_more_rows_than_the_limit_is_refused(english, case_worker, taxonomy, settings, file_format):
+    english.force_login(case_worker)
+    rows = [row(first_name=f"Person{number}") for number in range(resources.IMPORT_MAX_ROWS + 1)]
+    content = csv_bytes(rows) if file_format == "csv" else xlsx_with_blank_rows(rows, blank=600_000)
+
+    response = preview(english, content, file_format=file_format)
+
+    assert response.templates[0].name == "candidates/import.html"
+    assert f"The file has more than {resources.IMPORT_MAX_ROWS} rows" in response.content.decode()
+
+
+def test_blank_rows_between_candidates_count_towards_the_row_limit(english, case_worker, taxonomy):
+    # The limit is on the sheet's rows, so that reading is bounded however the blank rows are spread.
+    english.force_login(case_worker)
+    gap = b",,,\r\n" * (resources.END_BLANK_ROWS - 1)
+    lines = csv_bytes([row(first_name=f"Person{number}") for number in range(40)]).split(b"\r\n")
+    content = lines[0] + b"\r\n" + b"".join(line + b"\r\n" + gap for line in lines[1:] if line)
+
+    response = preview(english, content)
+
+    assert f"The file has more than {resources.IMPORT_MAX_ROWS} rows" in response.content.decode()
 
 
 # --- Export ------------------------------------------------------------------------
