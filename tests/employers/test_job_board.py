@@ -373,6 +373,20 @@ def test_country_filter_offers_only_countries_of_public_positions(client, board)
     assert codes == ["SY"]
 
 
+def test_country_filter_lists_each_country_once(client, board):
+    # Several positions in one country, created at different times, gave the country once per position.
+    for days, country in enumerate(["SY", "SY", "AF", "IQ", "AF", "IQ"], start=1):
+        position = PositionFactory(abroad=True, country=country)
+        Position.objects.filter(pk=position.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+    response = client.get(reverse("jobs:list"))
+
+    codes = [code for code, _label in response.context["filter"].form.fields["country"].choices if code]
+    assert sorted(codes) == ["AF", "IQ", "SY"]
+    html = response.content.decode()
+    assert html.count('<option value="SY"') == 1
+
+
 # --- pagination and queries -----------------------------------------------------------------
 
 
