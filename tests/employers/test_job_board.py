@@ -273,6 +273,23 @@ def test_feed_item_has_exactly_the_public_fields(client, german):
     }
 
 
+@pytest.mark.parametrize("offers", [False, True])
+def test_the_detail_page_shows_what_the_position_offers_not_what_the_company_offers_elsewhere(client, offers):
+    position = PositionFactory(
+        employer__offers_training=not offers,
+        employer__offers_language_courses=not offers,
+        provides_training=offers,
+        provides_language_support=offers,
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    content = client.get(reverse("jobs:detail", args=[position.pk])).content.decode()
+
+    for offer in ("Training in the company", "Support in learning the language"):
+        assert (offer in content) is offers
+    assert ("Please ask the company for details." in content) is not offers
+
+
 def test_board_follows_the_chosen_language_for_anonymous_visitors(client):
     PositionFactory(occupation=OccupationFactory(labels={"de": "Koch/Köchin", "en": "Cook"}))
 
