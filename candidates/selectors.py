@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from bridges.models import User
+from bridges.models import Language, User
 from candidates.models import Candidate, CandidateLanguage
 
 
@@ -49,6 +49,16 @@ def candidate_get_for_user(*, user: User, pk: int) -> Candidate:
         "consents__recorded_by",
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def languages_by_use() -> tuple[list[Language], list[Language]]:
+    """The languages some candidate speaks, and all the others, each by name; in one query."""
+    spoken = Exists(CandidateLanguage.objects.filter(language=OuterRef("pk")))
+    in_use, others = [], []
+    for language in Language.objects.annotate(spoken=spoken):
+        (in_use if language.spoken else others).append(language)
+    by_name = lambda language: language.name.casefold()  # noqa: E731 - the active language's name
+    return sorted(in_use, key=by_name), sorted(others, key=by_name)
 
 
 # Why two profiles may be the same person, in the order the intake page names them.
