@@ -676,15 +676,11 @@ def _rows(rows: Iterable[Sequence]) -> tuple[list, list[tuple[int, list]], int |
             continue
         blank = 0
         if number > IMPORT_MAX_ROWS + 1:
-            raise _too_many_rows()
+            raise ImportFileError(
+                gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
+            )
         records.append((number, list(values)))
     return list(header), records, None
-
-
-def _too_many_rows() -> ImportFileError:
-    return ImportFileError(
-        gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
-    )
 
 
 def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFile:
@@ -735,10 +731,6 @@ class ImportRow:
     duplicates: list[PossibleDuplicate] = field(default_factory=list)  # profiles that may be this person
     repeats: Candidate | None = None  # the profile that holds exactly this row
     action: str = CREATE  # CREATE, UPDATE or SKIP
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
 
 @dataclass

@@ -57,8 +57,11 @@ def languages_by_use() -> tuple[list[Language], list[Language]]:
     in_use, others = [], []
     for language in Language.objects.annotate(spoken=spoken):
         (in_use if language.spoken else others).append(language)
-    by_name = lambda language: language.name.casefold()  # noqa: E731 - the active language's name
-    return sorted(in_use, key=by_name), sorted(others, key=by_name)
+    return _by_name(in_use), _by_name(others)
+
+
+def _by_name(languages: list[Language]) -> list[Language]:
+    return sorted(languages, key=lambda language: language.name.casefold())  # in the active language
 
 
 # Why two profiles may be the same person, in the order the intake page names them.
