@@ -8,8 +8,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from bridges.models import CEFRLevel, Language, OccupationLabel, Role, SkillLabel, User
+from bridges.models import CEFRLevel, OccupationLabel, Role, SkillLabel, User
 from candidates.models import Candidate, CandidateLanguage, Perspective, Status, WorkExperience, WorkPermission
+from candidates.selectors import languages_by_use
 
 
 def _occupation_ids_matching(text: str) -> QuerySet:
@@ -40,9 +41,8 @@ class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     occupation = django_filters.CharFilter(label=_("Occupation"), method="filter_occupation")
     skill = django_filters.CharFilter(label=_("Skill"), method="filter_skill")
-    language = django_filters.ModelChoiceFilter(
-        label=_("Language"), queryset=Language.objects.all(), method="filter_language"
-    )
+    # The choices are set per request, in __init__.
+    language = django_filters.ChoiceFilter(label=_("Language"), choices=[], method="filter_language")
     min_level = django_filters.ChoiceFilter(label=_("Minimum level"), choices=CEFRLevel.choices, method="filter_noop")
     country_of_origin = django_filters.ChoiceFilter(label=_("Country of origin"), choices=countries)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
@@ -73,6 +73,16 @@ class CandidateFilter(django_filters.FilterSet):
         model = Candidate
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Of some 190 languages, the few the candidates speak come first. The options are read
+        # once here, in one query, so that rendering and validating the form query nothing more.
+        in_use, others = languages_by_use()
+        self.filters["language"].extra["choices"] = [
+            (_("Languages of the candidates"), [(str(language.pk), language.name) for language in in_use]),
+            (_("All other languages"), [(str(language.pk), language.name) for language in others]),
+        ]
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split():
             by_person = (
@@ -102,9 +112,9 @@ class CandidateFilter(django_filters.FilterSet):
     def filter_skill(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _with_skill(queryset, value.strip())
 
-    def filter_language(self, queryset: QuerySet, name: str, value: Language) -> QuerySet:
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         level = int(self.form.cleaned_data.get("min_level") or CEFRLevel.A1)
-        speaks = CandidateLanguage.objects.filter(candidate=OuterRef("pk"), language=value, level__gte=level)
+        speaks = CandidateLanguage.objects.filter(candidate=OuterRef("pk"), language_id=value, level__gte=level)
         return queryset.filter(Exists(speaks))
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:

@@ -1,4 +1,5 @@
-"""Upload forms: a candidate's document, and the file of a candidate import.
+"""Upload forms: a candidate's document, and the file of a candidate import with the choices
+for its rows that may be existing profiles.
 
 They validate what a form can see; the services check the content again
 (candidates.documents, candidates.resources), since they must not trust a caller.
@@ -6,6 +7,9 @@ They validate what a form can see; the services check the content again
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
+
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.documents import ACCEPT, ALLOWED_HINT, document_check_file
 from candidates.models import Document
-from candidates.resources import IMPORT_FORMATS, IMPORT_MAX_BYTES
+from candidates.resources import CREATE, IMPORT_FORMATS, IMPORT_MAX_BYTES, SKIP, UPDATE, Decision
+from candidates.selectors import PossibleDuplicate
 
 
 def _document_help() -> str:
@@ -66,3 +71,61 @@ class CandidateImportForm(forms.Form):
                 params={"size": filesizeformat(uploaded.size), "max": filesizeformat(IMPORT_MAX_BYTES)},
             )
         return uploaded
+
+
+class ImportDuplicatesForm(forms.Form):
+    """For each imported row that may be an existing profile: skip it, update that profile, or
+    create a new one. A row that repeats a profile exactly is skipped unless the case worker
+    chooses otherwise; for the others the case worker must choose."""
+
+    def __init__(
+        self,
+        *args,
+        duplicates: Mapping[int, Sequence[PossibleDuplicate]],
+        repeated: Collection[int] = (),
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The preview's table shows the row beside each choice; the label is for screen readers.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_class = "visually-hidden"
+        for number, possible in duplicates.items():
+            choices = [(SKIP, _("Skip this row"))]
+            choices += [
+                (
+                    f"{UPDATE}-{duplicate.candidate.pk}",
+                    _("Update %(name)s with this row") % {"name": duplicate.candidate},
+                )
+                for duplicate in possible
+            ]
+            choices.append((CREATE, _("Create a new profile")))
+            self.fields[f"row-{number}"] = forms.ChoiceField(
+                label=_("What to do with row %(number)d") % {"number": number},
+                choices=choices,
+                initial=SKIP if number in repeated else None,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose what to do with this row.")},
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        updated: dict[int, list[int]] = {}
+        for number, decision in self.decisions.items():
+            if isinstance(decision, int):
+                updated.setdefault(decision, []).append(number)
+        for rows in updated.values():
+            if len(rows) > 1:
+                for number in rows:
+                    self.add_error(f"row-{number}", _("Several rows would update the same profile: choose one."))
+        return cleaned
+
+    @property
+    def decisions(self) -> dict[int, Decision]:
+        """By row number in the file: SKIP, CREATE or the id of the profile to update."""
+        decisions = {}
+        for name, value in self.cleaned_data.items():
+            number = int(name.removeprefix("row-"))
+            action, _dash, pk = value.partition("-")
+            decisions[number] = int(pk) if action == UPDATE else action
+        return decisions

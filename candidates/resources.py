@@ -18,7 +18,7 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from django_countries import countries
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import RowResult
 
 from bridges.models import AuditEvent, CEFRLevel, Language, Occupation, OccupationLabel, Place, User
 from bridges.services import audit_log
@@ -49,6 +50,7 @@ from candidates.models import (
     WorkPermission,
 )
 from candidates.rules import MIN_AGE, candidate_rule_errors
+from candidates.selectors import PossibleDuplicate, candidate_find_duplicates_of_many
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,10 @@ IMPORT_FORMATS = {
 }
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 2000
+# A sheet's used range can run far below its data (rows that were formatted or emptied, up to a
+# million): this many blank rows in a row end the data, so that reading such a file costs no
+# more than reading its candidates.
+END_BLANK_ROWS = 100
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 # The intake form's rules (candidates.forms), applied to every imported row.
@@ -92,6 +98,11 @@ PHONE = re.compile(r"^\+?[0-9 ()/-]{6,30}$")
 # puts an apostrophe in front, and the import takes it off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NATIVE_WORDS = {"native", "muttersprache", "mother tongue"}
+
+
+# What to do with an imported row that may be an existing profile (an update is the profile's id).
+SKIP, CREATE, UPDATE = "skip", "create", "update"
+Decision = str | int
 
 
 class ImportFileError(Exception):
@@ -355,9 +366,23 @@ class CandidateResource(resources.ModelResource):
         skip_diff = True
         store_instance = True
 
-    def __init__(self, *, actor: User | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        actor: User | None = None,
+        duplicates: Mapping[int, list[PossibleDuplicate]] | None = None,
+        decisions: Mapping[int, Decision] | None = None,
+        **kwargs,
+    ) -> None:
+        """`duplicates` and `decisions` are keyed by the dataset's row index (from 1); without
+        `decisions`, a row that is the same as an existing profile is skipped and a row that may
+        be the same person is created (a preview)."""
         super().__init__(**kwargs)
         self.actor = actor
+        self.duplicates = duplicates or {}
+        self.decisions = decisions
+        self.exact: dict[int, Candidate] = {}  # row index -> the profile that row repeats
+        self._row_index = 0
         self._languages: dict[str, Language] | None = None
         self._occupations: dict[str, list[tuple[int, bool]]] = {}
         self._native = _native_words()
@@ -373,9 +398,25 @@ class CandidateResource(resources.ModelResource):
 
     # Import ------------------------------------------------------------------
 
+    def before_import_row(self, row, **kwargs) -> None:
+        self._row_index = kwargs["row_number"]
+        decision = self._decision()
+        if isinstance(decision, int) and decision not in self._duplicate_pks():
+            raise ValidationError(
+                {NON_FIELD_ERRORS: gettext("The profile to update is not among this row's possible duplicates.")}
+            )
+
+    def get_or_init_instance(self, instance_loader, row) -> tuple[Candidate, bool]:
+        decision = self._decision()
+        if isinstance(decision, int):
+            return Candidate.objects.select_for_update().get(pk=decision), False
+        return super().get_or_init_instance(instance_loader, row)
+
     def after_init_instance(self, instance: Candidate, new: bool, row, **kwargs) -> None:
-        instance.case_worker = self.actor if self.actor is not None and self.actor.is_authenticated else None
+        if new:
+            instance.case_worker = self.actor if self.actor is not None and self.actor.is_authenticated else None
         instance.rescore_requested_at = timezone.now()
+        instance._import_new = new
         instance._import_languages = []
         instance._import_occupations = []
 
@@ -385,6 +426,11 @@ class CandidateResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        # An update keeps the regions, which the file has no column for, only where they still fit.
+        if instance.region_of_origin_id and instance.region_of_origin.country != instance.country_of_origin:
+            instance.region_of_origin = None
+        if instance.return_region_id and instance.return_region.country != instance.return_country:
+            instance.return_region = None
         parsers = (
             ("languages", self._parse_languages, "_import_languages"),
             ("desired_occupations", self._parse_occupations, "_import_occupations"),
@@ -403,18 +449,48 @@ class CandidateResource(resources.ModelResource):
             errors.setdefault(column, []).append(ValidationError(message))
         super().validate_instance(instance, errors, validate_unique)
 
+    def skip_row(self, instance: Candidate, original, row, import_validation_errors=None) -> bool:
+        duplicates = self.duplicates.get(self._row_index, [])
+        if instance._import_new and not import_validation_errors:
+            same = [d.candidate for d in duplicates if _repeats(self, instance, row, d.candidate)]
+            if same:
+                self.exact[self._row_index] = same[0]
+        decision = self._decision()
+        if decision is None and duplicates:
+            if self._row_index in self.exact:
+                return True  # re-importing a profile unchanged adds nothing
+            if self.decisions is not None:
+                raise ValidationError(
+                    {
+                        NON_FIELD_ERRORS: gettext(
+                            "This row may be a profile that exists: choose to skip it, update it or create one."
+                        )
+                    }
+                )
+        return decision == SKIP
+
     def after_save_instance(self, instance: Candidate, row, **kwargs) -> None:
-        CandidateLanguage.objects.bulk_create(
-            CandidateLanguage(candidate=instance, language=language, level=level)
-            for language, level in instance._import_languages
-        )
-        if instance._import_occupations:
+        # A column that the file has replaces the profile's languages or occupations; one it lacks keeps them.
+        if "languages" in row:
+            if not instance._import_new:
+                CandidateLanguage.objects.filter(candidate=instance).delete()
+            CandidateLanguage.objects.bulk_create(
+                CandidateLanguage(candidate=instance, language=language, level=level)
+                for language, level in instance._import_languages
+            )
+        if "desired_occupations" in row and (instance._import_occupations or not instance._import_new):
             instance.desired_occupations.set(instance._import_occupations)
 
     def after_import(self, dataset, result, **kwargs) -> None:
         # ModelResource resets the id sequence here, for imports that bring their own
         # ids. Ours never do, and a reset could race with other writers, so skip it.
         pass
+
+    def _decision(self) -> Decision | None:
+        return None if self.decisions is None else self.decisions.get(self._row_index)
+
+    def _duplicate_pks(self) -> set[int]:
+        return {duplicate.candidate.pk for duplicate in self.duplicates.get(self._row_index, [])}
 
     def _parse_languages(self, text: str) -> list[tuple[Language, int]]:
         """`de:B1; ar:native` -> [(German, B1), (Arabic, native)]; ValueError naming every problem."""
@@ -487,6 +563,30 @@ class CandidateResource(resources.ModelResource):
         return list(dict.fromkeys(found))
 
 
+def _repeats(resource: CandidateResource, instance: Candidate, row, existing: Candidate) -> bool:
+    """Whether `instance`, parsed from `row`, holds in each of the file's columns what `existing` holds."""
+    for column in resource.get_import_fields():
+        name = column.column_name
+        if name not in row:
+            continue
+        if name == "languages":
+            imported = {(language.pk, level) for language, level in instance._import_languages}
+            if imported != {(known.language_id, known.level) for known in existing.languages.all()}:
+                return False
+        elif name == "desired_occupations":
+            if set(instance._import_occupations) != {
+                occupation.pk for occupation in existing.desired_occupations.all()
+            }:
+                return False
+        elif name == "email":
+            # The import writes addresses in lower case; a profile typed in by hand may not have.
+            if instance.email.casefold() != existing.email.casefold():
+                return False
+        elif getattr(instance, column.attribute) != getattr(existing, column.attribute):
+            return False
+    return True
+
+
 # --- Reading files ----------------------------------------------------------------
 
 
@@ -496,6 +596,7 @@ class ImportFile:
 
     dataset: tablib.Dataset
     row_numbers: list[int]
+    end_row: int | None = None  # blank rows from this row on ended the reading
 
 
 def import_file_parse(*, content: bytes, file_format: str) -> ImportFile:
@@ -505,15 +606,17 @@ def import_file_parse(*, content: bytes, file_format: str) -> ImportFile:
     if len(content) > IMPORT_MAX_BYTES:
         raise ImportFileError(gettext("The file is too large for an import; split it into smaller files."))
     if file_format == "csv":
-        headers, records = _read_csv(content)
+        headers, records, end_row = _read_csv(content)
     elif file_format == "xlsx":
-        headers, records = _read_xlsx(content)
+        headers, records, end_row = _read_xlsx(content)
     else:
         raise ImportFileError(gettext("Choose CSV or XLSX as the format."))
-    return _import_file(headers, records)
+    import_file = _import_file(headers, records)
+    import_file.end_row = end_row
+    return import_file
 
 
-def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]]]:
+def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]], int | None]:
     if content.startswith(b"PK\x03\x04") or b"\x00" in content:
         raise ImportFileError(
             gettext("This is not a CSV text file. If it is an Excel workbook, choose the format XLSX.")
@@ -528,15 +631,12 @@ def _read_csv(content: bytes) -> tuple[list, list[tuple[int, list]]]:
     # Spreadsheets in German save CSV with semicolons; the header line tells which separator is used.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(gettext("The CSV file cannot be read: %(error)s") % {"error": error}) from None
-    if not rows:
-        raise ImportFileError(gettext("The file is empty."))
-    return rows[0], [(number, row) for number, row in enumerate(rows[1:], start=2)]
 
 
-def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]]]:
+def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]], int | None]:
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
@@ -545,20 +645,42 @@ def _read_xlsx(content: bytes) -> tuple[list, list[tuple[int, list]]]:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
-            rows, filled = [], 0
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                rows.append((number, list(row)))
-                filled += any(_text(value) for value in row)
-                if filled > IMPORT_MAX_ROWS + 1:
-                    break  # too many rows: _import_file says so, without reading the rest
+            # The size the sheet declares is no limit: rows are padded to it, and it may be a million.
+            sheet.reset_dimensions()
+            return _rows(sheet.iter_rows(values_only=True, max_row=1 + IMPORT_MAX_ROWS + END_BLANK_ROWS))
         finally:
             workbook.close()
+    except ImportFileError:
+        raise
     except Exception:
         logger.info("An uploaded XLSX file could not be read", exc_info=True)
         raise ImportFileError(gettext("The Excel workbook cannot be read. Save it again as XLSX and retry.")) from None
-    if not rows:
+
+
+def _rows(rows: Iterable[Sequence]) -> tuple[list, list[tuple[int, list]], int | None]:
+    """The header, the rows below it that hold something, numbered as in the file, and the row
+    from which END_BLANK_ROWS blank rows ended the reading (None if the file ended first).
+
+    Reads at most IMPORT_MAX_ROWS rows below the header and the blank rows after them.
+    """
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
         raise ImportFileError(gettext("The file is empty."))
-    return rows[0][1], rows[1:]
+    records, blank = [], 0
+    for number, values in enumerate(rows, start=2):
+        if not any(_text(value) for value in values):
+            blank += 1
+            if blank == END_BLANK_ROWS:
+                return list(header), records, number - blank + 1
+            continue
+        blank = 0
+        if number > IMPORT_MAX_ROWS + 1:
+            raise ImportFileError(
+                gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
+            )
+        records.append((number, list(values)))
+    return list(header), records, None
 
 
 def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFile:
@@ -588,14 +710,7 @@ def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFi
     for number, values in records:
         if any(_text(value) for value in values[len(names) :]):
             raise ImportFileError(gettext("Row %(number)d has more cells than there are columns.") % {"number": number})
-        values = (list(values) + [None] * len(names))[: len(names)]
-        if not any(_text(value) for value in values):
-            continue  # blank rows, e.g. at the end of a sheet
-        if len(row_numbers) == IMPORT_MAX_ROWS:
-            raise ImportFileError(
-                gettext("The file has more than %(max)d rows; split it into smaller files.") % {"max": IMPORT_MAX_ROWS}
-            )
-        dataset.append(values)
+        dataset.append((list(values) + [None] * len(names))[: len(names)])
         row_numbers.append(number)
     if not row_numbers:
         raise ImportFileError(gettext("The file has no candidate rows below the column names."))
@@ -608,21 +723,44 @@ def _import_file(headers: list, records: Iterable[tuple[int, list]]) -> ImportFi
 @dataclass
 class ImportRow:
     number: int  # as in the file: the header is row 1
-    candidate: Candidate | None = None  # as it would be created (not saved in a dry run)
+    candidate: Candidate | None = None  # as it would be saved (not saved in a dry run)
     languages: str = ""
     occupations: str = ""
     name: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message); column "" for the row
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)  # profiles that may be this person
+    repeats: Candidate | None = None  # the profile that holds exactly this row
+    action: str = CREATE  # CREATE, UPDATE or SKIP
 
 
 @dataclass
 class ImportReport:
     rows: list[ImportRow]
     errors: list[str] = field(default_factory=list)  # not tied to a row
+    end_row: int | None = None  # as ImportFile.end_row
+
+    end_blank_rows = END_BLANK_ROWS
 
     @property
     def new_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if not row.errors]
+        return [row for row in self.rows if not row.errors and row.action == CREATE]
+
+    @property
+    def unique_rows(self) -> list[ImportRow]:
+        """New rows that are nobody's possible duplicate."""
+        return [row for row in self.new_rows if not row.duplicates]
+
+    @property
+    def updated_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.errors and row.action == UPDATE]
+
+    @property
+    def skipped_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.action == SKIP]
+
+    @property
+    def duplicate_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.duplicates]
 
     @property
     def error_rows(self) -> list[ImportRow]:
@@ -633,14 +771,54 @@ class ImportReport:
         return not self.errors and not self.error_rows
 
 
-def candidates_import(*, import_file: ImportFile, actor: User, dry_run: bool, file_name: str = "") -> ImportReport:
+def import_file_duplicates(*, import_file: ImportFile, actor: User) -> dict[int, list[PossibleDuplicate]]:
+    """The profiles that may be the same person as a row, by the row's number in the file, found
+    by the intake page's duplicate check; rows without any are left out."""
+    found = _duplicates(CandidateResource(actor=actor), import_file, actor)
+    return {import_file.row_numbers[index - 1]: duplicates for index, duplicates in found.items()}
+
+
+def _duplicates(resource: CandidateResource, import_file: ImportFile, actor: User) -> dict[int, list]:
+    people = []
+    for values in import_file.dataset.dict:
+        person = {}
+        for name in ("first_name", "last_name", "date_of_birth", "email", "phone"):
+            try:
+                person[name] = resource.fields[name].clean(values) if name in values else None
+            except ValueError:
+                person[name] = None  # the import reports the value; it cannot name a duplicate
+        people.append(person)
+    found = candidate_find_duplicates_of_many(user=actor, people=people)
+    return {index: duplicates for index, duplicates in enumerate(found, start=1) if duplicates}
+
+
+def candidates_import(
+    *,
+    import_file: ImportFile,
+    actor: User,
+    dry_run: bool,
+    decisions: Mapping[int, Decision] | None = None,
+    file_name: str = "",
+) -> ImportReport:
     """Check (dry run) or import every row of `import_file`, in one transaction.
 
+    Every row goes through the intake page's duplicate check. `decisions` say, by row
+    number in the file, what to do with a row that may be an existing profile: SKIP it,
+    CREATE a new profile, or update the profile with that id. Without decisions (a
+    preview), a row that repeats a profile exactly is skipped and the others are
+    checked as new profiles; an import needs a decision for every row that may be a
+    duplicate, except that a row that repeats a profile is skipped unless told otherwise.
     Without dry run, the rows are saved only if every row is valid; otherwise nothing
-    is saved and the report says why. One audit row records the import.
+    is saved and the report says why. One audit row records the import, and one each
+    profile it updates.
     """
-    resource = CandidateResource(actor=actor)
+    index_of = {number: index for index, number in enumerate(import_file.row_numbers, start=1)}
+    resource = CandidateResource(
+        actor=actor,
+        decisions=None if decisions is None else {index_of[n]: d for n, d in decisions.items() if n in index_of},
+    )
     with transaction.atomic():
+        resource.duplicates = _duplicates(resource, import_file, actor)
         result = resource.import_data(
             import_file.dataset,
             dry_run=dry_run,
@@ -654,20 +832,30 @@ def candidates_import(*, import_file: ImportFile, actor: User, dry_run: bool, fi
         if not report.ok:
             transaction.set_rollback(True)
             return report
+        for row in report.updated_rows:
+            audit_log(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                target=row.candidate,
+                summary=f"updated from row {row.number} of the import {file_name}".strip(),
+            )
         audit_log(
             actor=actor,
             action=AuditEvent.Action.IMPORT,
             target="candidates.candidate",
-            summary=f"{len(report.new_rows)} candidates imported from {file_name}".strip(),
+            summary=(
+                f"{len(report.new_rows)} candidates imported, {len(report.updated_rows)} updated, "
+                f"{len(report.skipped_rows)} rows skipped from {file_name}"
+            ).strip(),
         )
-        # The new candidates carry the re-scoring mark; one sweep scores them all.
+        # The new and updated candidates carry the re-scoring mark; one sweep scores them all.
         enqueue("matching.sweep")
     return report
 
 
 def _report(resource: CandidateResource, result, import_file: ImportFile) -> ImportReport:
     columns = {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
-    report = ImportReport(rows=[])
+    report = ImportReport(rows=[], end_row=import_file.end_row)
     for error in result.base_errors:
         logger.error("Candidate import failed", exc_info=error.error)
         report.errors.append(gettext("The import failed. Nothing has been imported."))
@@ -677,6 +865,8 @@ def _report(resource: CandidateResource, result, import_file: ImportFile) -> Imp
         row = ImportRow(
             number=import_file.row_numbers[index],
             name=f"{_text(values.get('first_name'))} {_text(values.get('last_name'))}".strip(),
+            duplicates=resource.duplicates.get(index + 1, []),
+            repeats=resource.exact.get(index + 1),
         )
         if row_result.validation_error is not None:
             for key, messages in row_result.validation_error.message_dict.items():
@@ -689,14 +879,17 @@ def _report(resource: CandidateResource, result, import_file: ImportFile) -> Imp
         else:
             candidate = row_result.instance
             row.candidate = candidate
+            row.action = {RowResult.IMPORT_TYPE_SKIP: SKIP, RowResult.IMPORT_TYPE_UPDATE: UPDATE}.get(
+                row_result.import_type, CREATE
+            )
             row.languages = "; ".join(
                 f"{language.code}:{_level_name(level)}" for language, level in candidate._import_languages
             )
         report.rows.append(row)
     # The occupations as matched, in one query, so that the preview shows what the labels were taken for.
-    wanted = {pk for row in report.new_rows for pk in row.candidate._import_occupations}
-    occupations = Occupation.objects.in_bulk(wanted)
-    for row in report.new_rows:
+    valid = [row for row in report.rows if row.candidate is not None]
+    occupations = Occupation.objects.in_bulk({pk for row in valid for pk in row.candidate._import_occupations})
+    for row in valid:
         row.occupations = "; ".join(occupations[pk].label for pk in row.candidate._import_occupations)
     return report
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from bridges.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from bridges.models import Language, User
 from candidates.models import Candidate, CandidateLanguage
 
 
@@ -45,6 +51,49 @@ def candidate_get_for_user(*, user: User, pk: int) -> Candidate:
     return get_object_or_404(queryset, pk=pk)
 
 
+def languages_by_use() -> tuple[list[Language], list[Language]]:
+    """The languages some candidate speaks, and all the others, each by name; in one query."""
+    spoken = Exists(CandidateLanguage.objects.filter(language=OuterRef("pk")))
+    in_use, others = [], []
+    for language in Language.objects.annotate(spoken=spoken):
+        (in_use if language.spoken else others).append(language)
+    return _by_name(in_use), _by_name(others)
+
+
+def _by_name(languages: list[Language]) -> list[Language]:
+    return sorted(languages, key=lambda language: language.name.casefold())  # in the active language
+
+
+# Why two profiles may be the same person, in the order the intake page names them.
+DUPLICATE_REASONS = {
+    "name": _("same name and date of birth"),
+    "email": _("same e-mail address"),
+    "phone": _("same phone number"),
+}
+
+
+@dataclass
+class PossibleDuplicate:
+    candidate: Candidate
+    reasons: list[str]  # keys of DUPLICATE_REASONS
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(DUPLICATE_REASONS[reason]) for reason in self.reasons]
+
+
+def _identity(*, first_name="", last_name="", date_of_birth=None, email="", phone="") -> dict[str, tuple]:
+    """The keys under which two profiles count as the same person (see DUPLICATE_REASONS)."""
+    keys = {}
+    if first_name and first_name.strip() and last_name and last_name.strip() and date_of_birth:
+        keys["name"] = (first_name.strip().lower(), last_name.strip().lower(), date_of_birth)
+    if email and email.strip():
+        keys["email"] = (email.strip().lower(),)
+    if phone and phone.strip():
+        keys["phone"] = (phone.strip(),)
+    return keys
+
+
 def candidate_find_duplicates(
     *,
     user: User,
@@ -56,17 +105,63 @@ def candidate_find_duplicates(
     exclude_pk: int | None = None,
 ) -> list[Candidate]:
     """Profiles that may be the same person: same name and birth date, or same e-mail or phone."""
+    person = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "date_of_birth": date_of_birth,
+        "email": email,
+        "phone": phone,
+    }
+    [found] = candidate_find_duplicates_of_many(user=user, people=[person])
+    return [duplicate.candidate for duplicate in found if duplicate.candidate.pk != exclude_pk][:10]
+
+
+def candidate_find_duplicates_of_many(*, user: User, people: Sequence[Mapping]) -> list[list[PossibleDuplicate]]:
+    """For each person (first_name, last_name, date_of_birth, email, phone), the profiles that may
+    be the same person, with the reasons; in one query however many people there are."""
     _require_case_work(user)
-    same = Q(pk__in=[])
-    if first_name and last_name and date_of_birth:
-        same |= Q(
-            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
+    identities = [_identity(**person) for person in people]
+    names = [keys["name"] for keys in identities if "name" in keys]
+    emails = {keys["email"][0] for keys in identities if "email" in keys}
+    phones = {keys["phone"][0] for keys in identities if "phone" in keys}
+    if not (names or emails or phones):
+        return [[] for _person in people]
+    # A superset of the same names (each part matches some person's), narrowed down below.
+    same_name = Q(
+        first_lower__in={first for first, _last, _born in names},
+        last_lower__in={last for _first, last, _born in names},
+        date_of_birth__in={born for _first, _last, born in names},
+    )
+    candidates = (
+        Candidate.objects.annotate(
+            first_lower=Lower("first_name"), last_lower=Lower("last_name"), email_lower=Lower("email")
         )
-    if email:
-        same |= Q(email__iexact=email.strip())
-    if phone:
-        same |= Q(phone=phone.strip())
-    queryset = Candidate.objects.filter(same)
-    if exclude_pk:
-        queryset = queryset.exclude(pk=exclude_pk)
-    return list(queryset.select_related("place")[:10])
+        .filter(same_name | Q(email_lower__in=emails) | Q(phone__in=phones))
+        .select_related("place")
+        .prefetch_related(
+            Prefetch("languages", queryset=CandidateLanguage.objects.select_related("language")),
+            "desired_occupations",
+        )
+    )
+    by_key: dict[tuple, list[Candidate]] = defaultdict(list)
+    order = {}
+    for position, candidate in enumerate(candidates):
+        order[candidate.pk] = position
+        identity = _identity(
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            date_of_birth=candidate.date_of_birth,
+            email=candidate.email,
+            phone=candidate.phone,
+        )
+        for reason, key in identity.items():
+            by_key[(reason, *key)].append(candidate)
+    found = []
+    for keys in identities:
+        duplicates: dict[int, PossibleDuplicate] = {}
+        for reason, key in keys.items():
+            for candidate in by_key.get((reason, *key), []):
+                duplicates.setdefault(candidate.pk, PossibleDuplicate(candidate, [])).reasons.append(reason)
+        # In the order of the list of candidates (by name), as the intake page shows them.
+        found.append(sorted(duplicates.values(), key=lambda duplicate: order[duplicate.candidate.pk]))
+    return found

@@ -1,4 +1,5 @@
-"""CSV/XLSX import (dry-run preview, all or nothing) and export of the filtered candidate list."""
+"""CSV/XLSX import (dry-run preview with a choice for each likely duplicate, then all or nothing)
+and export of the filtered candidate list."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bridges.permissions import case_worker_required
 from candidates import resources
 from candidates.documents import clean_file_name
 from candidates.filters import CandidateFilter
-from candidates.forms_documents import CandidateImportForm
+from candidates.forms_documents import CandidateImportForm, ImportDuplicatesForm
 from candidates.selectors import candidate_list
 
 # The session remembers which staged file the preview showed: the confirmation
@@ -60,19 +61,40 @@ def candidate_import(request: HttpRequest) -> HttpResponse:
         except resources.ImportFileError as error:
             form.add_error("file", error.message)
         else:
-            report = resources.candidates_import(import_file=import_file, actor=request.user, dry_run=True)
             _discard_staged(request)
-            token = None
-            if report.ok:
-                token = resources.import_file_stage(content=content, file_format=file_format)
-                request.session[SESSION_KEY] = {
-                    "token": token,
-                    "format": file_format,
-                    "name": clean_file_name(upload.name or ""),
-                }
-            context = {"report": report, "token": token, "file_name": clean_file_name(upload.name or "")}
-            return render(request, "candidates/import_preview.html", context)
+            staged = {"format": file_format, "name": clean_file_name(upload.name or "")}
+            return _preview(request, import_file=import_file, content=content, staged=staged)
     return render(request, "candidates/import.html", {"form": form, "columns": resources.column_help()})
+
+
+def _preview(
+    request: HttpRequest, *, import_file, content: bytes, staged: dict, choices: ImportDuplicatesForm | None = None
+) -> HttpResponse:
+    """The dry run's report; if the file can be imported, it is staged and the page asks for the
+    choices about rows that may be existing profiles."""
+    report = resources.candidates_import(import_file=import_file, actor=request.user, dry_run=True)
+    token = None
+    if report.ok:
+        token = resources.import_file_stage(content=content, file_format=staged["format"])
+        request.session[SESSION_KEY] = {**staged, "token": token}
+        if choices is None:
+            choices = ImportDuplicatesForm(
+                duplicates={row.number: row.duplicates for row in report.duplicate_rows},
+                repeated={row.number for row in report.duplicate_rows if row.repeats},
+            )
+    context = {
+        "report": report,
+        "token": token,
+        "file_name": staged["name"],
+        "choices": choices,
+        "duplicate_rows": [(row, _choice(choices, row.number) if token else None) for row in report.duplicate_rows],
+    }
+    return render(request, "candidates/import_preview.html", context)
+
+
+def _choice(choices: ImportDuplicatesForm, number: int):
+    name = f"row-{number}"
+    return choices[name] if name in choices.fields else None
 
 
 def _import_confirm(request: HttpRequest) -> HttpResponse:
@@ -90,18 +112,39 @@ def _import_confirm(request: HttpRequest) -> HttpResponse:
     except resources.ImportFileError as error:
         messages.error(request, error.message)
         return redirect("candidates:import")
+    choices = ImportDuplicatesForm(
+        request.POST, duplicates=resources.import_file_duplicates(import_file=import_file, actor=request.user)
+    )
+    if not choices.is_valid():
+        # The file is staged again under a new token, so that the case worker can choose and confirm.
+        staged = {"format": staged["format"], "name": staged["name"]}
+        return _preview(request, import_file=import_file, content=content, staged=staged, choices=choices)
     report = resources.candidates_import(
-        import_file=import_file, actor=request.user, dry_run=False, file_name=staged["name"]
+        import_file=import_file,
+        actor=request.user,
+        dry_run=False,
+        decisions=choices.decisions,
+        file_name=staged["name"],
     )
     if not report.ok:
         context = {"report": report, "token": None, "file_name": staged["name"], "confirmed": True}
         return render(request, "candidates/import_preview.html", context)
-    count = len(report.new_rows)
-    messages.success(
-        request,
-        ngettext("%(count)d candidate has been imported.", "%(count)d candidates have been imported.", count)
-        % {"count": count},
-    )
+    created, updated, skipped = len(report.new_rows), len(report.updated_rows), len(report.skipped_rows)
+    outcome = [
+        ngettext("%(count)d candidate has been imported.", "%(count)d candidates have been imported.", created)
+        % {"count": created}
+    ]
+    if updated:
+        outcome.append(
+            ngettext("%(count)d profile has been updated.", "%(count)d profiles have been updated.", updated)
+            % {"count": updated}
+        )
+    if skipped:
+        outcome.append(
+            ngettext("%(count)d row has been skipped.", "%(count)d rows have been skipped.", skipped)
+            % {"count": skipped}
+        )
+    messages.success(request, " ".join(outcome))
     return redirect("candidates:list")
 
 

@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from employers import services
 from employers.models import (
@@ -83,26 +83,42 @@ class EmployerAdmin(admin.ModelAdmin):
 
     def _review(self, request: HttpRequest, queryset: QuerySet[Employer], *, approve: bool, note: str) -> None:
         target = Employer.Verification.APPROVED if approve else Employer.Verification.REJECTED
-        done = skipped = 0
+        done = skipped = informed = 0
+        without_users = []
         for employer in queryset:
             if employer.verification == target:
                 skipped += 1  # no second e-mail for the same decision
                 continue
             try:
-                services.employer_review(
+                review = services.employer_review(
                     employer=employer, approve=approve, note=note, actor=request.user, request=request
                 )
             except ValidationError as error:
                 self.message_user(request, f"{employer}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 done += 1
+                informed += review.informed
+                if not review.informed:
+                    without_users.append(employer.name)
         if done:
             text = (
                 ngettext("%(count)d company was approved.", "%(count)d companies were approved.", done)
                 if approve
                 else ngettext("%(count)d company was rejected.", "%(count)d companies were rejected.", done)
             )
-            self.message_user(request, text % {"count": done}, messages.SUCCESS)
+            mailed = (
+                ngettext("%(count)d user was informed by e-mail.", "%(count)d users were informed by e-mail.", informed)
+                if informed
+                else gettext("No user was informed by e-mail.")
+            )
+            self.message_user(request, f"{text % {'count': done}} {mailed % {'count': informed}}", messages.SUCCESS)
+        if without_users:
+            text = ngettext(
+                "No e-mail was sent to %(names)s: it has no users yet.",
+                "No e-mail was sent to %(names)s: they have no users yet.",
+                len(without_users),
+            )
+            self.message_user(request, text % {"names": ", ".join(without_users)}, messages.WARNING)
         if skipped:
             text = ngettext(
                 "%(count)d company had this decision already and was left as it was.",

@@ -183,7 +183,33 @@ class InvitationForm(forms.Form):
 # --- positions ------------------------------------------------------------------------
 
 
+class WorkPermissionField(forms.ChoiceField):
+    """Yes, no, or empty for what the place of work suggests; a checkbox's "on" counts as yes."""
+
+    ALIASES = {"on": "yes", "true": "yes", "1": "yes", "off": "no", "false": "no", "0": "no"}
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value)
+        return self.ALIASES.get(value.lower(), value)
+
+
+def work_permission_default(location: str | None) -> bool:
+    # A position abroad needs no German work permission; one in Germany does.
+    return location != Position.Location.ABROAD
+
+
 class PositionForm(forms.ModelForm):
+    # A choice rather than a checkbox: a checkbox left ticked cannot tell the server that the
+    # employer never thought about it when the place of work changed to abroad.
+    requires_work_permission = WorkPermissionField(
+        label=_("Work permission in Germany needed"),
+        choices=[
+            ("", _("As the place of work suggests: in Germany yes, abroad no")),
+            ("yes", _("yes")),
+            ("no", _("no")),
+        ],
+        required=False,
+    )
     driving_licence = forms.ChoiceField(
         label=_("Driving licence needed"),
         choices=[("", _("none")), *DRIVING_LICENCES],
@@ -258,6 +284,10 @@ class PositionForm(forms.ModelForm):
         occupation.queryset = Occupation.objects.all()
         self.fields["place"].queryset = Place.objects.select_related("region")
         _use_region_widget(self)
+        if not self.is_bound:
+            needed = self.instance.requires_work_permission
+            follows = needed == work_permission_default(self.instance.location)
+            self.initial["requires_work_permission"] = "" if follows else ("yes" if needed else "no")
         if self.instance.pk and not self.is_bound:
             requirements = list(self.instance.skill_requirements.all())
             self.initial.setdefault(
@@ -288,6 +318,11 @@ class PositionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        choice = cleaned.get("requires_work_permission")
+        if choice == "":
+            cleaned["requires_work_permission"] = work_permission_default(cleaned.get("location"))
+        elif choice is not None:
+            cleaned["requires_work_permission"] = choice == "yes"
         self._clean_salary(cleaned)
         if cleaned.get("location") == Position.Location.ABROAD:
             self._clean_abroad(cleaned)

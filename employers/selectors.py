@@ -149,6 +149,9 @@ def public_position_countries() -> list[tuple[str, str]]:
         Position.objects.public()
         .filter(location=Position.Location.ABROAD)
         .exclude(country="")
+        # Without clearing the model's ordering, DISTINCT would also take created_at and list a
+        # country once per position.
+        .order_by()
         .values_list("country", flat=True)
         .distinct()
     )

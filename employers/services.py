@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -68,8 +69,13 @@ def employer_update(*, employer: Employer, actor: User, formsets: Iterable = ())
     return employer
 
 
+class Review(NamedTuple):
+    employer: Employer
+    informed: int  # the company's users the decision is mailed to; none before anyone joined
+
+
 @transaction.atomic
-def employer_review(*, employer: Employer, approve: bool, note: str, actor: User, request: HttpRequest) -> Employer:
+def employer_review(*, employer: Employer, approve: bool, note: str, actor: User, request: HttpRequest) -> Review:
     """Approve or reject a company; its users get an e-mail with the note."""
     if not actor.works_cases:
         raise ValidationError(_("Only case workers and admins review companies."))
@@ -98,7 +104,7 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
         target=employer,
         summary=f"{employer.verification}: {employer.review_note}"[:255],
     )
-    return employer
+    return Review(employer=employer, informed=len(members))
 
 
 # --- colleagues ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bridges.permissions import case_worker_required
@@ -82,18 +83,28 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, pk, review_form=form, status=400)
     try:
-        services.employer_review(
+        review = services.employer_review(
             employer=employer, approve=form.approve, note=form.cleaned_data["note"], actor=request.user, request=request
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        if form.approve:
-            text = _("%(name)s was approved. Its users were informed by e-mail.")
+        decision = _("%(name)s was approved.") if form.approve else _("%(name)s was rejected.")
+        if not review.informed:
+            informed = _("No e-mail was sent: the company has no users yet.")
+        elif form.approve:
+            informed = ngettext(
+                "%(count)d user was informed by e-mail.", "%(count)d users were informed by e-mail.", review.informed
+            )
         else:
-            text = _("%(name)s was rejected. Its users were informed by e-mail with your note.")
-        messages.success(request, text % {"name": employer.name})
+            informed = ngettext(
+                "%(count)d user was informed by e-mail with your note.",
+                "%(count)d users were informed by e-mail with your note.",
+                review.informed,
+            )
+        values = {"name": employer.name, "count": review.informed}
+        messages.success(request, f"{decision % values} {informed % values}")
     return redirect("employers:staff_employer_detail", pk=employer.pk)
 
 

@@ -1,6 +1,7 @@
 """Candidate list, detail, intake and section editing: permissions, validation, duplicates,
 consents, the re-scoring mark and the audit trail."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -306,6 +307,29 @@ def test_every_section_edit_saves_and_sets_the_rescore_mark(client, case_worker,
     assert candidate.rescore_requested_at is not None
 
 
+def test_a_work_experience_with_a_job_title_and_no_occupation_shows_on_the_profile(client, case_worker, candidate):
+    # The experience form allows a job title without an occupation; the profile must still render.
+    client.force_login(case_worker)
+    client.post(reverse("candidates:edit", args=[candidate.pk, "experience"]), SECTION_DATA["experience"](candidate))
+    assert candidate.experience.get().occupation is None
+
+    response = client.get(reverse("candidates:detail", args=[candidate.pk]))
+
+    assert response.status_code == 200
+    assert "Schweißer" in response.content.decode()
+
+
+def test_a_work_experience_with_an_occupation_and_no_job_title_shows_the_occupation(client, case_worker, candidate):
+    welder = OccupationFactory(labels={"de": "Schweißer/in", "en": "welder"})
+    candidate.experience.create(occupation=welder, years=2)
+    client.force_login(case_worker)
+
+    response = client.get(reverse("candidates:detail", args=[candidate.pk]))
+
+    assert response.status_code == 200
+    assert "Schweißer/in" in response.content.decode()
+
+
 def test_profile_section_saves_occupations_and_skills(client, case_worker, candidate):
     welder, skill = OccupationFactory(labels={"de": "Schweißer/in", "en": "welder"}), SkillFactory()
     client.force_login(case_worker)
@@ -478,6 +502,48 @@ def test_list_filters(client, case_worker, german, arabic):
     assert names(client.get(url, {"q": "bekele"})) == {"Bekele"}
     ordered = [c.last_name for c in client.get(url, {"ordering": "-name"}).context["page"].object_list]
     assert ordered == ["Bekele", "Ahmadi"]
+
+
+def option_groups(html: str, select: str) -> list[tuple[str, list[str]]]:
+    """(group label, option texts) of a rendered <select name=...>, in order."""
+    body = re.search(rf'<select name="{select}".*?</select>', html, re.DOTALL).group(0)
+    return [
+        (label, re.findall(r"<option[^>]*>([^<]*)</option>", options))
+        for label, options in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', body, re.DOTALL)
+    ]
+
+
+def test_language_filter_lists_the_languages_in_use_first(client, case_worker, german, arabic, settings):
+    for code, name in [("vo", "Volapük"), ("ae", "Avestan"), ("tr", "Turkish")]:
+        Language.objects.get_or_create(code=code, defaults={"name_en": name, "name_de": name})
+    CandidateLanguage.objects.create(candidate=CandidateFactory(), language=german, level=CEFRLevel.B1)
+    CandidateLanguage.objects.create(candidate=CandidateFactory(), language=arabic, level=CEFRLevel.NATIVE)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(case_worker)
+
+    response = client.get(reverse("candidates:list"))
+
+    groups = option_groups(response.content.decode(), "language")
+    assert [label for label, _options in groups] == ["Languages of the candidates", "All other languages"]
+    assert groups[0][1] == ["Arabic", "German"]
+    assert {"Avestan", "Turkish", "Volapük"} <= set(groups[1][1])
+    assert not {"Arabic", "German"} & set(groups[1][1])
+    # A language nobody speaks yet can still be chosen.
+    volapuk = Language.objects.get(code="vo")
+    assert client.get(reverse("candidates:list"), {"language": volapuk.pk}).context["filter"].is_valid()
+
+
+def test_list_query_count_does_not_grow_with_the_number_of_languages(client, case_worker, german):
+    client.force_login(case_worker)
+    few = _list_queries(client, 10, german)
+    for number in range(60):
+        language = Language.objects.create(code=f"x{number:02d}", name_en=f"L{number}", name_de=f"L{number}")
+        CandidateLanguage.objects.create(candidate=CandidateFactory(), language=language, level=CEFRLevel.A1)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("candidates:list"), {"ordering": "name"}).status_code == 200
+
+    assert len(queries) == few
 
 
 def test_list_filter_by_case_worker(client, case_worker, admin_user):

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, timedelta
 
 import openpyxl
@@ -17,6 +19,7 @@ from bridges.models import AuditEvent, CEFRLevel, Occupation, OccupationLabel, P
 from candidates import resources
 from candidates.models import Candidate, CandidateLanguage, Status
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory, PlaceFactory
+from tests.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -161,9 +164,26 @@ def test_anonymous_is_sent_to_login(client, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def test_anonymous_can_neither_preview_nor_confirm_an_import(client, taxonomy, private_media):
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12), phone="")
+
+    responses = [
+        preview(client, csv_bytes(THREE_ROWS)),
+        client.post(reverse(IMPORT_URL), {"token": "0" * 32, "row-2": f"update-{known.pk}"}),
+    ]
+
+    for response in responses:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    known.refresh_from_db()
+    assert known.phone == ""
+    assert Candidate.objects.count() == 1
+    assert staged_files(private_media) == []
+
+
 @pytest.mark.parametrize("persona", ["employer_a", "employer_b"])
 def test_employers_get_403_and_nothing_of_any_candidate(client, personas, persona, taxonomy):
-    CandidateFactory(first_name="Samira", last_name="Darwish")
+    known = CandidateFactory(first_name="Samira", last_name="Darwish")
     client.force_login(personas[persona])
 
     responses = [
@@ -172,6 +192,7 @@ def test_employers_get_403_and_nothing_of_any_candidate(client, personas, person
         client.get(reverse(IMPORT_URL)),
         preview(client, csv_bytes(THREE_ROWS)),
         confirm(client, "0" * 32),
+        client.post(reverse(IMPORT_URL), {"token": "0" * 32, "row-2": f"update-{known.pk}"}),
     ]
 
     for response in responses:
@@ -191,6 +212,20 @@ def test_case_workers_and_admins_import_and_export(client, personas, persona, ta
     response = preview(client, csv_bytes(THREE_ROWS))
     assert response.status_code == 200
     assert confirm(client, response.context["token"]).status_code == 302
+    assert Candidate.objects.count() == 3
+
+
+@pytest.mark.parametrize("persona", ["case_worker", "admin"])
+def test_case_workers_and_admins_choose_what_happens_to_possible_duplicates(client, personas, persona, taxonomy):
+    client.force_login(personas[persona])
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12), phone="")
+    response = preview(client, csv_bytes(THREE_ROWS))
+
+    response = confirm_with(client, response, row_2=f"update-{known.pk}")
+
+    assert response.status_code == 302
+    known.refresh_from_db()
+    assert known.phone == "+49 361 555 0101"
     assert Candidate.objects.count() == 3
 
 
@@ -481,6 +516,349 @@ def test_an_xlsx_row_error_names_the_sheet_row(english, case_worker, taxonomy):
     assert [(r.number, [c for c, _m in r.errors]) for r in report.error_rows] == [(3, ["languages"])]
 
 
+def xlsx_with_blank_rows(rows: list[dict], *, blank: int, then: list[dict] = ()) -> bytes:
+    """An XLSX file whose used range runs `blank` rows below the data, as a sheet has whose rows
+    were formatted or emptied; `then` are rows below those blank ones."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(resources.COLUMNS)
+    for values in rows:
+        workbook.active.append([values.get(column) for column in resources.COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    first_blank = len(rows) + 2
+    last = first_blank + blank - 1 + len(then)
+    below = "".join(
+        f'<row r="{first_blank + blank + index}">'
+        + "".join(
+            f'<c r="{openpyxl.utils.get_column_letter(column)}{first_blank + blank + index}" t="inlineStr">'
+            f"<is><t>{values.get(name)}</t></is></c>"
+            for column, name in enumerate(resources.COLUMNS, start=1)
+            if values.get(name)
+        )
+        + "</row>"
+        for index, values in enumerate(then)
+    )
+    blank_rows = "".join(f'<row r="{n}"><c r="A{n}"/></row>' for n in range(first_blank, first_blank + blank))
+    source, result = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", (blank_rows + below).encode() + b"</sheetData>")
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="A1:T{last}"/>'.encode(), data)
+            target.writestr(info, data)
+    return result.getvalue()
+
+
+def test_reading_an_xlsx_ends_at_the_blank_rows_below_the_data(english, case_worker, taxonomy):
+    # 600,000 formatted blank rows took 20 s to read, close to the worker timeout.
+    english.force_login(case_worker)
+    content = xlsx_with_blank_rows(THREE_ROWS[:2], blank=600_000, then=[row(first_name="Far", last_name="Below")])
+    assert len(content) <= resources.IMPORT_MAX_BYTES
+
+    response = preview(english, content, name="kandidaten.xlsx", file_format="xlsx")
+
+    report = response.context["report"]
+    assert report.ok, [r.errors for r in report.error_rows]
+    assert [(r.number, r.name) for r in report.new_rows] == [(2, "Amina Al-Hassan"), (3, "Hamid Rahimi")]
+    assert report.end_row == 4
+    html = response.content.decode()
+    assert "Reading stopped at row 4" in html
+    assert "Far Below" not in html
+
+
+def test_reading_a_csv_ends_at_the_blank_rows_below_the_data(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    content = csv_bytes(THREE_ROWS[:2]) + b",,,\r\n" * 600_000 + csv_bytes([row(first_name="Far")]).split(b"\r\n", 1)[1]
+
+    report = preview(english, content).context["report"]
+
+    assert [r.number for r in report.new_rows] == [2, 3]
+    assert report.end_row == 4
+
+
+def test_a_few_blank_rows_between_candidates_are_skipped(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    content = xlsx_with_blank_rows(THREE_ROWS[:1], blank=resources.END_BLANK_ROWS - 1, then=THREE_ROWS[1:2])
+
+    response = preview(english, content, name="kandidaten.xlsx", file_format="xlsx")
+
+    report = response.context["report"]
+    assert report.ok, [(r.number, r.errors) for r in report.error_rows]
+    assert [r.number for r in report.new_rows] == [2, 3 + resources.END_BLANK_ROWS - 1]
+    assert report.end_row is None
+    assert "Reading stopped" not in response.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_file_with_more_rows_than_the_limit_is_refused(english, case_worker, taxonomy, settings, file_format):
+    english.force_login(case_worker)
+    rows = [row(first_name=f"Person{number}") for number in range(resources.IMPORT_MAX_ROWS + 1)]
+    content = csv_bytes(rows) if file_format == "csv" else xlsx_with_blank_rows(rows, blank=600_000)
+
+    response = preview(english, content, file_format=file_format)
+
+    assert response.templates[0].name == "candidates/import.html"
+    assert f"The file has more than {resources.IMPORT_MAX_ROWS} rows" in response.content.decode()
+
+
+def test_blank_rows_between_candidates_count_towards_the_row_limit(english, case_worker, taxonomy):
+    # The limit is on the sheet's rows, so that reading is bounded however the blank rows are spread.
+    english.force_login(case_worker)
+    gap = b",,,\r\n" * (resources.END_BLANK_ROWS - 1)
+    lines = csv_bytes([row(first_name=f"Person{number}") for number in range(40)]).split(b"\r\n")
+    content = lines[0] + b"\r\n" + b"".join(line + b"\r\n" + gap for line in lines[1:] if line)
+
+    response = preview(english, content)
+
+    assert f"The file has more than {resources.IMPORT_MAX_ROWS} rows" in response.content.decode()
+
+
+# --- Import: rows that may be profiles in the portal ---------------------------------
+
+
+def choices_as_shown(response) -> dict:
+    """The choices of the preview as the browser sends them when the case worker changes none."""
+    choices = response.context["choices"]
+    return {name: field.initial for name, field in choices.fields.items() if field.initial is not None}
+
+
+def confirm_with(client, response, **choices):
+    data = {"token": response.context["token"], **choices_as_shown(response)}
+    data.update({name.replace("_", "-"): value for name, value in choices.items()})
+    return client.post(reverse(IMPORT_URL), data)
+
+
+def exported_candidates(client, taxonomy) -> tuple[Candidate, Candidate, bytes]:
+    amina = CandidateFactory(
+        first_name="Amina", last_name="Al-Hassan", email="amina@example.org", phone="+49 361 555", gender="female"
+    )
+    CandidateLanguageFactory(candidate=amina, language=taxonomy["ar"], level=CEFRLevel.NATIVE)
+    amina.desired_occupations.add(taxonomy["cook"])
+    hamid = CandidateFactory(first_name="Hamid", last_name="Rahimi", perspective="return", return_country="AF")
+    return amina, hamid, client.get(reverse(EXPORT_URL)).content
+
+
+def test_reimporting_an_export_creates_no_duplicates(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    amina, hamid, exported = exported_candidates(english, taxonomy)
+
+    response = preview(english, exported)
+
+    report = response.context["report"]
+    assert report.ok
+    assert [(r.number, r.repeats) for r in report.duplicate_rows] == [(2, amina), (3, hamid)]
+    assert report.unique_rows == []
+    html = response.content.decode()
+    assert "0 candidates would be created" in html
+    assert "2 rows may be profiles that exist already" in html
+    assert amina.get_absolute_url() in html
+    assert "same name and date of birth, same e-mail address, same phone number" in html
+    assert "the row holds exactly what this profile holds" in html
+
+    response = confirm_with(english, response)
+
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "0 candidates have been imported. 2 rows have been skipped."
+    ]
+    assert Candidate.objects.count() == 2
+    assert "0 candidates imported, 0 updated, 2 rows skipped" in AuditEvent.objects.get(action="import").summary
+
+
+def test_a_repeated_profile_is_skipped_even_if_it_no_longer_passes_the_rules(english, case_worker, taxonomy):
+    # An old export: the work permission has expired since, which a new profile may not have.
+    english.force_login(case_worker)
+    CandidateFactory(work_permission_valid_until=date(2020, 1, 1))
+    exported = english.get(reverse(EXPORT_URL)).content
+
+    response = preview(english, exported)
+
+    assert response.context["report"].ok
+    assert confirm_with(english, response).status_code == 302
+    assert Candidate.objects.count() == 1
+
+
+def test_the_preview_names_the_possible_duplicate_and_why_and_asks(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    known = CandidateFactory(first_name="Amina", last_name="Haddad", email="amina.alhassan@example.org")
+
+    response = preview(english, csv_bytes(THREE_ROWS))
+
+    report = response.context["report"]
+    [duplicate_row] = report.duplicate_rows
+    assert duplicate_row.number == 2
+    [duplicate] = duplicate_row.duplicates
+    assert (duplicate.candidate, duplicate.reasons) == (known, ["email"])
+    assert duplicate_row.repeats is None
+    assert [r.number for r in report.unique_rows] == [3, 4]
+    assert response.context["choices"].fields["row-2"].initial is None
+    html = response.content.decode()
+    assert "2 candidates would be created" in html
+    assert known.get_absolute_url() in html
+    assert "same e-mail address" in html
+    for label in ("Skip this row", "Update Amina Haddad with this row", "Create a new profile"):
+        assert label in html
+
+
+def test_a_possible_duplicate_is_not_imported_without_a_choice(english, case_worker, taxonomy, private_media):
+    english.force_login(case_worker)
+    CandidateFactory(first_name="Amina", last_name="Haddad", email="amina.alhassan@example.org")
+    first = preview(english, csv_bytes(THREE_ROWS))
+
+    response = confirm(english, first.context["token"])
+
+    assert response.status_code == 200
+    assert "Choose what to do with this row." in response.content.decode()
+    assert Candidate.objects.count() == 1
+    # The file waits under a new token, so the case worker can choose and confirm.
+    assert response.context["token"] not in (None, first.context["token"])
+    assert len(staged_files(private_media)) == 1
+
+    response = confirm_with(english, response, row_2="create")
+
+    assert response.status_code == 302
+    assert Candidate.objects.filter(first_name="Amina").count() == 2
+    assert Candidate.objects.count() == 4
+
+
+def test_skip_leaves_the_profile_as_it_is(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12), phone="")
+    response = preview(english, csv_bytes(THREE_ROWS))
+
+    response = confirm_with(english, response, row_2="skip")
+
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "2 candidates have been imported. 1 row has been skipped."
+    ]
+    known.refresh_from_db()
+    assert known.phone == ""
+    assert Candidate.objects.count() == 3
+
+
+def test_update_takes_the_files_columns_and_keeps_the_rest(english, case_worker, admin_user, taxonomy):
+    english.force_login(case_worker)
+    skill = SkillFactory()
+    known = CandidateFactory(
+        first_name="AMINA",
+        last_name="al-hassan",
+        date_of_birth=date(1994, 3, 12),
+        phone="",
+        case_worker=admin_user,
+        rescore_requested_at=None,
+    )
+    known.skills.add(skill)
+    CandidateLanguageFactory(candidate=known, language=taxonomy["fa"], level=CEFRLevel.A1)
+    response = preview(english, csv_bytes(THREE_ROWS))
+    assert response.context["report"].duplicate_rows[0].duplicates[0].reasons == ["name"]
+
+    response = confirm_with(english, response, row_2=f"update-{known.pk}")
+
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "2 candidates have been imported. 1 profile has been updated."
+    ]
+    known.refresh_from_db()
+    assert (known.first_name, known.last_name, known.phone) == ("Amina", "Al-Hassan", "+49 361 555 0101")
+    assert {(cl.language.code, cl.level) for cl in known.languages.all()} == {
+        ("de", CEFRLevel.B1),
+        ("ar", CEFRLevel.NATIVE),
+    }
+    assert list(known.desired_occupations.all()) == [taxonomy["electrician"]]
+    assert list(known.skills.all()) == [skill]  # no column for it in the file
+    assert known.case_worker == admin_user
+    assert known.rescore_requested_at is not None
+    assert Candidate.objects.count() == 3
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, target_id=str(known.pk))
+    assert event.actor == case_worker
+    assert "row 2" in event.summary
+
+
+def test_an_update_is_refused_with_the_whole_import_when_a_row_fails(english, case_worker, taxonomy, monkeypatch):
+    english.force_login(case_worker)
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12), phone="")
+    response = preview(english, csv_bytes(THREE_ROWS))
+    rules = resources.candidate_rule_errors
+    monkeypatch.setattr(
+        resources,
+        "candidate_rule_errors",
+        lambda c, **kw: [*rules(c, **kw), ("status", "changed")] if c.first_name == "Lina" else rules(c, **kw),
+    )
+
+    response = confirm_with(english, response, row_2=f"update-{known.pk}")
+
+    assert response.status_code == 200
+    assert "nothing has been imported" in response.content.decode()
+    known.refresh_from_db()
+    assert known.phone == ""
+    assert not CandidateLanguage.objects.filter(candidate=known).exists()
+    assert Candidate.objects.count() == 1
+
+
+def test_two_rows_cannot_update_the_same_profile(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12))
+    rows = [THREE_ROWS[0], row(first_name="Amina", email="", phone="")]
+    response = preview(english, csv_bytes(rows))
+
+    response = confirm_with(english, response, row_2=f"update-{known.pk}", row_3=f"update-{known.pk}")
+
+    assert response.status_code == 200
+    assert "Several rows would update the same profile" in response.content.decode()
+    assert Candidate.objects.count() == 1
+    assert not CandidateLanguage.objects.exists()
+
+
+def test_only_a_possible_duplicate_can_be_updated(english, case_worker, taxonomy):
+    english.force_login(case_worker)
+    CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12))
+    stranger = CandidateFactory(first_name="Lukas", last_name="Schneider", phone="")
+    response = preview(english, csv_bytes(THREE_ROWS))
+
+    response = confirm_with(english, response, row_2=f"update-{stranger.pk}", row_3=f"update-{stranger.pk}")
+
+    assert response.status_code == 200
+    stranger.refresh_from_db()
+    assert (stranger.first_name, stranger.phone) == ("Lukas", "")
+    assert Candidate.objects.count() == 2
+
+
+def test_the_import_service_refuses_rows_without_a_decision_or_with_a_wrong_one(case_worker, taxonomy):
+    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12))
+    other = CandidateFactory(first_name="Lukas", last_name="Schneider")
+    import_file = resources.import_file_parse(content=csv_bytes(THREE_ROWS), file_format="csv")
+
+    for decisions in ({}, {2: other.pk}):
+        report = resources.candidates_import(
+            import_file=import_file, actor=case_worker, dry_run=False, decisions=decisions
+        )
+        assert [r.number for r in report.error_rows] == [2]
+        assert Candidate.objects.count() == 2
+
+    report = resources.candidates_import(
+        import_file=import_file, actor=case_worker, dry_run=False, decisions={2: known.pk}
+    )
+    assert report.ok
+    assert [r.candidate for r in report.updated_rows] == [known]
+
+
+def test_the_duplicate_check_of_an_import_takes_the_same_queries_for_few_and_many_rows(case_worker, taxonomy):
+    CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12))
+    few = resources.import_file_parse(content=csv_bytes(THREE_ROWS), file_format="csv")
+    many = resources.import_file_parse(
+        content=csv_bytes([row(first_name=f"P{n}", email=f"p{n}@example.org") for n in range(200)]),
+        file_format="csv",
+    )
+    with CaptureQueriesContext(connection) as queries_few:
+        assert list(resources.import_file_duplicates(import_file=few, actor=case_worker)) == [2]
+    with CaptureQueriesContext(connection) as queries_many:
+        resources.import_file_duplicates(import_file=many, actor=case_worker)
+
+    assert len(queries_many.captured_queries) <= len(queries_few.captured_queries)
+
+
 # --- Export ------------------------------------------------------------------------
 
 
@@ -541,6 +919,7 @@ def test_an_export_can_be_imported_again(english, case_worker, taxonomy):
     CandidateFactory(first_name="Hamid", last_name="Rahimi", perspective="return", return_country="AF")
     english.force_login(case_worker)
     exported = english.get(reverse(EXPORT_URL)).content
+    Candidate.objects.all().delete()
 
     report = preview(english, exported).context["report"]
 

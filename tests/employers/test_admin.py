@@ -56,6 +56,49 @@ def test_approving_an_approved_company_sends_no_second_mail(client, admin_user, 
     assert mail.outbox == []
 
 
+def test_admin_approval_says_whom_it_was_mailed_to_and_which_company_has_no_users(
+    client, admin_user, pending, settings, django_capture_on_commit_callbacks
+):
+    MembershipFactory(employer=pending)
+    empty = EmployerFactory(name="Leere Firma GmbH", verification=Employer.Verification.PENDING)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(CHANGELIST),
+            {"action": "approve_selected", ACTION_CHECKBOX_NAME: [pending.pk, empty.pk]},
+            follow=True,
+        )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "2 companies were approved. 2 users were informed by e-mail.",
+        "No e-mail was sent to Leere Firma GmbH: it has no users yet.",
+    ]
+    assert len(mail.outbox) == 2
+
+
+def test_admin_rejection_of_a_company_without_users_says_no_mail_was_sent(
+    client, admin_user, settings, django_capture_on_commit_callbacks
+):
+    empty = EmployerFactory(name="Leere Firma GmbH", verification=Employer.Verification.PENDING)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(CHANGELIST),
+            {"action": "reject_selected", ACTION_CHECKBOX_NAME: [empty.pk], "apply": "yes", "note": "Nein."},
+            follow=True,
+        )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "1 company was rejected. No user was informed by e-mail.",
+        "No e-mail was sent to Leere Firma GmbH: it has no users yet.",
+    ]
+    assert mail.outbox == []
+
+
 def test_reject_action_asks_for_a_note_first(client, admin_user, pending):
     client.force_login(admin_user)
 

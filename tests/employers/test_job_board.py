@@ -273,6 +273,23 @@ def test_feed_item_has_exactly_the_public_fields(client, german):
     }
 
 
+@pytest.mark.parametrize("offers", [False, True])
+def test_the_detail_page_shows_what_the_position_offers_not_what_the_company_offers_elsewhere(client, offers):
+    position = PositionFactory(
+        employer__offers_training=not offers,
+        employer__offers_language_courses=not offers,
+        provides_training=offers,
+        provides_language_support=offers,
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    content = client.get(reverse("jobs:detail", args=[position.pk])).content.decode()
+
+    for offer in ("Training in the company", "Support in learning the language"):
+        assert (offer in content) is offers
+    assert ("Please ask the company for details." in content) is not offers
+
+
 def test_board_follows_the_chosen_language_for_anonymous_visitors(client):
     PositionFactory(occupation=OccupationFactory(labels={"de": "Koch/Köchin", "en": "Cook"}))
 
@@ -371,6 +388,20 @@ def test_country_filter_offers_only_countries_of_public_positions(client, board)
 
     codes = [code for code, _label in response.context["filter"].form.fields["country"].choices if code]
     assert codes == ["SY"]
+
+
+def test_country_filter_lists_each_country_once(client, board):
+    # Several positions in one country, created at different times, gave the country once per position.
+    for days, country in enumerate(["SY", "SY", "AF", "IQ", "AF", "IQ"], start=1):
+        position = PositionFactory(abroad=True, country=country)
+        Position.objects.filter(pk=position.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+    response = client.get(reverse("jobs:list"))
+
+    codes = [code for code, _label in response.context["filter"].form.fields["country"].choices if code]
+    assert sorted(codes) == ["AF", "IQ", "SY"]
+    html = response.content.decode()
+    assert html.count('<option value="SY"') == 1
 
 
 # --- pagination and queries -----------------------------------------------------------------

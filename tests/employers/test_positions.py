@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,6 +198,56 @@ def test_position_abroad_keeps_no_german_town(logged_in):
     assert response.status_code == 302
     position = Position.objects.get()
     assert (position.country.code, position.postal_code, position.place) == ("SY", "", None)
+
+
+def work_permission_as_the_browser_sends_it(form) -> dict:
+    """The work-permission field of a rendered position form, posted unchanged."""
+    field = form["requires_work_permission"]
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        return {"requires_work_permission": "on"} if field.value() else {}
+    return {"requires_work_permission": field.value() or ""}
+
+
+@pytest.mark.parametrize(("location", "needed"), [("abroad", False), ("germany", True)])
+def test_the_work_permission_follows_the_place_of_work_when_left_as_it_is(logged_in, location, needed):
+    untouched = work_permission_as_the_browser_sends_it(
+        logged_in.get(reverse("employers:position_create")).context["form"]
+    )
+    data = position_form_data(location=location, country="SY" if location == "abroad" else "")
+    del data["requires_work_permission"]
+    data.update(untouched)
+
+    response = logged_in.post(reverse("employers:position_create"), data)
+
+    assert response.status_code == 302
+    assert Position.objects.get().requires_work_permission is needed
+
+
+@pytest.mark.parametrize(
+    ("location", "choice", "needed"),
+    [("abroad", "yes", True), ("germany", "no", False), ("germany", "on", True), ("abroad", "", False)],
+)
+def test_a_chosen_work_permission_wins_over_the_place_of_work(logged_in, location, choice, needed):
+    response = create(
+        logged_in, location=location, country="SY" if location == "abroad" else "", requires_work_permission=choice
+    )
+
+    assert response.status_code == 302
+    assert Position.objects.get().requires_work_permission is needed
+
+
+@pytest.mark.parametrize(
+    ("location", "needed", "shown"),
+    [("germany", True, ""), ("abroad", False, ""), ("abroad", True, "yes"), ("germany", False, "no")],
+)
+def test_editing_shows_the_work_permission_as_it_follows_the_place_of_work_or_as_chosen(
+    logged_in, company_a, location, needed, shown
+):
+    position = PositionFactory(employer=company_a, requires_work_permission=needed, abroad=location == "abroad")
+
+    form = logged_in.get(reverse("employers:position_edit", args=[position.pk])).context["form"]
+
+    assert (form["requires_work_permission"].value() or "") == shown
 
 
 # --- edit ----------------------------------------------------------------------------------

@@ -189,6 +189,37 @@ def test_case_worker_approves_a_company(client, case_worker, employer, django_ca
     assert "approved: " in page  # the review in the history
 
 
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+@pytest.mark.parametrize(
+    ("decision", "members", "expected"),
+    [
+        ("approve", 1, "Metallbau Weimar GmbH was approved. 1 user was informed by e-mail."),
+        ("approve", 2, "Metallbau Weimar GmbH was approved. 2 users were informed by e-mail."),
+        ("approve", 0, "Metallbau Weimar GmbH was approved. No e-mail was sent: the company has no users yet."),
+        ("reject", 2, "Metallbau Weimar GmbH was rejected. 2 users were informed by e-mail with your note."),
+        ("reject", 0, "Metallbau Weimar GmbH was rejected. No e-mail was sent: the company has no users yet."),
+    ],
+)
+def test_the_review_message_says_whom_the_decision_was_mailed_to(
+    client, case_worker, django_capture_on_commit_callbacks, settings, decision, members, expected
+):
+    company = EmployerFactory(name="Metallbau Weimar GmbH", verification=Employer.Verification.PENDING)
+    MembershipFactory.create_batch(members, employer=company)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(case_worker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("employers:staff_employer_review", args=[company.pk]), {"decision": decision, "note": "Nein."}
+        )
+
+    assert messages_of(response) == [expected]
+    assert len(mail.outbox) == members
+
+
 def test_rejection_needs_a_note(client, case_worker, employer, django_capture_on_commit_callbacks):
     client.force_login(case_worker)
 
