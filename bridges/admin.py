@@ -1,6 +1,7 @@
 """Admin for users: admins create case workers and admins here (never through sign-up)."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
@@ -164,11 +165,25 @@ class PlaceAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
+    list_display = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
     list_filter = ["action", "target_type"]
-    search_fields = ["target_id", "summary", "actor__email"]
+    search_fields = ["target_id", "summary", "actor__email"]  # the summary as written, in English
     date_hierarchy = "at"
     list_select_related = ["actor"]
+    fields = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
+    readonly_fields = fields
+
+    @admin.display(description=_("summary"))
+    def summary_display(self, obj: AuditEvent) -> str:
+        return obj.summary_text()
+
+    @admin.display(description=_("record type"), ordering="target_type")
+    def target_display(self, obj: AuditEvent) -> str:
+        """The record type in words where it is a model ("Kandidat/in"), else as written."""
+        try:
+            return str(apps.get_model(obj.target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return obj.target_type
 
     # The audit trail is written by the portal only.
     def has_add_permission(self, request) -> bool:

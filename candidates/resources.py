@@ -658,7 +658,10 @@ def candidates_import(*, import_file: ImportFile, actor: User, dry_run: bool, fi
             actor=actor,
             action=AuditEvent.Action.IMPORT,
             target="candidates.candidate",
-            summary=f"{len(report.new_rows)} candidates imported from {file_name}".strip(),
+            summary=_("%(count)s candidates imported from %(file)s")
+            if file_name
+            else _("%(count)s candidates imported"),
+            params={"count": len(report.new_rows), "file": file_name},
         )
         # The new candidates carry the re-scoring mark; one sweep scores them all.
         enqueue("matching.sweep")
@@ -716,7 +719,10 @@ def candidates_export(*, queryset: QuerySet[Candidate], file_format: str, actor:
         actor=actor,
         action=AuditEvent.Action.EXPORT,
         target="candidates.candidate",
-        summary=f"{len(dataset)} candidates as {file_format} {description}".strip(),
+        summary=_("%(count)s candidates as %(format)s %(filter)s")
+        if description
+        else _("%(count)s candidates as %(format)s"),
+        params={"count": len(dataset), "format": file_format, "filter": description},
     )
     return content
 
