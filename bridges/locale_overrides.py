@@ -1,4 +1,4 @@
-"""Message ids of Django, allauth and django-countries that the portal translates itself.
+"""Message ids of Django, allauth, django-countries and django-celery-beat that the portal translates itself.
 
 Django merges the catalogues of LOCALE_PATHS after those of the installed apps, so an entry in
 the project's catalogue wins over a package's own. `make catalogue` (makemessages) keeps an
@@ -132,4 +132,13 @@ COUNTRIES_UNTRANSLATED = [
     gettext_noop("Netherlands (Kingdom of the)"),
     gettext_noop("Türkiye"),
     gettext_noop("Naoero"),  # Nauru: the package's data and its catalogue spell it differently
+]
+
+# django-celery-beat's German leaves these fuzzy or out (the admin's schedules and permissions show them).
+CELERY_BEAT_UNTRANSLATED = [
+    gettext_noop('Cron Days Of The Week to Run. Use "*" for "all", Sunday is 0 or 7, Monday is 1. (Example: "0,5")'),
+    gettext_noop('Cron Months (1-12) Of The Year to Run. Use "*" for "all". (Example: "1,12")'),
+    gettext_noop("Periodic Tasks Using This Schedule"),
+    gettext_noop("periodic task track"),
+    gettext_noop("periodic task tracks"),
 ]
