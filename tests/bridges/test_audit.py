@@ -137,3 +137,17 @@ def test_the_migration_turns_earlier_english_summaries_into_message_ids(target_t
     event.refresh_from_db()
     assert in_language(event, "de") == german
     assert event.summary == summary
+
+
+def test_the_audit_admin_names_record_types_in_words_and_filters_by_them(client, admin_user, case_worker):
+    employer = EmployerFactory()
+    audit_log(actor=case_worker, action="update", target=employer, summary=employer.name)
+    audit_log(actor=case_worker, action="view", target="matching.allocation", summary=gettext_lazy("note added"))
+    client.force_login(admin_user)
+
+    listed = client.get(reverse("admin:bridges_auditevent_changelist"))
+    filtered = client.get(reverse("admin:bridges_auditevent_changelist"), {"target_type": "employers.employer"})
+
+    record_types = {spec.title: spec for spec in listed.context["cl"].filter_specs}["Datensatztyp"]
+    assert sorted(label for _value, label in record_types.lookup_choices) == ["Unternehmen", "matching.allocation"]
+    assert [event.target_type for event in filtered.context["cl"].result_list] == ["employers.employer"]
