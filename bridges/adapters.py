@@ -1,6 +1,10 @@
-"""allauth hooks: public sign-up creates employer users only; each role has its start page."""
+"""allauth hooks: public sign-up creates employer users only; each role has its start page;
+mails name the portal SITE_NAME."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.requests import RequestSite
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -23,3 +27,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return request.user.get_start_url()
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Without django.contrib.sites allauth's mails name the site after the request's host
+        # ("127.0.0.1:8000"); the host stays the site's address, its name is the portal's.
+        site = RequestSite(allauth_context.request)
+        site.name = settings.SITE_NAME
+        super().send_mail(template_prefix, email, {"current_site": site, **context})

@@ -1,6 +1,7 @@
 """Admin for users: admins create case workers and admins here (never through sign-up)."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
@@ -162,13 +163,43 @@ class PlaceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
+def record_type_label(target_type: str) -> str:
+    """An audit record type in words where it is a model ("Kandidat/in"), else as written."""
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
+
+
+class RecordTypeFilter(admin.SimpleListFilter):
+    title = _("record type")
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        types = AuditEvent.objects.order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((value, record_type_label(value)) for value in types), key=lambda choice: choice[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "summary"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["target_id", "summary", "actor__email"]
+    list_display = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
+    list_filter = ["action", RecordTypeFilter]
+    search_fields = ["target_id", "summary", "actor__email"]  # the summary as written, in English
     date_hierarchy = "at"
     list_select_related = ["actor"]
+    fields = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
+    readonly_fields = fields
+
+    @admin.display(description=_("summary"))
+    def summary_display(self, obj: AuditEvent) -> str:
+        return obj.summary_text()
+
+    @admin.display(description=_("record type"), ordering="target_type")
+    def target_display(self, obj: AuditEvent) -> str:
+        return record_type_label(obj.target_type)
 
     # The audit trail is written by the portal only.
     def has_add_permission(self, request) -> bool:

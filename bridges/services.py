@@ -3,7 +3,7 @@ audit helpers every app uses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 
 from bridges.models import AuditEvent, Role, User
 
@@ -67,16 +68,48 @@ def mail_after_commit(*, request: HttpRequest, template: str, to: Iterable[User 
     transaction.on_commit(send)
 
 
-def audit_log(*, actor: User | None, action: str, target, summary: str = "") -> None:
-    """Write one row of the audit trail for `target` (a model instance or a label such as an export)."""
+PARAM_MAX_LENGTH = 255
+
+
+def _untranslated(text: Promise) -> str:
+    """The message id of a lazily translated string (its English source text)."""
+    with translation.override(None):
+        return str(text)
+
+
+def audit_log(
+    *, actor: User | None, action: str, target, summary: str | Promise = "", params: Mapping | None = None
+) -> None:
+    """Write one row of the audit trail for `target` (a model instance or a label such as an export).
+
+    A summary marked with gettext_lazy, with its `params` apart, is shown to each reader in
+    their language (a parameter marked with gettext_lazy, such as a choice label, too); a
+    plain summary, such as a name, is data and shown as written.
+    """
     if hasattr(target, "_meta"):
         target_type, target_id = target._meta.label_lower, str(target.pk)
     else:
         target_type, target_id = str(target), ""
+    data = None
+    if isinstance(summary, Promise):
+        stored = {
+            key: {"msgid": _untranslated(value)} if isinstance(value, Promise) else _param(value)
+            for key, value in (params or {}).items()
+        }
+        data = {"msgid": _untranslated(summary), "params": stored}
+        english = {key: value["msgid"] if isinstance(value, dict) else value for key, value in stored.items()}
+        summary = data["msgid"] % english
+    elif params:
+        raise TypeError("params need a summary marked with gettext_lazy")
     AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target_type,
         target_id=target_id,
         summary=summary[:255],
+        summary_data=data,
     )
+
+
+def _param(value) -> int | float | str:
+    return value if isinstance(value, int | float) else str(value)[:PARAM_MAX_LENGTH]

@@ -191,7 +191,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[bridges] "
+# The portal's name in mails (allauth would name the site after the request's host without
+# django.contrib.sites; bridges.adapters gives it this name).
+SITE_NAME = env.str("SITE_NAME", default="bridges")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's rate limits are on by default; they are stated here so that they are
 # visible and tunable (they need a shared cache across processes: Redis).
 ACCOUNT_RATE_LIMITS = {

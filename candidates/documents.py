@@ -155,7 +155,8 @@ def document_add(
                 actor=actor,
                 action=AuditEvent.Action.UPDATE,
                 target=candidate,
-                summary=f"document {document.pk} added ({document.kind})",
+                summary=_("document %(id)s added (%(kind)s)"),
+                params={"id": document.pk, "kind": Document.Kind(document.kind).label},
             )
     except BaseException:
         if stored_name:
@@ -171,7 +172,8 @@ def document_open(*, document: Document, actor: User | None) -> File:
         actor=actor,
         action=AuditEvent.Action.DOWNLOAD,
         target=document.candidate,
-        summary=f"document {document.pk} downloaded",
+        summary=_("document %(id)s downloaded"),
+        params={"id": document.pk},
     )
     return handle
 
@@ -183,7 +185,13 @@ def document_delete(*, document: Document, actor: User | None) -> None:
     storage, stored_name, pk = document.file.storage, document.file.name, document.pk
     document.delete()
     candidate_touch(candidate=candidate)
-    audit_log(actor=actor, action=AuditEvent.Action.DELETE, target=candidate, summary=f"document {pk} deleted")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        target=candidate,
+        summary=_("document %(id)s deleted"),
+        params={"id": pk},
+    )
 
     def remove_file() -> None:
         try:

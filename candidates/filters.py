@@ -59,12 +59,13 @@ class CandidateFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("available_from", "available"), ("updated_at", "changed")],
+        # django-filter keys the ascending labels by model field, the descending ones by parameter.
         field_labels={
-            "name": _("Name"),
+            "last_name": _("Name"),
             "-name": _("Name (descending)"),
-            "available": _("Available from"),
+            "available_from": _("Available from"),
             "-available": _("Available from (descending)"),
-            "changed": _("Last change (oldest first)"),
+            "updated_at": _("Last change (oldest first)"),
             "-changed": _("Last change"),
         },
     )

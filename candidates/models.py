@@ -216,7 +216,9 @@ class Candidate(models.Model):
 
 
 class CandidateLanguage(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="languages")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="languages"
+    )
     language = models.ForeignKey(Language, verbose_name=_("language"), on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("level"), choices=CEFRLevel.choices)
 
@@ -251,7 +253,9 @@ class Education(models.Model):
         PARTIAL = "partial", _("partly recognised")
         REFUSED = "refused", _("refused")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="education")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="education"
+    )
     degree_level = models.CharField(_("degree level"), max_length=20, choices=DegreeLevel.choices)
     field = models.CharField(_("field of study or training"), max_length=200, blank=True)
     institution = models.CharField(_("institution"), max_length=200, blank=True)
@@ -278,7 +282,9 @@ class Education(models.Model):
 
 
 class WorkExperience(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="experience")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="experience"
+    )
     occupation = models.ForeignKey(
         Occupation, verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -337,7 +343,9 @@ class Document(models.Model):
         ID = "id", _("identity or residence document")
         OTHER = "other", _("other")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="documents")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="documents"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CV)
     title = models.CharField(_("title"), max_length=200, blank=True)
     file = models.FileField(_("file"), storage=private_storage, upload_to=document_path, max_length=255)
@@ -362,7 +370,9 @@ class Document(models.Model):
 
 
 class Note(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="notes")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="notes"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -388,7 +398,9 @@ class Consent(models.Model):
         IN_PERSON = "in_person", _("in person")
         ONLINE = "online", _("online")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="consents"
+    )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     recipient = models.CharField(
         _("employer"), max_length=200, blank=True, help_text=_("For sharing: the employer the profile may go to.")

@@ -837,16 +837,24 @@ def candidates_import(
                 actor=actor,
                 action=AuditEvent.Action.UPDATE,
                 target=row.candidate,
-                summary=f"updated from row {row.number} of the import {file_name}".strip(),
+                summary=_("updated from row %(row)s of the import %(file)s")
+                if file_name
+                else _("updated from row %(row)s of an import"),
+                params={"row": row.number, "file": file_name},
             )
         audit_log(
             actor=actor,
             action=AuditEvent.Action.IMPORT,
             target="candidates.candidate",
-            summary=(
-                f"{len(report.new_rows)} candidates imported, {len(report.updated_rows)} updated, "
-                f"{len(report.skipped_rows)} rows skipped from {file_name}"
-            ).strip(),
+            summary=_("%(count)s candidates imported, %(updated)s updated, %(skipped)s rows skipped from %(file)s")
+            if file_name
+            else _("%(count)s candidates imported, %(updated)s updated, %(skipped)s rows skipped"),
+            params={
+                "count": len(report.new_rows),
+                "updated": len(report.updated_rows),
+                "skipped": len(report.skipped_rows),
+                "file": file_name,
+            },
         )
         # The new and updated candidates carry the re-scoring mark; one sweep scores them all.
         enqueue("matching.sweep")
@@ -909,7 +917,10 @@ def candidates_export(*, queryset: QuerySet[Candidate], file_format: str, actor:
         actor=actor,
         action=AuditEvent.Action.EXPORT,
         target="candidates.candidate",
-        summary=f"{len(dataset)} candidates as {file_format} {description}".strip(),
+        summary=_("%(count)s candidates as %(format)s %(filter)s")
+        if description
+        else _("%(count)s candidates as %(format)s"),
+        params={"count": len(dataset), "format": file_format, "filter": description},
     )
     return content
 

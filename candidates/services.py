@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
@@ -59,7 +60,7 @@ def note_add(*, candidate: Candidate, text: str, actor: User) -> Note:
     note.full_clean()
     note.save()
     candidate_touch(candidate=candidate)
-    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=candidate, summary="note added")
+    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=candidate, summary=gettext_lazy("note added"))
     return note
 
 
@@ -86,7 +87,7 @@ def consent_give(
     consent.full_clean()
     consent.save()
     candidate_touch(candidate=candidate)
-    audit_log(actor=actor, action=AuditEvent.Action.CONSENT, target=candidate, summary=f"given: {consent}")
+    audit_log(actor=actor, action=AuditEvent.Action.CONSENT, target=candidate, **_consent_summary(consent, given=True))
     return consent
 
 
@@ -100,6 +101,27 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         candidate_touch(candidate=consent.candidate)
         audit_log(
-            actor=actor, action=AuditEvent.Action.CONSENT, target=consent.candidate, summary=f"withdrawn: {consent}"
+            actor=actor,
+            action=AuditEvent.Action.CONSENT,
+            target=consent.candidate,
+            **_consent_summary(consent, given=False),
         )
     return consent
+
+
+def _consent_summary(consent: Consent, *, given: bool) -> dict:
+    """The audit summary of a consent given or withdrawn, with its purpose in the reader's language."""
+    if consent.recipient:
+        summary = (
+            gettext_lazy("consent given: %(purpose)s, %(recipient)s")
+            if given
+            else gettext_lazy("consent withdrawn: %(purpose)s, %(recipient)s")
+        )
+    else:
+        summary = (
+            gettext_lazy("consent given: %(purpose)s") if given else gettext_lazy("consent withdrawn: %(purpose)s")
+        )
+    return {
+        "summary": summary,
+        "params": {"purpose": Consent.Purpose(consent.purpose).label, "recipient": consent.recipient},
+    }

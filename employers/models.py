@@ -146,9 +146,11 @@ def _invitation_expiry():
 class Invitation(models.Model):
     """A colleague invited by e-mail to join an organisation."""
 
-    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="invitations")
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail address"))
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -156,7 +158,12 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("valid until"), default=_invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -173,7 +180,9 @@ class Invitation(models.Model):
 
 
 class ContactPerson(models.Model):
-    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="contacts")
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role in the company"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
@@ -200,7 +209,9 @@ class EngagementRegion(models.Model):
         PROJECT = "project", _("project")
         PLANNED = "planned", _("planned")
 
-    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="engagement_regions")
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="engagement_regions"
+    )
     country = CountryField(_("country"))
     region = models.ForeignKey(
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -260,7 +271,9 @@ class Position(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
     occupation = models.ForeignKey(Occupation, verbose_name=_("occupation"), on_delete=models.PROTECT, related_name="+")
-    skills = models.ManyToManyField(Skill, through="PositionSkill", related_name="+", blank=True)
+    skills = models.ManyToManyField(
+        Skill, verbose_name=_("skills"), through="PositionSkill", related_name="+", blank=True
+    )
     position_type = models.CharField(_("type"), max_length=20, choices=PositionType.choices)
 
     location = models.CharField(_("place of work"), max_length=10, choices=Location.choices, default=Location.GERMANY)
@@ -357,7 +370,9 @@ class PositionSkill(models.Model):
         ESSENTIAL = "essential", _("essential")
         OPTIONAL = "optional", _("optional")
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="skill_requirements")
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="skill_requirements"
+    )
     skill = models.ForeignKey(Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="+")
     relation_type = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
 
@@ -371,7 +386,9 @@ class PositionSkill(models.Model):
 
 
 class LanguageRequirement(models.Model):
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="language_requirements")
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.CASCADE, related_name="language_requirements"
+    )
     language = models.ForeignKey(Language, verbose_name=_("language"), on_delete=models.PROTECT, related_name="+")
     min_level = models.PositiveSmallIntegerField(_("minimum level"), choices=CEFRLevel.choices)
     required = models.BooleanField(_("required"), default=True, help_text=_("Otherwise nice to have."))

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, Occupation, OccupationSkill, User
 from bridges.services import audit_log, mail_after_commit
@@ -102,7 +103,10 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         target=employer,
-        summary=f"{employer.verification}: {employer.review_note}"[:255],
+        summary=gettext_lazy("review: %(decision)s, %(note)s")
+        if employer.review_note
+        else gettext_lazy("review: %(decision)s"),
+        params={"decision": Employer.Verification(employer.verification).label, "note": employer.review_note},
     )
     return Review(employer=employer, informed=len(members))
 
@@ -220,7 +224,13 @@ def position_set_status(*, position: Position, status: str, actor: User) -> Posi
     position.status = status
     position.save(update_fields=["status", "updated_at"])
     _mark(position)
-    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=position, summary=f"status: {status}")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=position,
+        summary=gettext_lazy("status: %(status)s"),
+        params={"status": Position.Status(status).label},
+    )
     return position
 
 
@@ -242,7 +252,13 @@ def position_duplicate(*, position: Position, actor: User) -> Position:
         PositionSkill(position=copy, skill_id=skill_id, relation_type=relation) for skill_id, relation in skills
     )
     LanguageRequirement.objects.bulk_create(LanguageRequirement(position=copy, **row) for row in languages)
-    audit_log(actor=actor, action=AuditEvent.Action.CREATE, target=copy, summary=f"copy of {position.pk}")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        target=copy,
+        summary=gettext_lazy("copy of position %(id)s"),
+        params={"id": position.pk},
+    )
     return copy
 
 
@@ -269,11 +285,23 @@ def employer_changed_in_admin(*, employer: Employer, actor: User) -> None:
     The admin form saved the row already; regions of engagement feed matching as in `employer_update`.
     """
     employer.positions.filter(status=Position.Status.OPEN).update(rescore_requested_at=timezone.now())
-    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=employer, summary=f"admin: {employer.name}")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=employer,
+        summary=gettext_lazy("changed in the admin: %(name)s"),
+        params={"name": employer.name},
+    )
 
 
 @transaction.atomic
 def position_changed_in_admin(*, position: Position, actor: User) -> None:
     """An admin saved a position in the Django admin: set the re-scoring mark, write the audit row."""
     _mark(position)
-    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=position, summary=f"admin: {position.title}")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=position,
+        summary=gettext_lazy("changed in the admin: %(name)s"),
+        params={"name": position.title},
+    )

@@ -1,6 +1,9 @@
 """Admin for matching: matches (results, read-only, with decisions as bulk actions),
 match runs (read-only), scoring configurations and the decisions people took.
 
+A match reads as the case workers' explanation page does (`matching.explain`): the
+components by name with value and weight, the explanation in sentences, rounded numbers.
+
 Saving the active configuration, or activating another one, queues a full rescore
 once the change has committed. Decisions go through `matching.review`, so that the
 audit trail of each pair is written however a decision is taken.
@@ -8,16 +11,18 @@ audit trail of each pair is written however a decision is taken.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from matching import review
+from employers.models import Position
+from matching import explain, review
 from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
 from matching.selectors import decision_subquery
 
@@ -65,19 +70,47 @@ class DecisionFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(decisions.filter(status=value)))
 
 
-def _pretty_json(value) -> str:
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+class PositionFilter(admin.RelatedOnlyFieldListFilter):
+    """The positions that have matches, named with their company (read in one query, not one per position)."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin) -> list[tuple[int, str]]:
+        ids = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        positions = Position.objects.filter(pk__in=ids).select_related("employer").order_by("title", "employer__name")
+        return [(position.pk, str(position)) for position in positions]
+
+
+def duration_text(seconds: float | None) -> str:
+    """A run's duration as people read it: "11 ms", "2,1 s", "12 min 34 s"."""
+    if seconds is None:
+        return "–"
+    if seconds < 1:
+        return gettext("%(ms)s ms") % {"ms": round(seconds * 1000)}
+    if seconds < 60:
+        return gettext("%(s)s s") % {"s": number_format(round(seconds, 1), 1)}  # number_format cuts, not rounds
+    minutes, rest = divmod(round(seconds), 60)
+    return gettext("%(min)s min %(s)s s") % {"min": minutes, "s": rest}
 
 
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
-    list_display = ["candidate", "position", "score_display", "rank_for_position", "decision", "run", "computed_at"]
+    # Methods rather than the foreign keys for position and run: the admin keeps a foreign key's
+    # cell on one line, and long position titles pushed the score out of sight.
+    list_display = [
+        "candidate",
+        "position_display",
+        "score_display",
+        "decision",
+        "rank",
+        "run_display",
+        "pages",
+    ]
     list_filter = [
-        ScoreBandFilter,
         DecisionFilter,
+        ScoreBandFilter,
+        ("position__employer", admin.RelatedOnlyFieldListFilter),
+        ("position", PositionFilter),
         ("run", admin.RelatedOnlyFieldListFilter),
         "candidate__perspective",
-        ("position", admin.RelatedOnlyFieldListFilter),
         ("candidate", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["candidate__first_name", "candidate__last_name", "position__title", "position__employer__name"]
@@ -85,9 +118,11 @@ class MatchAdmin(admin.ModelAdmin):
     fields = [
         "candidate",
         "position",
-        "score",
+        "pages",
+        "score_display",
         "rank_for_position",
         "rank_for_candidate",
+        "decision",
         "run",
         "computed_at",
         "components_display",
@@ -110,19 +145,48 @@ class MatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("score"), ordering="score")
     def score_display(self, obj: Match) -> str:
-        return f"{obj.score:.1f}"
+        return number_format(round(obj.score, 1), 1)  # number_format cuts digits off, it does not round
+
+    @admin.display(description=_("position"), ordering="position__title")
+    def position_display(self, obj: Match) -> str:
+        return format_html('{}<br><span class="quiet">{}</span>', obj.position.title, obj.position.employer.name)
+
+    @admin.display(description=_("run"), ordering="run__started_at")
+    def run_display(self, obj: Match) -> str:
+        return str(obj.run) if obj.run_id else "–"
 
     @admin.display(description=_("decision"))
     def decision(self, obj: Match) -> str:
         return str(dict(MatchDecision.Status.choices).get(obj.decision_status, "–"))
 
-    @admin.display(description=_("components"))
+    @admin.display(description=_("rank"), ordering="rank_for_position")
+    def rank(self, obj: Match) -> int | None:
+        return obj.rank_for_position  # the field's own name ("rank for the position") widens the column
+
+    @admin.display(description=_("pages"))
+    def pages(self, obj: Match) -> str:
+        links = [
+            (reverse("candidates:detail", args=[obj.candidate_id]), _("Profile")),
+            (reverse("employers:position_detail", args=[obj.position_id]), _("Position")),
+            (reverse("matching:explain", args=[obj.candidate_id, obj.position_id]), _("Explanation")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def _explanation(self, obj: Match) -> explain.PairExplanation:
+        # Both read-only fields show the one explanation of the pair: computed once per page.
+        if not hasattr(obj, "_pair_explanation"):
+            obj._pair_explanation = explain.pair_explanation(
+                candidate_id=obj.candidate_id, position_id=obj.position_id, match=obj
+            )
+        return obj._pair_explanation
+
+    @admin.display(description=_("How the score is made up"))
     def components_display(self, obj: Match) -> str:
-        return _pretty_json(obj.components)
+        return render_to_string("admin/matching/match/components.html", {"explanation": self._explanation(obj)})
 
     @admin.display(description=_("explanation"))
     def explanation_display(self, obj: Match) -> str:
-        return _pretty_json(obj.explanation)
+        return render_to_string("admin/matching/match/explanation.html", {"explanation": self._explanation(obj)})
 
     @admin.action(description=_("Shortlist selected matches"))
     def shortlist_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -158,15 +222,34 @@ class MatchRunAdmin(admin.ModelAdmin):
         "started_at",
         "trigger",
         "status",
+        "duration_display",
         "progress",
         "pairs_scored",
         "rows_written",
-        "duration_s",
         "config",
     ]
     list_filter = ["trigger", "status"]
     date_hierarchy = "started_at"
     list_select_related = ["config"]
+    fields = [
+        "trigger",
+        "status",
+        "config",
+        "candidate_id",
+        "position_id",
+        "started_at",
+        "finished_at",
+        "progress",
+        "pairs_scored",
+        "rows_written",
+        "duration_display",
+        "error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("duration"), ordering="duration_s")
+    def duration_display(self, obj: MatchRun) -> str:
+        return duration_text(obj.duration_s)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

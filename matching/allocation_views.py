@@ -132,10 +132,13 @@ def allocation(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         target="matching.allocation",
-        summary=(
-            f"suggested allocation ({location or 'all'}): {result.pairs} pairs, "
-            f"{result.suggested_filled}/{result.openings} openings"
-        ),
+        summary=_("suggested allocation (%(location)s): %(pairs)s pairs, %(filled)s/%(openings)s openings"),
+        params={
+            "location": dict(LOCATION_CHOICES)[location],
+            "pairs": result.pairs,
+            "filled": result.suggested_filled,
+            "openings": result.openings,
+        },
     )
     context = {"result": result, "location": location, "location_choices": LOCATION_CHOICES}
     return render(request, "matching/allocation.html", context)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from bridges.models import CEFRLevel, Language, Skill
 from matching.engine import COMPONENTS
+from matching.models import ScoringConfig
 
 COMPONENT_LABELS = {
     "occupation": gettext_lazy("Occupation"),
@@ -292,6 +293,23 @@ def explain_pair(
         return PairExplanation(live=False)
     data = {**(match.explanation or {}), "score": match.score, "components": match.components or {}}
     return explanation_from_data(data, stored_weights or weights, live=False)
+
+
+def pair_explanation(*, candidate_id: int, position_id: int, match) -> PairExplanation:
+    """The explanation of a pair as people read it: the case workers' page and the admin both show this.
+
+    The active configuration's weights explain the live pair; a match explained from storage
+    keeps the weights of the run that scored it.
+    """
+    run = match.run if match is not None and match.run_id else None
+    run_config = run.config if run is not None and run.config_id else None
+    return explain_pair(
+        candidate_id=candidate_id,
+        position_id=position_id,
+        match=match,
+        weights=ScoringConfig.active().weights(),
+        stored_weights=run_config.weights() if run_config else None,
+    )
 
 
 def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) -> PairExplanation:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from matching import engine
@@ -64,9 +66,10 @@ class ScoringConfig(models.Model):
         """The active configuration; a default one is created the first time."""
         config = cls.objects.filter(is_active=True).first()
         if config is None:
-            config, _created = cls.objects.get_or_create(
-                is_active=True, defaults={"name": str(_("Default configuration"))}
-            )
+            # The name is data: kept in the portal's language, whoever asks first (a task, an English page).
+            with translation.override(settings.LANGUAGE_CODE):
+                name = str(_("Default configuration"))
+            config, _created = cls.objects.get_or_create(is_active=True, defaults={"name": name})
         return config
 
     def weights(self) -> dict[str, float]:
@@ -116,7 +119,9 @@ class MatchRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        # In local time, as the admin shows every other time (started_at is kept in UTC).
+        started = date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT") if self.started_at else ""
+        return f"{self.get_trigger_display()} {started}".strip()
 
 
 class StoredJSONField(models.JSONField):
@@ -174,9 +179,19 @@ class Match(models.Model):
     # Few indexes: each one slows the bulk writes of a full rescore. The (…, -score) indexes serve
     # the ranked lists and the k-th best score a single-record run compares with.
     candidate = models.ForeignKey(
-        "candidates.Candidate", on_delete=models.CASCADE, related_name="matches", db_index=False
+        "candidates.Candidate",
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
     )
-    position = models.ForeignKey("employers.Position", on_delete=models.CASCADE, related_name="matches", db_index=False)
+    position = models.ForeignKey(
+        "employers.Position",
+        verbose_name=_("position"),
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
+    )
     score = models.FloatField(_("score"))
     components = KeyedJSONField(_("components"), default=dict, keys=engine.COMPONENTS)
     explanation = KeyedJSONField(_("explanation"), default=dict, keys=EXPLANATION_KEYS)
@@ -202,7 +217,7 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.candidate_id} × {self.position_id}: {self.score:.0f}"
+        return f"{self.candidate} × {self.position.title}: {self.score:.0f}"
 
 
 class MatchDecision(models.Model):
@@ -221,8 +236,12 @@ class MatchDecision(models.Model):
         TIMING = "timing", _("timing")
         OTHER = "other", _("other")
 
-    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="match_decisions")
-    position = models.ForeignKey("employers.Position", on_delete=models.CASCADE, related_name="match_decisions")
+    candidate = models.ForeignKey(
+        "candidates.Candidate", verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="match_decisions"
+    )
+    position = models.ForeignKey(
+        "employers.Position", verbose_name=_("position"), on_delete=models.CASCADE, related_name="match_decisions"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -242,4 +261,4 @@ class MatchDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.candidate_id} × {self.position_id}: {self.status}"
+        return f"{self.candidate} × {self.position.title}: {self.get_status_display()}"

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
@@ -22,8 +23,6 @@ from matching.models import MatchDecision, MatchRun, ScoringConfig
 
 PAIR_AUDIT_TYPE = "matching.pair"
 RESCORE_ALL_TASK = "matching.rescore_all"
-# Separates status, reason and note in the audit summary, so the history can show labels.
-SUMMARY_SEPARATOR = " · "
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,20 @@ def pair_audit_id(candidate_id: int, position_id: int) -> str:
     return f"{candidate_id}-{position_id}"
 
 
-def _summary(decision: MatchDecision) -> str:
-    return SUMMARY_SEPARATOR.join(part for part in (decision.status, decision.reason, decision.note) if part)
+def _summary(decision: MatchDecision) -> dict:
+    """The audit summary of a decision: status, reason and note apart, so that the history shows each."""
+    params = {"status": MatchDecision.Status(decision.status).label, "note": decision.note}
+    if decision.reason:
+        params["reason"] = MatchDecision.Reason(decision.reason).label
+        if decision.note:
+            summary = gettext_lazy("decision: %(status)s (%(reason)s): %(note)s")
+        else:
+            summary = gettext_lazy("decision: %(status)s (%(reason)s)")
+    else:
+        summary = (
+            gettext_lazy("decision: %(status)s: %(note)s") if decision.note else gettext_lazy("decision: %(status)s")
+        )
+    return {"summary": summary, "params": params}
 
 
 @transaction.atomic
@@ -79,7 +90,7 @@ def match_decide(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         target=Pair(candidate_id, position_id),
-        summary=_summary(decision),
+        **_summary(decision),
     )
     return decision
 
@@ -90,7 +101,10 @@ def match_decision_undo(*, candidate_id: int, position_id: int, actor: User | No
     deleted, _rows = MatchDecision.objects.filter(candidate_id=candidate_id, position_id=position_id).delete()
     if deleted:
         audit_log(
-            actor=actor, action=AuditEvent.Action.DELETE, target=Pair(candidate_id, position_id), summary="undone"
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            target=Pair(candidate_id, position_id),
+            summary=gettext_lazy("decision undone"),
         )
     return bool(deleted)
 
@@ -140,5 +154,11 @@ def scoring_config_activate(*, config: ScoringConfig, actor: User | None) -> Non
     if not config.is_active:
         config.is_active = True
         config.save(update_fields=["is_active", "updated_at"])
-    audit_log(actor=actor, action=AuditEvent.Action.UPDATE, target=config, summary=f"activated: {config.name}")
+    audit_log(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=config,
+        summary=gettext_lazy("activated: %(name)s"),
+        params={"name": config.name},
+    )
     rescore_all_request(trigger=MatchRun.Trigger.CONFIG)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bridges.models import AuditEvent, Role
@@ -100,15 +101,11 @@ def _pair_page(request: HttpRequest, candidate: int, position: int, form=None, s
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         target=pair.candidate,
-        summary=f"{pair.candidate.full_name}: match with position {pair.position.pk}",
+        summary=gettext_lazy("%(name)s: match with position %(id)s"),
+        params={"name": pair.candidate.full_name, "id": pair.position.pk},
     )
-    run_config = pair.match.run.config if pair.match and pair.match.run and pair.match.run.config else None
-    explanation = explain.explain_pair(
-        candidate_id=pair.candidate.pk,
-        position_id=pair.position.pk,
-        match=pair.match,
-        weights=ScoringConfig.active().weights(),
-        stored_weights=run_config.weights() if run_config else None,
+    explanation = explain.pair_explanation(
+        candidate_id=pair.candidate.pk, position_id=pair.position.pk, match=pair.match
     )
     context = {
         "pair": pair,
@@ -125,20 +122,15 @@ def _pair_page(request: HttpRequest, candidate: int, position: int, form=None, s
 
 def _history(candidate_id: int, position_id: int) -> list[dict]:
     """The audit trail of a pair with status and reason in the active language."""
-    statuses = dict(MatchDecision.Status.choices)
-    reasons = dict(MatchDecision.Reason.choices)
     rows = []
     for event in selectors.pair_history(candidate_id=candidate_id, position_id=position_id)[:50]:
+        values = event.summary_params()
         if event.action == AuditEvent.Action.DELETE:
             text, note = _("decision undone"), ""
         else:
-            status, _sep, rest = event.summary.partition(review.SUMMARY_SEPARATOR)
-            reason, note = "", rest
-            if status == MatchDecision.Status.DISMISSED:  # only a dismissal has a reason
-                reason, _sep, note = rest.partition(review.SUMMARY_SEPARATOR)
-            text = str(statuses.get(status, status))
-            if reason:
-                text = f"{text} ({reasons.get(reason, reason)})"
+            text, note = values.get("status", event.summary_text()), values.get("note", "")
+            if values.get("reason"):
+                text = f"{text} ({values['reason']})"
         rows.append({"at": event.at, "actor": event.actor, "text": text, "note": note})
     return rows
 
@@ -214,7 +206,12 @@ def employer_position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     if not enabled and not request.user.works_cases:
         return render(request, "matching/employer_not_enabled.html", {"position": position}, status=404)
     config = ScoringConfig.active()
-    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, target=position, summary="anonymised match summaries")
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        target=position,
+        summary=gettext_lazy("anonymised match summaries"),
+    )
     context = {
         "position": position,
         "summaries": selectors.match_summaries(position=position, limit=config.top_k_per_position),

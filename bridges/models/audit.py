@@ -2,10 +2,19 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
+    """One entry of the audit trail.
+
+    `summary` is the entry in English as written (searchable). Entries written with a
+    message id also keep it in `summary_data` ({"msgid": ..., "params": {...}}; a parameter
+    that is itself a message id is {"msgid": ...}), so that each reader sees the entry in
+    their own language.
+    """
+
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
         CREATE = "create", _("created")
@@ -24,6 +33,7 @@ class AuditEvent(models.Model):
     target_type = models.CharField(_("record type"), max_length=100)
     target_id = models.CharField(_("record id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
+    summary_data = models.JSONField(_("summary for translation"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -33,3 +43,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"
+
+    def summary_params(self) -> dict[str, str]:
+        """The values of the summary, each in the active language (empty for a summary written as text)."""
+        params = (self.summary_data or {}).get("params") or {}
+        return {
+            key: gettext(value["msgid"]) if isinstance(value, dict) else str(value) for key, value in params.items()
+        }
+
+    def summary_text(self) -> str:
+        """The summary in the active language where it was written with a message id, else as written."""
+        msgid = (self.summary_data or {}).get("msgid")
+        if not msgid:
+            return self.summary
+        try:
+            return gettext(msgid) % self.summary_params()
+        except (KeyError, TypeError, ValueError):
+            return self.summary  # a translation whose placeholders do not fit: the English text

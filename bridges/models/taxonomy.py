@@ -173,7 +173,9 @@ class Skill(Concept):
 class Occupation(Concept):
     code = models.CharField(_("ESCO code"), max_length=30, blank=True)
     isco_group = models.CharField(_("ISCO-08 group"), max_length=4, blank=True, db_index=True)
-    skills = models.ManyToManyField(Skill, through="OccupationSkill", related_name="occupations", blank=True)
+    skills = models.ManyToManyField(
+        Skill, verbose_name=_("skills"), through="OccupationSkill", related_name="occupations", blank=True
+    )
 
     class Meta:
         verbose_name = _("occupation")
@@ -186,8 +188,12 @@ class OccupationSkill(models.Model):
         ESSENTIAL = "essential", _("essential")
         OPTIONAL = "optional", _("optional")
 
-    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="skill_relations")
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="occupation_relations")
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("occupation"), on_delete=models.CASCADE, related_name="skill_relations"
+    )
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("skill"), on_delete=models.CASCADE, related_name="occupation_relations"
+    )
     relation_type = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
 
     class Meta:
@@ -212,7 +218,9 @@ class LabelBase(models.Model):
 
 
 class OccupationLabel(LabelBase):
-    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="all_labels")
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("occupation"), on_delete=models.CASCADE, related_name="all_labels"
+    )
 
     class Meta:
         verbose_name = _("occupation label")
@@ -224,7 +232,7 @@ class OccupationLabel(LabelBase):
 
 
 class SkillLabel(LabelBase):
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="all_labels")
+    skill = models.ForeignKey(Skill, verbose_name=_("skill"), on_delete=models.CASCADE, related_name="all_labels")
 
     class Meta:
         verbose_name = _("skill label")

@@ -186,7 +186,7 @@ def test_case_worker_approves_a_company(client, case_worker, employer, django_ca
     assert employer.reviewed_by == case_worker
     assert [message.to for message in mail.outbox] == [["a@firma-a.example"]]
     page = client.get(response.url).content.decode()
-    assert "approved: " in page  # the review in the history
+    assert "Prüfung: freigegeben" in page  # the review in the history, in German
 
 
 def messages_of(response) -> list[str]:
