@@ -29,7 +29,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import resources, widgets
@@ -89,6 +89,12 @@ IMPORT_MAX_ROWS = 2000
 # million): this many blank rows in a row end the data, so that reading such a file costs no
 # more than reading its candidates.
 END_BLANK_ROWS = 100
+# The audit summaries of imports before the per-row duplicate choice: rows written then (and
+# converted by bridges' migration 0004) still name these message ids.
+EARLIER_IMPORT_SUMMARIES = (
+    gettext_noop("%(count)s candidates imported from %(file)s"),
+    gettext_noop("%(count)s candidates imported"),
+)
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 # The intake form's rules (candidates.forms), applied to every imported row.
