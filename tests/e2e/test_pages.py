@@ -144,6 +144,8 @@ def build_site() -> Site:
 PAGES = {
     "anonymous": {
         "login": "/accounts/login/",
+        "sign-up": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
         "job board": "/jobs/",
         "job board, position": "/jobs/{s.long_position}/",
     },
@@ -175,6 +177,7 @@ PAGES = {
         "explanation": "/dashboard/explain/{s.candidate}/{s.candidate_position}/",
         "allocation": "/dashboard/allocation/",
         "employers": "/employer/companies/",
+        "record a company": "/employer/companies/new/",
         "employer": "/employer/companies/{s.employer}/",
         "all positions": "/employer/all-positions/",
         "position": "/employer/positions/{s.position}/",
