@@ -227,7 +227,7 @@ def open_page(role_context, site):
 
 @pytest.mark.parametrize(("role", "name"), CASES)
 def test_page_fits_a_laptop_and_a_phone_and_passes_axe(open_page, role, name):
-    # Both checks share one load of the page: with 45 pages, that keeps the module short.
+    # Both checks share one load of the page, which keeps the module short.
     page = open_page(role, name, LAPTOP)
     problems = [f"{LAPTOP} px: {line}" for line in layout_problems(page, tables_fit=True)]
     if (role, name) not in AXE_SKIPPED:
