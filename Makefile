@@ -76,18 +76,27 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A bridges beat --loglevel=INFO
 
-# Re-vendor the front-end assets from the npm registry (the files are committed).
+# Re-vendor the front-end assets from the npm registry (the files are committed); axe-core
+# goes to the browser tests only.
 BOOTSTRAP_VERSION := 5.3.8
 HTMX_VERSION := 2.0.11
+TOM_SELECT_VERSION := 2.6.2
+AXE_VERSION := 4.14.1
 vendor:
 	rm -rf .vendor-tmp && mkdir .vendor-tmp
 	cd .vendor-tmp && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) htmx.org@$(HTMX_VERSION) \
+			tom-select@$(TOM_SELECT_VERSION) axe-core@$(AXE_VERSION) \
 		&& for f in *.tgz; do mkdir "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
-	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/tom-select
 	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css* static/vendor/bootstrap/css/
 	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/js/
 	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/LICENSE static/vendor/bootstrap/
 	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/LICENSE static/vendor/htmx/
+	cp .vendor-tmp/tom-select-$(TOM_SELECT_VERSION)/package/dist/js/tom-select.base.min.js* \
+		.vendor-tmp/tom-select-$(TOM_SELECT_VERSION)/package/dist/css/tom-select.bootstrap5.min.css* \
+		.vendor-tmp/tom-select-$(TOM_SELECT_VERSION)/package/LICENSE static/vendor/tom-select/
+	cp .vendor-tmp/axe-core-$(AXE_VERSION)/package/axe.min.js .vendor-tmp/axe-core-$(AXE_VERSION)/package/LICENSE \
+		.vendor-tmp/axe-core-$(AXE_VERSION)/package/LICENSE-3RD-PARTY.txt tests/e2e/vendor/
 	rm -rf .vendor-tmp
 
 clean:

@@ -1,8 +1,11 @@
 """Autocomplete widgets for large vocabularies (occupations, skills, towns, regions).
 
 The widget is a native <select> that holds only the chosen values, plus a search
-box whose htmx request fills the select with matches from the server. It needs
-no script of its own, works with the keyboard, and each part has a label.
+box whose htmx request fills the select with matches from the server; it works
+with the keyboard, and each part has a label. The multi-value widget is enhanced
+by Tom Select (static/js/autocomplete.js): one search box, the chosen values as
+chips with a remove button, Enter adds, and changes are announced. The select
+still posts the values, and without JavaScript it is a list box with a hint.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext
+from pytest_django.live_server_helper import LiveServer
+
+from tests.factories import DEFAULT_PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -41,3 +46,45 @@ def _allow_orm_beside_playwright():
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "de-DE"}
+
+
+@pytest.fixture(scope="module")
+def module_server(django_db_setup, django_db_blocker):
+    """A live server over data that a module builds once, for browser tests that only read.
+
+    pytest-django's `live_server` makes every test transactional, which empties the database
+    after each test; a module that checks dozens of pages would rebuild its data for each one.
+    This server keeps the database open for the whole module and empties it at the end, so the
+    tests that follow start from an empty database as usual.
+    """
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost:0")
+        try:
+            yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def role_context(browser: Browser, module_server):
+    """role_context(email): one German browser context per account, logged in once through the form."""
+    contexts: dict[str, BrowserContext] = {}
+
+    def get(email: str | None) -> BrowserContext:
+        if email not in contexts:
+            context = browser.new_context(locale="de-DE", base_url=module_server.url)
+            if email:
+                page = context.new_page()
+                page.goto("/accounts/login/")
+                page.locator("#id_login").fill(email)
+                page.locator("#id_password").fill(DEFAULT_PASSWORD)
+                page.locator("main form button[type=submit]").last.click()
+                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                page.close()
+            contexts[email] = context
+        return contexts[email]
+
+    yield get
+    for context in contexts.values():
+        context.close()

@@ -1,0 +1,79 @@
+"""Checks of a whole page in the browser: horizontal scroll, tables that scroll inside, labels
+broken mid-word, and axe-core's WCAG 2.1 A/AA rules. Each returns the problems it finds as
+readable lines, so that a test reports every problem of a page at once."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_LAYOUT = """() => {
+  const page = document.documentElement;
+  const problems = [];
+  if (page.scrollWidth > page.clientWidth) {
+    // Name the innermost elements that reach beyond the window, to show where to look.
+    const beyond = [...document.body.querySelectorAll('*')]
+      .filter(e => e.getBoundingClientRect().right > page.clientWidth + 1);
+    const culprits = beyond.filter(e => !beyond.some(other => other !== e && e.contains(other))).slice(0, 3)
+      .map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> "${e.textContent.trim().slice(0, 30)}"`);
+    problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${page.clientWidth} px window`
+      + ` (${culprits.join(', ')})`);
+  }
+  // A box that scrolls sideways hides part of its content: the portal's wide tables and the
+  // admin's navigation. (The admin's result lists scroll inside their box by Django's design.)
+  for (const box of document.querySelectorAll('.table-responsive, #nav-sidebar')) {
+    if (box.scrollWidth > box.clientWidth + 1 && box.clientWidth > 0) {
+      const table = box.querySelector('table');
+      const name = (box.id || table && (table.id || table.querySelector('th')?.textContent) || '').trim();
+      problems.push(`"${name.slice(0, 40)}" scrolls inside its box: ${box.scrollWidth} px in ${box.clientWidth} px`);
+    }
+  }
+  // A word of a label that the browser had to split across two lines (hyphens, dashes, slashes
+  // and soft hyphens are places where a word may break).
+  const labels = 'label, legend, dt, th, .btn, .nav-link, .navbar-text, .badge, .card-header, h1, h2, h3';
+  for (const element of document.querySelectorAll(labels)) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('.visually-hidden, .visually-hidden-focusable')) continue;
+      for (const word of node.data.matchAll(/[^\\s\\-\\/\\u00ad\\u2013\\u2014]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) problems.push(`"${word[0]}" is broken across lines in <${element.tagName.toLowerCase()}>`);
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def layout_problems(page: Page, *, tables_fit: bool) -> list[str]:
+    """What is wrong with the page's layout at the current window width.
+
+    With `tables_fit` (a laptop), tables must fit without scrolling inside their box; on a
+    phone they may scroll there, but never the page.
+    """
+    problems = page.evaluate(_LAYOUT)
+    if not tables_fit:
+        problems = [line for line in problems if "scrolls inside its box" not in line and "broken across" not in line]
+    return problems
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations of WCAG 2.1 A and AA on the page, one line per rule."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(result => result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ' – ' +"
+        " n.failureSummary.split('\\n').slice(1, 2).join('') : ''))})))",
+        WCAG_21_AA,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} element(s): " + "; ".join(v["nodes"][:3])
+        for v in violations
+    ]

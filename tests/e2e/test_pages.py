@@ -1,0 +1,240 @@
+"""The key pages of every role, in German (the longer language), over demo data with long names and
+many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label breaks mid-word; at
+390 px (a phone) only a table's own box may scroll, never the page; axe-core finds no violation
+of WCAG 2.1 A/AA. The data is built once for the module and each role logs in once."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.db.models import Count
+from playwright.sync_api import Page
+
+from bridges.demo_taxonomy import demo_taxonomy_load
+from bridges.models import CEFRLevel, Language, Occupation, Place, Skill
+from bridges.reference_data import reference_data_load
+from candidates.demo import demo_candidates_load
+from candidates.models import CandidateLanguage, Education, Perspective, WorkExperience
+from employers.demo import demo_employers_load
+from employers.models import Employer, LanguageRequirement
+from matching.models import Match, MatchDecision, ScoringConfig
+from matching.services import rescore_all
+from tests.candidates.factories import CandidateFactory
+from tests.e2e.checks import axe_violations, layout_problems
+from tests.employers.factories import PositionFactory
+from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
+
+# The plain `django_db` mark only asks pytest-django to create the test database; the pages read
+# what the module built once and committed (module_server in conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+LAPTOP, PHONE = 1280, 390
+EMAILS = {
+    "anonymous": None,
+    "employer": "personalabteilung.ausbildung@thueringer-fahrzeugkomponenten.example",
+    "case_worker": "beratung.integration.arbeitsmarkt@bridges.example",
+    "admin": "administration.programmleitung@bridges.example",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    position: int  # the employer's position with the most matches
+    long_position: int  # the employer's position with the longest title and four languages
+    candidate: int  # the candidate with the longest name
+    candidate_position: int  # the best match of that candidate
+    employer: int
+
+
+def build_site() -> Site:
+    """The demo data (about 50 candidates, 15 companies, 40 positions, 450 matches) plus the longest
+    names the forms accept in practice, and decisions on the ranked lists."""
+    reference_data_load(countries=["DE", "SY", "IQ", "AF", "UA", "ER", "TN", "SO"])
+    demo_taxonomy_load()
+    case_worker = CaseWorkerFactory(
+        email=EMAILS["case_worker"], first_name="Friederike", last_name="Müller-Lüdenscheidt"
+    )
+    employer_user = UserFactory(
+        email=EMAILS["employer"], first_name="Maximiliane-Charlotte", last_name="Schwarzenberger-Hohenlohe"
+    )
+    AdminFactory(email=EMAILS["admin"])
+    demo_candidates_load(case_worker=case_worker)
+    demo_employers_load(employer_user=employer_user, case_worker=case_worker)
+
+    company = Employer.objects.get(members__user=employer_user)
+    company.name = "Thüringer Fahrzeugkomponenten- und Präzisionsmaschinenbau GmbH & Co. KG"
+    company.save()
+    erfurt = Place.objects.filter(country="DE", name="Erfurt").order_by("-population").first()
+    warehouse = Occupation.objects.filter(all_labels__text="Lagerhelfer/in").first()
+    languages = {language.code: language for language in Language.objects.filter(code__in=["de", "ar", "en", "ti"])}
+    long_position = PositionFactory(
+        employer=company,
+        created_by=employer_user,
+        title="Fachkraft für Lagerlogistik und Kommissionierung (m/w/d) im Dreischichtbetrieb mit Staplerschein",
+        occupation=warehouse,
+        postal_code="99084",
+        place=erfurt,
+        start_date=date(2027, 8, 1),
+    )
+    for code, level, required in [("de", CEFRLevel.B2, True), ("ar", CEFRLevel.NATIVE, False), ("en", 3, False)]:
+        LanguageRequirement.objects.create(
+            position=long_position, language=languages[code], min_level=level, required=required
+        )
+
+    candidate = CandidateFactory(
+        first_name="Mohammed Abdulrahman",
+        last_name="Al-Hashimi Abu Zaid-Rahmanzadeh",
+        email="mohammed.abdulrahman.al-hashimi@kandidaten.bridges.example",
+        place=erfurt,
+        nationality="ER",
+        perspective=Perspective.OPEN,
+        case_worker=case_worker,
+    )
+    for code, level in [("ti", CEFRLevel.NATIVE), ("ar", CEFRLevel.C1), ("de", CEFRLevel.B2), ("en", CEFRLevel.B1)]:
+        CandidateLanguage.objects.create(candidate=candidate, language=languages[code], level=level)
+    candidate.desired_occupations.set(Occupation.objects.filter(all_labels__language="de").distinct()[:4])
+    candidate.skills.set(Skill.objects.all()[:10])
+    WorkExperience.objects.create(
+        candidate=candidate,
+        occupation=warehouse,
+        job_title="Stellvertretender Schichtleiter Wareneingang und Qualitätssicherung",
+        employer_name="Eritrean Shipping and Logistics Services Share Company",
+        years=6,
+    )
+    Education.objects.create(
+        candidate=candidate,
+        degree_level=Education.DegreeLevel.values[-1],
+        field="Betriebswirtschaftslehre mit Schwerpunkt Internationale Logistik",
+        institution="Mai Nefhi College of Engineering and Technology",
+        country="ER",
+        year_completed=2012,
+    )
+
+    config = ScoringConfig.active()
+    config.employers_see_summaries = True
+    config.save()
+    rescore_all()
+
+    busiest = Match.objects.filter(position__employer=company).values("position").annotate(n=Count("pk"))
+    position = busiest.order_by("-n").first()["position"]
+    candidate_position = Match.objects.filter(candidate=candidate).order_by("rank_for_candidate").first().position_id
+    # Decisions widen the decision column: one shortlisted, one dismissed with the longest reason.
+    for matches in (
+        Match.objects.filter(position=position).order_by("-score")[:2],
+        Match.objects.filter(candidate=candidate).order_by("-score")[:2],
+    ):
+        first, second = list(matches)
+        MatchDecision.objects.get_or_create(
+            candidate_id=first.candidate_id, position_id=first.position_id, defaults={"status": "shortlisted"}
+        )
+        MatchDecision.objects.get_or_create(
+            candidate_id=second.candidate_id,
+            position_id=second.position_id,
+            defaults={"status": "dismissed", "reason": "candidate", "note": "Möchte zuerst den Sprachkurs beenden."},
+        )
+    return Site(
+        position=position,
+        long_position=long_position.pk,
+        candidate=candidate.pk,
+        candidate_position=candidate_position,
+        employer=company.pk,
+    )
+
+
+PAGES = {
+    "anonymous": {
+        "login": "/accounts/login/",
+        "sign-up": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
+        "job board": "/jobs/",
+        "job board, position": "/jobs/{s.long_position}/",
+    },
+    "employer": {
+        "dashboard": "/employer/",
+        "positions": "/employer/positions/",
+        "new position": "/employer/positions/new/",
+        "position form": "/employer/positions/{s.long_position}/edit/",
+        "position": "/employer/positions/{s.long_position}/",
+        "matches of a position": "/dashboard/employer/positions/{s.position}/matches/",
+        "company profile": "/employer/profile/",
+        "regions of engagement": "/employer/profile/regions/",
+        "contact persons": "/employer/profile/contacts/",
+        "colleagues": "/employer/colleagues/",
+    },
+    "case_worker": {
+        "dashboard": "/dashboard/",
+        "candidates": "/candidates/",
+        "candidate": "/candidates/{s.candidate}/",
+        "new candidate": "/candidates/new/",
+        **{
+            f"candidate section {section}": f"/candidates/{{s.candidate}}/edit/{section}/"
+            for section in ["personal", "legal", "languages", "education", "experience", "profile", "perspective"]
+        },
+        "import": "/candidates/import/",
+        "matches": "/dashboard/matches/",
+        "matches of a position": "/dashboard/positions/{s.position}/matches/",
+        "matches of a candidate": "/dashboard/candidates/{s.candidate}/matches/",
+        "explanation": "/dashboard/explain/{s.candidate}/{s.candidate_position}/",
+        "allocation": "/dashboard/allocation/",
+        "employers": "/employer/companies/",
+        "record a company": "/employer/companies/new/",
+        "employer": "/employer/companies/{s.employer}/",
+        "all positions": "/employer/all-positions/",
+        "position": "/employer/positions/{s.position}/",
+        "job board": "/jobs/",
+    },
+    "admin": {
+        "administration": "/admin/",
+        "candidates": "/admin/candidates/candidate/",
+        "candidate": "/admin/candidates/candidate/{s.candidate}/change/",
+        "employers": "/admin/employers/employer/",
+        "positions": "/admin/employers/position/",
+        "matches": "/admin/matching/match/",
+        "match runs": "/admin/matching/matchrun/",
+        "decisions": "/admin/matching/matchdecision/",
+        "users": "/admin/bridges/user/",
+        "audit trail": "/admin/bridges/auditevent/",
+    },
+}
+CASES = [pytest.param(role, name, id=f"{role}: {name}") for role, pages in PAGES.items() for name in pages]
+# Django's own change-form widgets (select2 autocomplete, tabular inlines, filter_horizontal) carry
+# ARIA faults of their own; the admin's change form is measured for layout only.
+AXE_SKIPPED = {("admin", "candidate")}
+
+
+@pytest.fixture(scope="module")
+def site(module_server) -> Site:
+    return build_site()
+
+
+@pytest.fixture
+def open_page(role_context, site):
+    """open_page(role, name, width): the page in the role's logged-in context at that window width."""
+    pages: list[Page] = []
+
+    def open_(role: str, name: str, width: int) -> Page:
+        page = role_context(EMAILS[role]).new_page()
+        pages.append(page)
+        page.set_viewport_size({"width": width, "height": 900})
+        response = page.goto(PAGES[role][name].format(s=site))
+        assert response.ok, f"{role}: {name} answered {response.status}"
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
+
+
+@pytest.mark.parametrize(("role", "name"), CASES)
+def test_page_fits_a_laptop_and_a_phone_and_passes_axe(open_page, role, name):
+    # Both checks share one load of the page, which keeps the module short.
+    page = open_page(role, name, LAPTOP)
+    problems = [f"{LAPTOP} px: {line}" for line in layout_problems(page, tables_fit=True)]
+    if (role, name) not in AXE_SKIPPED:
+        problems += [f"axe-core: {line}" for line in axe_violations(page)]
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    problems += [f"{PHONE} px: {line}" for line in layout_problems(page, tables_fit=False)]
+    if (role, name) not in AXE_SKIPPED:
+        problems += [f"axe-core at {PHONE} px: {line}" for line in axe_violations(page)]
+
+    assert not problems, "\n".join(problems)
