@@ -15,6 +15,9 @@ class BridgesAdminSite(admin.AdminSite):
     site_header = _("bridges administration")
     site_title = _("bridges administration")
     index_title = _("Administration")
+    # The admin's lists are wide (matches: candidate, position, score, decision, rank, run, links):
+    # they get the whole window; the index and the breadcrumbs lead to every model.
+    enable_nav_sidebar = False
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)

@@ -30,6 +30,20 @@ _LAYOUT = """() => {
       problems.push(`"${name.slice(0, 40)}" scrolls inside its box: ${box.scrollWidth} px in ${box.clientWidth} px`);
     }
   }
+  // Something that sticks out of its card (a button pushed out by a long German title): the
+  // page may not scroll, but the card's border cuts through it.
+  for (const card of document.querySelectorAll('.card')) {
+    const edge = card.getBoundingClientRect().right;
+    for (const e of card.querySelectorAll('.card-header *, .card-body *, .card-footer *')) {
+      if (e.closest('.table-responsive, .visually-hidden, .visually-hidden-focusable')) continue;
+      const box = e.getBoundingClientRect();
+      if (box.width > 0 && box.right > edge + 1) {
+        problems.push(`<${e.tagName.toLowerCase()}> "${e.textContent.trim().slice(0, 30)}" sticks out of its card`
+          + ` by ${Math.round(box.right - edge)} px`);
+        break;
+      }
+    }
+  }
   // A word of a label that the browser had to split across two lines (hyphens, dashes, slashes
   // and soft hyphens are places where a word may break).
   const labels = 'label, legend, dt, th, .btn, .nav-link, .navbar-text, .badge, .card-header, h1, h2, h3';
