@@ -215,6 +215,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Fields per request (a repeated name counts each time). The largest forms: the case workers'
+# company form with all 20 contacts and 50 regions (~530 fields), a position with its 10
+# language rows and the ESCO skills of its occupation (~100 + skills), and in the admin an
+# occupation or position with every ESCO skill relation inline (5 fields each). Formsets are
+# capped on their own (`absolute_max`); this refuses anything bigger with 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_PERMISSIONS = 0o600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,205 @@
+"""Hostile and broken input, found by a fuzzing probe: each case once answered 500 or stalled
+the site. Bad input gets a form error or a clear 4xx, never a server error."""
+
+import pytest
+from django.forms.formsets import BaseFormSet
+from django.urls import reverse
+from django_countries import countries
+
+import candidates.forms
+import employers.forms
+from employers.models import Employer
+from tests.candidates.factories import CandidateFactory
+from tests.employers.factories import (
+    EmployerFactory,
+    MembershipFactory,
+    PositionFactory,
+    employer_form_data,
+)
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "1000000"
+
+
+@pytest.fixture
+def company_a(employer_a):
+    company = EmployerFactory(name="Firma A GmbH")
+    MembershipFactory(user=employer_a, employer=company)
+    return company
+
+
+@pytest.fixture
+def position(company_a):
+    return PositionFactory(employer=company_a)
+
+
+@pytest.fixture
+def candidate(db):
+    return CandidateFactory()
+
+
+@pytest.fixture
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def _formsets_of(module) -> list[tuple[str, type[BaseFormSet]]]:
+    return [
+        (name, value)
+        for name, value in vars(module).items()
+        # The classes that formset factories made (their bases have no form)
+        if isinstance(value, type) and issubclass(value, BaseFormSet) and hasattr(value, "form")
+    ]
+
+
+# --- 1. formsets: a huge TOTAL_FORMS is a form error, not minutes of work -------------------
+
+FORMSETS = _formsets_of(employers.forms) + _formsets_of(candidates.forms)
+
+
+def test_the_project_has_the_formsets_this_file_knows():
+    assert {name for name, _ in FORMSETS} == {
+        "EngagementRegionFormSet",
+        "ContactPersonFormSet",
+        "LanguageRequirementFormSet",
+        "LanguageFormSet",
+        "EducationFormSet",
+        "ExperienceFormSet",
+    }
+
+
+@pytest.mark.parametrize(("name", "formset_class"), FORMSETS, ids=[name for name, _ in FORMSETS])
+def test_every_formset_builds_at_most_a_few_dozen_forms(name, formset_class):
+    data = {"x-TOTAL_FORMS": HUGE, "x-INITIAL_FORMS": "0"}
+
+    formset = formset_class(data, prefix="x")
+
+    assert len(formset.forms) <= 50
+    assert not formset.is_valid()
+    assert formset.non_form_errors()
+
+
+# Every page with a formset: persona, URL (from the position, candidate and company of the
+# test), context name of the formset and its prefix.
+FORMSET_PAGES = {
+    "position_edit": (
+        "employer_a",
+        lambda p, c, e: reverse("employers:position_edit", args=[p.pk]),
+        "language_formset",
+        "languages",
+    ),
+    "position_create": (
+        "employer_a",
+        lambda p, c, e: reverse("employers:position_create"),
+        "language_formset",
+        "languages",
+    ),
+    "regions": ("employer_a", lambda p, c, e: reverse("employers:regions"), "formset", "regions"),
+    "contacts": ("employer_a", lambda p, c, e: reverse("employers:contacts"), "formset", "contacts"),
+    "staff_position_create": (
+        "case_worker",
+        lambda p, c, e: reverse("employers:staff_position_create", args=[e.pk]),
+        "language_formset",
+        "languages",
+    ),
+    "staff_regions": (
+        "case_worker",
+        lambda p, c, e: reverse("employers:staff_regions", args=[e.pk]),
+        "formset",
+        "regions",
+    ),
+    "staff_contacts": (
+        "case_worker",
+        lambda p, c, e: reverse("employers:staff_contacts", args=[e.pk]),
+        "formset",
+        "contacts",
+    ),
+    "staff_employer_create_contacts": (
+        "case_worker",
+        lambda p, c, e: reverse("employers:staff_employer_create"),
+        "contact_formset",
+        "contacts",
+    ),
+    "staff_employer_create_regions": (
+        "case_worker",
+        lambda p, c, e: reverse("employers:staff_employer_create"),
+        "region_formset",
+        "regions",
+    ),
+    "candidate_create": ("case_worker", lambda p, c, e: reverse("candidates:create"), "language_formset", "languages"),
+    "candidate_languages": (
+        "case_worker",
+        lambda p, c, e: reverse("candidates:edit", args=[c.pk, "languages"]),
+        "formset",
+        "languages",
+    ),
+    "candidate_education": (
+        "case_worker",
+        lambda p, c, e: reverse("candidates:edit", args=[c.pk, "education"]),
+        "formset",
+        "education",
+    ),
+    "candidate_experience": (
+        "case_worker",
+        lambda p, c, e: reverse("candidates:edit", args=[c.pk, "experience"]),
+        "formset",
+        "experience",
+    ),
+}
+
+
+@pytest.mark.parametrize("page", FORMSET_PAGES)
+def test_a_huge_total_forms_on_a_formset_page_is_a_form_error(
+    client, personas, position, candidate, company_a, english, page
+):
+    persona, url, key, prefix = FORMSET_PAGES[page]
+    client.force_login(personas[persona])
+
+    response = client.post(
+        url(position, candidate, company_a), {f"{prefix}-TOTAL_FORMS": HUGE, f"{prefix}-INITIAL_FORMS": "0"}
+    )
+
+    assert response.status_code == 200
+    assert len(response.context[key].forms) <= 50
+    assert "Please submit at most" in response.text
+
+
+def test_the_largest_form_of_the_portal_still_fits_the_request_limit(client, case_worker, settings):
+    """The case workers' company form with every contact and region row its formsets allow."""
+    contacts = employers.forms.ContactPersonFormSet.max_num
+    regions = employers.forms.EngagementRegionFormSet.max_num
+    data = {
+        **employer_form_data(),
+        "contacts-TOTAL_FORMS": str(contacts),
+        "contacts-INITIAL_FORMS": "0",
+        "regions-TOTAL_FORMS": str(regions),
+        "regions-INITIAL_FORMS": "0",
+    }
+    for index in range(contacts):
+        data |= {f"contacts-{index}-name": f"Kontakt {index}", f"contacts-{index}-email": f"k{index}@firma.example"}
+    abroad = [code for code, _name in countries if code != "DE"][:regions]
+    for index, code in enumerate(abroad):
+        data |= {f"regions-{index}-country": code, f"regions-{index}-kind": "partner"}
+    client.force_login(case_worker)
+
+    response = client.post(reverse("employers:staff_employer_create"), data)
+
+    assert response.status_code == 302
+    employer = Employer.objects.get(name=data["name"])
+    assert (employer.contacts.count(), employer.engagement_regions.count()) == (contacts, regions)
+    # With every field of every row sent (a row adds id, company and DELETE to its form's
+    # fields; a formset has 4 management fields) it would still fit, with room to spare.
+    formsets = (employers.forms.ContactPersonFormSet, employers.forms.EngagementRegionFormSet)
+    full = len(employers.forms.EmployerForm.base_fields) + 1  # and the CSRF token
+    full += sum(formset.max_num * (len(formset.form.base_fields) + 3) + 4 for formset in formsets)
+    assert full * 2 < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+def test_a_request_with_too_many_fields_is_refused_as_a_bad_request(client, employer_a, company_a, settings):
+    client.force_login(employer_a)
+    data = {f"field{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = client.post(reverse("employers:position_create"), data)
+
+    assert response.status_code == 400
