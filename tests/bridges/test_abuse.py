@@ -15,6 +15,7 @@ from tests.employers.factories import (
     MembershipFactory,
     PositionFactory,
     employer_form_data,
+    position_form_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,102 @@ def test_a_request_with_too_many_fields_is_refused_as_a_bad_request(client, empl
     response = client.post(reverse("employers:position_create"), data)
 
     assert response.status_code == 400
+
+
+# --- 4. autocomplete fields: a value that is no id is a form error --------------------------
+
+POSITION_AUTOCOMPLETE = ["occupation", "place", "region", "essential_skills", "optional_skills"]
+
+
+@pytest.mark.parametrize("field", POSITION_AUTOCOMPLETE)
+@pytest.mark.parametrize("value", ["abc", "1.5", "-", "1e3"])
+def test_a_non_numeric_value_in_an_autocomplete_field_of_a_position_is_a_form_error(
+    client, employer_a, company_a, english, field, value
+):
+    client.force_login(employer_a)
+    data = position_form_data(location="abroad" if field == "region" else "germany", country="SY")
+
+    response = client.post(reverse("employers:position_create"), {**data, field: value})
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+
+
+CANDIDATE_AUTOCOMPLETE = [
+    ("personal", "place"),
+    ("legal", "region_of_origin"),
+    ("perspective", "return_region"),
+    ("profile", "skills"),
+    ("profile", "desired_occupations"),
+]
+
+
+@pytest.mark.parametrize(("section", "field"), CANDIDATE_AUTOCOMPLETE)
+def test_a_non_numeric_value_in_an_autocomplete_field_of_a_candidate_is_a_form_error(
+    client, case_worker, candidate, english, section, field
+):
+    client.force_login(case_worker)
+
+    response = client.post(reverse("candidates:edit", args=[candidate.pk, section]), {field: "abc"})
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+
+
+def test_a_non_numeric_occupation_in_a_work_experience_is_a_form_error(client, case_worker, candidate, english):
+    client.force_login(case_worker)
+    data = {"experience-TOTAL_FORMS": "1", "experience-INITIAL_FORMS": "0", "experience-0-occupation": "x"}
+
+    response = client.post(reverse("candidates:edit", args=[candidate.pk, "experience"]), data)
+
+    assert response.status_code == 200
+    assert "occupation" in response.context["formset"].forms[0].errors
+
+
+def test_a_non_numeric_place_of_a_company_is_a_form_error(client, employer_a, company_a, english):
+    client.force_login(employer_a)
+
+    response = client.post(reverse("employers:profile"), employer_form_data(place="Erfurt"))
+
+    assert response.status_code == 200
+    assert "place" in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field", "multiple"),
+    [
+        ("admin:employers_position_add", "occupation", False),
+        ("admin:employers_position_add", "place", False),
+        ("admin:candidates_candidate_add", "skills", True),
+        ("admin:candidates_candidate_add", "desired_occupations", True),
+        ("admin:candidates_candidate_add", "return_region", False),
+    ],
+)
+def test_a_non_numeric_value_in_an_admin_autocomplete_is_a_form_error(
+    client, admin_user, english, url_name, field, multiple
+):
+    client.force_login(admin_user)
+
+    response = client.post(reverse(url_name), {field: ["abc", "x"] if multiple else "abc"})
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+
+
+def test_a_non_numeric_value_in_an_admin_inline_autocomplete_is_a_form_error(client, admin_user, english):
+    client.force_login(admin_user)
+    data = {
+        "languages-TOTAL_FORMS": "1",
+        "languages-INITIAL_FORMS": "0",
+        "languages-0-language": "abc",
+        "experience-TOTAL_FORMS": "1",
+        "experience-INITIAL_FORMS": "0",
+        "experience-0-occupation": "abc",
+    }
+
+    response = client.post(reverse("admin:candidates_candidate_add"), data)
+
+    assert response.status_code == 200
+    inlines = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
+    assert "language" in inlines["languages"].forms[0].errors
+    assert "occupation" in inlines["experience"].forms[0].errors
