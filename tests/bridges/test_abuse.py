@@ -9,6 +9,7 @@ from django_countries import countries
 import candidates.forms
 import employers.forms
 from employers.models import Employer
+from matching.models import MatchDecision
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import (
     EmployerFactory,
@@ -303,3 +304,53 @@ def test_a_non_numeric_value_in_an_admin_inline_autocomplete_is_a_form_error(cli
     inlines = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
     assert "language" in inlines["languages"].forms[0].errors
     assert "occupation" in inlines["experience"].forms[0].errors
+
+
+# --- 5. `next`: anything but a path on this site falls back to the default page ---------------
+
+HOSTILE_NEXT = [
+    "foo",
+    "employers:dashboard",
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example",
+    "ftp:x",
+    "/ok\nLocation: https://evil.example/",
+    " ",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_position_status_change_ignores_a_next_that_is_no_local_path(client, employer_a, position, target):
+    client.force_login(employer_a)
+
+    response = client.post(
+        reverse("employers:position_status", args=[position.pk]), {"status": "paused", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("employers:position_detail", args=[position.pk])
+
+
+def test_a_position_status_change_follows_a_local_next(client, employer_a, position):
+    client.force_login(employer_a)
+
+    response = client.post(
+        reverse("employers:position_status", args=[position.pk]),
+        {"status": "paused", "next": "/employer/positions/?x=1"},
+    )
+
+    assert response.url == "/employer/positions/?x=1"
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_match_decision_ignores_a_next_that_is_no_local_path(client, case_worker, candidate, position, target):
+    client.force_login(case_worker)
+    url = reverse("matching:decide", args=[candidate.pk, position.pk])
+
+    response = client.post(url, {"action": "shortlist", "next": target})
+
+    assert response.status_code == 302
+    assert response.url == reverse("matching:explain", args=[candidate.pk, position.pk])
+    assert MatchDecision.objects.filter(candidate=candidate, position=position).exists()
