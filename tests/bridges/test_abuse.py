@@ -354,3 +354,47 @@ def test_a_match_decision_ignores_a_next_that_is_no_local_path(client, case_work
     assert response.status_code == 302
     assert response.url == reverse("matching:explain", args=[candidate.pk, position.pk])
     assert MatchDecision.objects.filter(candidate=candidate, position=position).exists()
+
+
+# --- 6. NUL bytes in the query string: a clear 400, not a database error -----------------------
+
+NUL_SEARCHES = [
+    ("case_worker", "taxonomy:places", "autocomplete_q"),
+    ("case_worker", "taxonomy:skills", "autocomplete_q"),
+    ("employer_a", "taxonomy:occupations", "autocomplete_q"),
+    ("employer_a", "taxonomy:regions", "autocomplete_q"),
+    ("admin", "admin:candidates_candidate_changelist", "q"),
+    ("admin", "admin:employers_position_changelist", "q"),
+    ("admin", "admin:bridges_occupation_changelist", "q"),
+    ("case_worker", "candidates:list", "q"),
+    ("case_worker", "employers:staff_positions", "q"),
+    ("case_worker", "matching:overview", "q"),
+    (None, "jobs:list", "q"),
+]
+
+
+@pytest.mark.parametrize(("persona", "url_name", "param"), NUL_SEARCHES)
+def test_a_nul_byte_in_a_search_is_a_bad_request_with_a_message(client, personas, english, persona, url_name, param):
+    if persona:
+        client.force_login(personas[persona])
+
+    response = client.get(reverse(url_name), {param: "ab\x00c"})
+
+    assert response.status_code == 400
+    assert "NUL" in response.text
+
+
+def test_a_nul_byte_in_the_path_is_a_bad_request(client, english):
+    response = client.get("/employer/invitations/ab%00c/")
+
+    assert response.status_code == 400
+
+
+def test_a_nul_byte_in_a_form_field_is_a_form_error_that_keeps_the_input(client, case_worker, candidate, english):
+    client.force_login(case_worker)
+
+    response = client.post(reverse("candidates:note_add", args=[candidate.pk]), {"text": "erste Zeile\x00"})
+
+    assert response.status_code == 400
+    assert "text" in response.context["note_form"].errors
+    assert "erste Zeile" in response.text
