@@ -178,6 +178,7 @@ LOGIN_REDIRECT_URL = "start"
 
 # The employers app extends the adapter: an invited colleague joins the inviting company at sign-up.
 ACCOUNT_ADAPTER = "employers.adapters.EmployerAccountAdapter"
+ACCOUNT_FORMS = {"signup": "employers.forms_signup.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -1,13 +1,19 @@
 """Hostile and broken input, found by a fuzzing probe: each case once answered 500 or stalled
 the site. Bad input gets a form error or a clear 4xx, never a server error."""
 
+import threading
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.forms.formsets import BaseFormSet
+from django.test import Client
 from django.urls import reverse
 from django_countries import countries
 
 import candidates.forms
 import employers.forms
+from employers.adapters import EmployerAccountAdapter
 from employers.models import Employer
 from matching.models import MatchDecision
 from tests.candidates.factories import CandidateFactory
@@ -398,3 +404,49 @@ def test_a_nul_byte_in_a_form_field_is_a_form_error_that_keeps_the_input(client,
     assert response.status_code == 400
     assert "text" in response.context["note_form"].errors
     assert "erste Zeile" in response.text
+
+
+# --- 7. sign-up race: the losers get the answer of a sign-up with a known address ---------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sign_ups_with_one_address_make_one_account_and_no_server_error(monkeypatch):
+    """Six sign-ups that all pass the form's uniqueness check before any of them saves.
+
+    The barrier holds every request at the adapter's save until all six got there, so the
+    race happens on every run; each thread has its own database connection.
+    """
+    signups = 6
+    barrier = threading.Barrier(signups, timeout=20)
+    save_user = EmployerAccountAdapter.save_user
+
+    def save_user_together(self, request, user, form, commit=True):
+        barrier.wait()
+        return save_user(self, request, user, form, commit=commit)
+
+    monkeypatch.setattr(EmployerAccountAdapter, "save_user", save_user_together)
+    statuses = []
+
+    def sign_up():
+        try:
+            client = Client(raise_request_exception=False)
+            response = client.post(
+                reverse("account_signup"),
+                {
+                    "email": "neu@firma.example",
+                    "password1": "a-long-enough-passphrase",
+                    "password2": "a-long-enough-passphrase",
+                },
+            )
+            statuses.append((response.status_code, response.get("Location", "")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(signups)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert get_user_model().objects.filter(email="neu@firma.example").count() == 1
+    assert statuses == [(302, reverse("account_email_verification_sent"))] * signups
