@@ -213,6 +213,18 @@ def test_a_request_with_too_many_fields_is_refused_as_a_bad_request(client, empl
     assert response.status_code == 400
 
 
+def test_a_huge_total_forms_on_an_admin_inline_is_a_form_error(client, admin_user, candidate, english):
+    client.force_login(admin_user)
+    url = reverse("admin:candidates_candidate_change", args=[candidate.pk])
+
+    response = client.post(url, {"experience-TOTAL_FORMS": HUGE, "experience-INITIAL_FORMS": "0"})
+
+    assert response.status_code == 200
+    inlines = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
+    assert len(inlines["experience"].forms) <= 20
+    assert "Please submit at most" in response.text
+
+
 # --- 4. autocomplete fields: a value that is no id is a form error --------------------------
 
 POSITION_AUTOCOMPLETE = ["occupation", "place", "region", "essential_skills", "optional_skills"]
@@ -310,6 +322,38 @@ def test_a_non_numeric_value_in_an_admin_inline_autocomplete_is_a_form_error(cli
     inlines = {inline.formset.prefix: inline.formset for inline in response.context["inline_admin_formsets"]}
     assert "language" in inlines["languages"].forms[0].errors
     assert "occupation" in inlines["experience"].forms[0].errors
+
+
+# --- found by the fuzz test (tests/bridges/test_fuzz_forms.py) --------------------------------
+
+
+def test_an_admin_list_with_a_year_beyond_any_date_shows_the_list_again(client, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:candidates_candidate_changelist")
+
+    response = client.get(url, {"created_at__year": "2147483648"})
+
+    assert response.status_code == 302
+    assert response.url == f"{url}?e=1"
+
+
+def test_an_invalid_celery_beat_schedule_is_a_form_error_in_the_admin(client, admin_user, english):
+    client.force_login(admin_user)
+    data = {
+        "minute": "*",
+        "hour": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "day_of_week": "-1",
+        "timezone": "Europe/Berlin",
+        "periodictask_set-TOTAL_FORMS": "0",
+        "periodictask_set-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(reverse("admin:django_celery_beat_crontabschedule_add"), data)
+
+    assert response.status_code == 200
+    assert "day_of_week" in response.context["adminform"].form.errors
 
 
 # --- 5. `next`: anything but a path on this site falls back to the default page ---------------
