@@ -24,6 +24,7 @@ from tests.employers.factories import (
     employer_form_data,
     position_form_data,
 )
+from tests.factories import OccupationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -335,6 +336,26 @@ def test_an_admin_list_with_a_year_beyond_any_date_shows_the_list_again(client, 
 
     assert response.status_code == 302
     assert response.url == f"{url}?e=1"
+
+
+@pytest.mark.parametrize("labels", ["-1", "[]", '"welder"', '{"de": 1}'])
+def test_labels_that_are_no_language_object_are_a_form_error_in_the_admin(client, admin_user, english, labels):
+    occupation = OccupationFactory()
+    client.force_login(admin_user)
+    url = reverse("admin:bridges_occupation_change", args=[occupation.pk])
+    data = {
+        "labels": labels,
+        **{
+            f"{prefix}-{key}": "0"
+            for prefix in ("all_labels", "skill_relations")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "labels" in response.context["adminform"].form.errors
 
 
 def test_an_invalid_celery_beat_schedule_is_a_form_error_in_the_admin(client, admin_user, english):
