@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from bridges.http import next_url
 from bridges.models import Occupation, Role
 from bridges.permissions import employer_required, role_required
+from bridges.widgets import valid_values
 from employers import selectors, services
 from employers.adapters import INVITATION_SESSION_KEY
 from employers.forms import (
@@ -384,9 +385,9 @@ def position_status(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN)
 def position_skills_prefill(request: HttpRequest) -> HttpResponse:
     """htmx: the skill fields of the position form, prefilled with the chosen occupation's ESCO skills."""
-    occupation_id = request.GET.get("occupation", "")
+    occupation_ids = valid_values(Occupation._meta.pk, [request.GET.get("occupation", "")])
     # The taxonomy is the same for everyone and holds no personal data: nothing to scope.
-    occupation = Occupation.objects.filter(pk=occupation_id).first() if occupation_id.isdigit() else None
+    occupation = Occupation.objects.filter(pk__in=occupation_ids).first()
     skills = services.skills_for_occupation(occupation=occupation) if occupation else []
     form = PositionForm(
         initial={

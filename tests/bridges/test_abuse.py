@@ -377,6 +377,17 @@ def test_an_invalid_celery_beat_schedule_is_a_form_error_in_the_admin(client, ad
     assert "day_of_week" in response.context["adminform"].form.errors
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "99999999999999999999"])
+def test_an_id_in_a_query_that_only_looks_like_digits_finds_nothing(client, employer_a, value):
+    """str.isdigit() holds for "²", which is no number for the database."""
+    client.force_login(employer_a)
+
+    prefill = client.get(reverse("employers:position_skills_prefill"), {"occupation": value})
+    search = client.get(reverse("taxonomy:skills"), {"autocomplete_q": "", "field": "skills", "skills": value})
+
+    assert (prefill.status_code, search.status_code) == (200, 200)
+
+
 # --- 5. `next`: anything but a path on this site falls back to the default page ---------------
 
 HOSTILE_NEXT = [
