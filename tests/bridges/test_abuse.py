@@ -205,13 +205,14 @@ def test_the_largest_form_of_the_portal_still_fits_the_request_limit(client, cas
     assert full * 2 < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
 
 
-def test_a_request_with_too_many_fields_is_refused_as_a_bad_request(client, employer_a, company_a, settings):
+def test_a_request_with_too_many_fields_is_refused_as_a_bad_request(client, employer_a, company_a, settings, english):
     client.force_login(employer_a)
     data = {f"field{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
 
     response = client.post(reverse("employers:position_create"), data)
 
     assert response.status_code == 400
+    assert "The request could not be processed." in response.text
 
 
 def test_a_huge_total_forms_on_an_admin_inline_is_a_form_error(client, admin_user, candidate, english):
