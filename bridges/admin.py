@@ -1,5 +1,6 @@
 """Admin for users: admins create case workers and admins here (never through sign-up)."""
 
+from celery.schedules import ParseException
 from django import forms
 from django.apps import apps
 from django.contrib import admin
@@ -7,6 +8,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as celery_beat_admin
+from django_celery_beat.models import CrontabSchedule
 
 from bridges.models import (
     AuditEvent,
@@ -210,3 +213,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Celery beat's schedules ------------------------------------------------------
+
+
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(celery_beat_admin.CrontabScheduleAdmin):
+    """django-celery-beat's, except that a schedule re-shown with an invalid field (the form's
+    error says which) has no description, instead of failing in celery's parser."""
+
+    @admin.display(description=_("description"))
+    def human_readable(self, obj: CrontabSchedule) -> str:
+        try:
+            return obj.human_readable
+        except (ParseException, ValueError):
+            return "–"

@@ -10,6 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from bridges import admin_guards
+
 
 class BridgesAdminSite(admin.AdminSite):
     site_header = _("bridges administration")
@@ -34,6 +36,12 @@ class BridgesAdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return guarded
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin and inline of every app gets the guards against invalid input,
+        # without each admin module having to remember a base class.
+        admin_class = admin_guards.guarded(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
 
     @login_not_required
     def login(self, request, extra_context=None):

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bridges.middleware.RejectNulMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -181,6 +182,7 @@ LOGIN_REDIRECT_URL = "start"
 
 # The employers app extends the adapter: an invited colleague joins the inviting company at sign-up.
 ACCOUNT_ADAPTER = "employers.adapters.EmployerAccountAdapter"
+ACCOUNT_FORMS = {"signup": "employers.forms_signup.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -222,6 +224,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Fields per request (a repeated name counts each time). The largest forms: the case workers'
+# company form with all 20 contacts and 50 regions (~530 fields), a position with its 10
+# language rows and the ESCO skills of its occupation (~100 + skills), and in the admin an
+# occupation or position with every ESCO skill relation inline (5 fields each). Formsets are
+# capped on their own (`absolute_max`); this refuses anything bigger with 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 FILE_UPLOAD_PERMISSIONS = 0o600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,13 +12,15 @@ from django.shortcuts import render
 from django.utils import translation
 
 from bridges.models import Occupation, Place, Region, Skill
+from bridges.widgets import valid_values
 
 LIMIT = 20
 
 
 def _render(request: HttpRequest, matches: QuerySet, model) -> HttpResponse:
     field = request.GET.get("field", "")
-    selected_ids = [v for v in request.GET.getlist(field) if v.isdigit()] if field else []
+    # str.isdigit() would let "²" through to the database; the id field itself decides.
+    selected_ids = valid_values(model._meta.pk, request.GET.getlist(field)) if field else set()
     selected = list(model.objects.filter(pk__in=selected_ids))
     chosen = {obj.pk for obj in selected}
     options = [obj for obj in matches[: LIMIT + len(chosen)] if obj.pk not in chosen][:LIMIT]

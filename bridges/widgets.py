@@ -10,8 +10,25 @@ still posts the values, and without JavaScript it is a list box with a hint.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
+
+
+def valid_values(field: models.Field, values: Iterable) -> set:
+    """The values that are a valid `field` value (e.g. an id), converted; the rest dropped."""
+    valid = set()
+    for value in values:
+        if value in (None, ""):
+            continue
+        try:
+            valid.add(field.to_python(value))
+        except ValidationError:
+            continue
+    return valid
 
 
 class AutocompleteMixin:
@@ -25,10 +42,14 @@ class AutocompleteMixin:
 
     def optgroups(self, name, value, attrs=None):
         # Render only the selected options: the full vocabulary has thousands of rows.
-        selected = {str(v) for v in value if v not in (None, "")}
         queryset = getattr(self.choices, "queryset", None)
         groups = []
-        if queryset is not None and selected:
+        if queryset is None:
+            return groups
+        # A re-shown form carries what was posted, which need not be an id at all;
+        # the field reports that as its error, the widget just shows nothing for it.
+        selected = valid_values(queryset.model._meta.pk, value)
+        if selected:
             for index, obj in enumerate(queryset.filter(pk__in=selected)):
                 option = self.create_option(name, obj.pk, str(obj), True, index, attrs=attrs)
                 groups.append((None, [option], index))

@@ -281,11 +281,38 @@ class ExperienceForm(forms.ModelForm):
         return cleaned
 
 
+# Every formset has a ceiling (`absolute_max`): a POST may claim any TOTAL_FORMS, and
+# Django would otherwise build and validate up to 1,000 forms above `max_num` per request.
 LanguageFormSet = inlineformset_factory(
-    Candidate, CandidateLanguage, form=LanguageForm, extra=2, can_delete=True, max_num=15
+    Candidate,
+    CandidateLanguage,
+    form=LanguageForm,
+    extra=2,
+    can_delete=True,
+    max_num=15,
+    absolute_max=15,
+    validate_max=True,
 )
-EducationFormSet = inlineformset_factory(Candidate, Education, form=EducationForm, extra=1, can_delete=True)
-ExperienceFormSet = inlineformset_factory(Candidate, WorkExperience, form=ExperienceForm, extra=1, can_delete=True)
+EducationFormSet = inlineformset_factory(
+    Candidate,
+    Education,
+    form=EducationForm,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
+)
+ExperienceFormSet = inlineformset_factory(
+    Candidate,
+    WorkExperience,
+    form=ExperienceForm,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
+)
 
 
 class NoteForm(forms.ModelForm):

@@ -136,6 +136,8 @@ class EngagementRegionBaseFormSet(BaseInlineFormSet):
         super().clean()
 
 
+# Every formset has a ceiling (`absolute_max`): a POST may claim any TOTAL_FORMS, and
+# Django would otherwise build and validate up to 1,000 forms above `max_num` per request.
 EngagementRegionFormSet = inlineformset_factory(
     Employer,
     EngagementRegion,
@@ -144,6 +146,8 @@ EngagementRegionFormSet = inlineformset_factory(
     extra=1,
     can_delete=True,
     max_num=50,
+    absolute_max=50,
+    validate_max=True,
 )
 
 
@@ -169,7 +173,14 @@ class ContactPersonForm(forms.ModelForm):
 
 
 ContactPersonFormSet = inlineformset_factory(
-    Employer, ContactPerson, form=ContactPersonForm, extra=1, can_delete=True, max_num=20
+    Employer,
+    ContactPerson,
+    form=ContactPersonForm,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
 )
 
 
@@ -407,4 +418,6 @@ LanguageRequirementFormSet = inlineformset_factory(
     extra=2,
     can_delete=True,
     max_num=10,
+    absolute_max=10,
+    validate_max=True,
 )

@@ -19,13 +19,14 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from bridges.http import next_url
 from bridges.models import Occupation, Role
 from bridges.permissions import employer_required, role_required
+from bridges.widgets import valid_values
 from employers import selectors, services
 from employers.adapters import INVITATION_SESSION_KEY
 from employers.forms import (
@@ -98,15 +99,6 @@ def _company_links(request: HttpRequest, employer: Employer) -> dict[str, str]:
         "position_create": reverse("employers:position_create"),
         "positions": reverse("employers:positions"),
     }
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- dashboard and registration -------------------------------------------------------
@@ -386,16 +378,16 @@ def position_status(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The position “%(title)s” is now “%(status)s”.")
                 % {"title": position.title, "status": Position.Status(status).label},
             )
-    return redirect(_next_url(request, reverse("employers:position_detail", kwargs={"pk": position.pk})))
+    return redirect(next_url(request, default=reverse("employers:position_detail", kwargs={"pk": position.pk})))
 
 
 @require_GET
 @role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN)
 def position_skills_prefill(request: HttpRequest) -> HttpResponse:
     """htmx: the skill fields of the position form, prefilled with the chosen occupation's ESCO skills."""
-    occupation_id = request.GET.get("occupation", "")
+    occupation_ids = valid_values(Occupation._meta.pk, [request.GET.get("occupation", "")])
     # The taxonomy is the same for everyone and holds no personal data: nothing to scope.
-    occupation = Occupation.objects.filter(pk=occupation_id).first() if occupation_id.isdigit() else None
+    occupation = Occupation.objects.filter(pk__in=occupation_ids).first()
     skills = services.skills_for_occupation(occupation=occupation) if occupation else []
     form = PositionForm(
         initial={

@@ -14,11 +14,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridges.http import next_url
 from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required, role_required
 from bridges.services import audit_log
@@ -135,13 +135,6 @@ def _history(candidate_id: int, position_id: int) -> list[dict]:
     return rows
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return default
-
-
 @case_worker_required
 def pair_explain(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
     return _pair_page(request, candidate, position)
@@ -180,7 +173,7 @@ def pair_decide(request: HttpRequest, candidate: int, position: int) -> HttpResp
         else:
             messages.success(request, _("The match of %(name)s was dismissed.") % {"name": pair.candidate.full_name})
     default = reverse("matching:explain", kwargs={"candidate": candidate, "position": position})
-    return redirect(_next_url(request, default=default))
+    return redirect(next_url(request, default=default))
 
 
 @case_worker_required

@@ -10,6 +10,7 @@ languages are ISO 639, and CEFR levels are an ordered integer type.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +19,23 @@ from django_countries.fields import CountryField
 
 def pick_label(labels: dict[str, str], language: str | None = None) -> str:
     """The label in `language` (default: the active one), else English, else German, else any."""
+    if not isinstance(labels, dict):
+        return ""  # an admin form being re-shown with invalid labels still names its record
+    texts = {code: text for code, text in labels.items() if isinstance(text, str) and text}
     language = (language or translation.get_language() or "de")[:2]
     for code in (language, "en", "de"):
-        if labels.get(code):
-            return labels[code]
-    return next(iter(labels.values()), "")
+        if code in texts:
+            return texts[code]
+    return next(iter(texts.values()), "")
+
+
+def validate_labels(value) -> None:
+    """Labels are an object of language codes and texts; anything else breaks every display."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValidationError(
+            _('Enter the labels as language codes with their texts, e.g. {"de": "Schweißer/in", "en": "welder"}.'),
+            code="invalid_labels",
+        )
 
 
 class CEFRLevel(models.IntegerChoices):
@@ -116,7 +129,7 @@ class Place(models.Model):
 class IscoGroup(models.Model):
     code = models.CharField(_("ISCO-08 code"), max_length=4, unique=True)
     uri = models.CharField(_("ESCO URI"), max_length=255, unique=True, null=True, blank=True)
-    labels = models.JSONField(_("labels"), default=dict)
+    labels = models.JSONField(_("labels"), default=dict, validators=[validate_labels])
 
     class Meta:
         verbose_name = _("ISCO-08 group")
@@ -138,7 +151,12 @@ class Concept(models.Model):
         blank=True,
         help_text=_("Empty for programme entries that ESCO does not have."),
     )
-    labels = models.JSONField(_("preferred labels"), default=dict, help_text=_('Per language, e.g. {"de": "…"}.'))
+    labels = models.JSONField(
+        _("preferred labels"),
+        default=dict,
+        validators=[validate_labels],
+        help_text=_('Per language, e.g. {"de": "…"}.'),
+    )
 
     class Meta:
         abstract = True
