@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from bridges.celery import app as celery_app
 from matching import inputs_cache
+from tests.employers.factories import EmployerFactory, MembershipFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,22 @@ def employer_b(db):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory(email="admin@bridges.example")
+
+
+@pytest.fixture
+def company_a(employer_a):
+    """An approved company with employer A as its one user."""
+    company = EmployerFactory(name="Firma A GmbH")
+    MembershipFactory(user=employer_a, employer=company)
+    return company
+
+
+@pytest.fixture
+def company_b(employer_b):
+    """An approved company with employer B as its one user."""
+    company = EmployerFactory(name="Firma B GmbH")
+    MembershipFactory(user=employer_b, employer=company)
+    return company
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ from employers.models import Employer
 from matching.models import MatchDecision
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import (
-    EmployerFactory,
-    MembershipFactory,
     PositionFactory,
     employer_form_data,
     position_form_data,
@@ -29,13 +27,6 @@ from tests.factories import OccupationFactory
 pytestmark = pytest.mark.django_db
 
 HUGE = "1000000"
-
-
-@pytest.fixture
-def company_a(employer_a):
-    company = EmployerFactory(name="Firma A GmbH")
-    MembershipFactory(user=employer_a, employer=company)
-    return company
 
 
 @pytest.fixture

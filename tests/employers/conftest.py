@@ -1,22 +1,6 @@
-"""Persona fixtures of the employers app: two approved companies with one user each."""
+"""Fixtures of the employers app (the companies of employer A and B are suite-wide, tests/conftest.py)."""
 
 import pytest
-
-from tests.employers.factories import EmployerFactory, MembershipFactory
-
-
-@pytest.fixture
-def company_a(employer_a):
-    company = EmployerFactory(name="Firma A GmbH")
-    MembershipFactory(user=employer_a, employer=company)
-    return company
-
-
-@pytest.fixture
-def company_b(employer_b):
-    company = EmployerFactory(name="Firma B GmbH")
-    MembershipFactory(user=employer_b, employer=company)
-    return company
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ from matching import explain, review, services
 from matching.models import MatchDecision, MatchRun, ScoringConfig
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, PlaceFactory
 from tests.employers.factories import (
-    EmployerFactory,
     LanguageRequirementFactory,
-    MembershipFactory,
     PositionFactory,
 )
 from tests.factories import SkillFactory
@@ -57,20 +55,6 @@ def english(client, settings):
 @pytest.fixture
 def german(db):
     return Language.objects.get_or_create(code="de", defaults={"name_en": "German", "name_de": "Deutsch"})[0]
-
-
-@pytest.fixture
-def company_a(employer_a):
-    company = EmployerFactory(name="Firma A GmbH")
-    MembershipFactory(user=employer_a, employer=company)
-    return company
-
-
-@pytest.fixture
-def company_b(employer_b):
-    company = EmployerFactory(name="Firma B GmbH")
-    MembershipFactory(user=employer_b, employer=company)
-    return company
 
 
 @pytest.fixture
