@@ -7,10 +7,10 @@ import re
 from datetime import date
 
 from django import forms
-from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridges.formsets import bounded_inlineformset_factory
 from bridges.models import Language, Occupation, Place, Region, Role, Skill, User
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from candidates import rules
@@ -281,37 +281,29 @@ class ExperienceForm(forms.ModelForm):
         return cleaned
 
 
-# Every formset has a ceiling (`absolute_max`): a POST may claim any TOTAL_FORMS, and
-# Django would otherwise build and validate up to 1,000 forms above `max_num` per request.
-LanguageFormSet = inlineformset_factory(
+LanguageFormSet = bounded_inlineformset_factory(
     Candidate,
     CandidateLanguage,
     form=LanguageForm,
     extra=2,
     can_delete=True,
-    max_num=15,
-    absolute_max=15,
-    validate_max=True,
+    max_rows=15,
 )
-EducationFormSet = inlineformset_factory(
+EducationFormSet = bounded_inlineformset_factory(
     Candidate,
     Education,
     form=EducationForm,
     extra=1,
     can_delete=True,
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
+    max_rows=20,
 )
-ExperienceFormSet = inlineformset_factory(
+ExperienceFormSet = bounded_inlineformset_factory(
     Candidate,
     WorkExperience,
     form=ExperienceForm,
     extra=1,
     can_delete=True,
-    max_num=30,
-    absolute_max=30,
-    validate_max=True,
+    max_rows=30,
 )
 
 

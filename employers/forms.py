@@ -12,10 +12,11 @@ import re
 from datetime import date
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridges.formsets import bounded_inlineformset_factory
 from bridges.models import Language, Occupation, Place, Region, Skill
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from employers.models import ContactPerson, Employer, EngagementRegion, LanguageRequirement, Position
@@ -136,18 +137,14 @@ class EngagementRegionBaseFormSet(BaseInlineFormSet):
         super().clean()
 
 
-# Every formset has a ceiling (`absolute_max`): a POST may claim any TOTAL_FORMS, and
-# Django would otherwise build and validate up to 1,000 forms above `max_num` per request.
-EngagementRegionFormSet = inlineformset_factory(
+EngagementRegionFormSet = bounded_inlineformset_factory(
     Employer,
     EngagementRegion,
     form=EngagementRegionForm,
     formset=EngagementRegionBaseFormSet,
     extra=1,
     can_delete=True,
-    max_num=50,
-    absolute_max=50,
-    validate_max=True,
+    max_rows=50,
 )
 
 
@@ -172,15 +169,13 @@ class ContactPersonForm(forms.ModelForm):
         return cleaned
 
 
-ContactPersonFormSet = inlineformset_factory(
+ContactPersonFormSet = bounded_inlineformset_factory(
     Employer,
     ContactPerson,
     form=ContactPersonForm,
     extra=1,
     can_delete=True,
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
+    max_rows=20,
 )
 
 
@@ -410,14 +405,12 @@ class LanguageRequirementBaseFormSet(BaseInlineFormSet):
         super().clean()
 
 
-LanguageRequirementFormSet = inlineformset_factory(
+LanguageRequirementFormSet = bounded_inlineformset_factory(
     Position,
     LanguageRequirement,
     form=LanguageRequirementForm,
     formset=LanguageRequirementBaseFormSet,
     extra=2,
     can_delete=True,
-    max_num=10,
-    absolute_max=10,
-    validate_max=True,
+    max_rows=10,
 )
