@@ -1,6 +1,7 @@
 """Admin for candidate data: search and filters for everything."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate, CandidateLanguage, Consent, Document, Education, Note, WorkExperience
 
@@ -49,7 +50,7 @@ class CandidateAdmin(admin.ModelAdmin):
         "country_of_origin",
         "status",
         "perspective",
-        "case_worker",
+        "case_worker_name",
         "updated_at",
     ]
     list_filter = ["status", "perspective", "work_permission", "residence_status", "country_of_origin", "case_worker"]
@@ -60,6 +61,11 @@ class CandidateAdmin(admin.ModelAdmin):
     inlines = [CandidateLanguageInline, EducationInline, ExperienceInline, ConsentInline, DocumentInline]
     date_hierarchy = "created_at"
     list_select_related = ["case_worker"]
+
+    @admin.display(description=_("case worker"), ordering="case_worker__last_name")
+    def case_worker_name(self, candidate: Candidate) -> str:
+        # The name, not the e-mail address: the list fits a laptop's width.
+        return candidate.case_worker.get_full_name() if candidate.case_worker else "–"
 
 
 @admin.register(Consent)

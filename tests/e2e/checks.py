@@ -21,9 +21,9 @@ _LAYOUT = """() => {
     problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${page.clientWidth} px window`
       + ` (${culprits.join(', ')})`);
   }
-  // A box that scrolls sideways hides part of its content: the portal's wide tables and the
-  // admin's navigation. (The admin's result lists scroll inside their box by Django's design.)
-  for (const box of document.querySelectorAll('.table-responsive, #nav-sidebar')) {
+  // A box that scrolls sideways hides part of its content: the portal's wide tables, the
+  // admin's navigation and the admin's change lists.
+  for (const box of document.querySelectorAll('.table-responsive, #nav-sidebar, #changelist .results')) {
     if (box.scrollWidth > box.clientWidth + 1 && box.clientWidth > 0) {
       const table = box.querySelector('table');
       const name = (box.id || table && (table.id || table.querySelector('th')?.textContent) || '').trim();
