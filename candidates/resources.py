@@ -50,7 +50,7 @@ from candidates.models import (
     WorkPermission,
 )
 from candidates.rules import MIN_AGE, candidate_rule_errors
-from candidates.selectors import PossibleDuplicate, candidate_find_duplicates_of_many
+from candidates.selectors import DUPLICATE_REASONS, PossibleDuplicate, candidate_find_duplicates_of_many, duplicate_keys
 
 logger = logging.getLogger(__name__)
 
@@ -378,15 +378,19 @@ class CandidateResource(resources.ModelResource):
         actor: User | None = None,
         duplicates: Mapping[int, list[PossibleDuplicate]] | None = None,
         decisions: Mapping[int, Decision] | None = None,
+        row_numbers: Sequence[int] = (),
         **kwargs,
     ) -> None:
         """`duplicates` and `decisions` are keyed by the dataset's row index (from 1); without
         `decisions`, a row that is the same as an existing profile is skipped and a row that may
-        be the same person is created (a preview)."""
+        be the same person is created (a preview). `row_numbers` are the rows' numbers in the
+        file, for messages that name another row."""
         super().__init__(**kwargs)
         self.actor = actor
         self.duplicates = duplicates or {}
         self.decisions = decisions
+        self.row_numbers = row_numbers
+        self._people_seen: dict[tuple, int] = {}  # duplicate key -> the row of the file that had it first
         self.exact: dict[int, Candidate] = {}  # row index -> the profile that row repeats
         self._row_index = 0
         self._languages: dict[str, Language] | None = None
@@ -453,7 +457,32 @@ class CandidateResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         for column, message in candidate_rule_errors(instance, skip=set(errors)):
             errors.setdefault(column, []).append(ValidationError(message))
+        if earlier := self._same_person_earlier_in_file(instance):
+            errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(earlier))
         super().validate_instance(instance, errors, validate_unique)
+
+    def _same_person_earlier_in_file(self, instance: Candidate) -> str:
+        """A message if an earlier row of the file names the same person (the intake's rule), else ""."""
+        keys = duplicate_keys(
+            first_name=instance.first_name,
+            last_name=instance.last_name,
+            date_of_birth=instance.date_of_birth,
+            email=instance.email,
+            phone=instance.phone,
+        )
+        number = self.row_numbers[self._row_index - 1] if self.row_numbers else self._row_index
+        earlier = {}
+        for reason, key in keys.items():
+            first = self._people_seen.setdefault((reason, *key), number)
+            if first != number:
+                earlier.setdefault(first, []).append(str(DUPLICATE_REASONS[reason]))
+        if not earlier:
+            return ""
+        row, reasons = min(earlier.items())
+        return gettext("Row %(row)s of this file names the same person (%(reasons)s): keep one of the two rows.") % {
+            "row": row,
+            "reasons": ", ".join(reasons),
+        }
 
     def skip_row(self, instance: Candidate, original, row, import_validation_errors=None) -> bool:
         duplicates = self.duplicates.get(self._row_index, [])
@@ -822,6 +851,7 @@ def candidates_import(
     resource = CandidateResource(
         actor=actor,
         decisions=None if decisions is None else {index_of[n]: d for n, d in decisions.items() if n in index_of},
+        row_numbers=import_file.row_numbers,
     )
     with transaction.atomic():
         resource.duplicates = _duplicates(resource, import_file, actor)

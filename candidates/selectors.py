@@ -82,7 +82,7 @@ class PossibleDuplicate:
         return [str(DUPLICATE_REASONS[reason]) for reason in self.reasons]
 
 
-def _identity(*, first_name="", last_name="", date_of_birth=None, email="", phone="") -> dict[str, tuple]:
+def duplicate_keys(*, first_name="", last_name="", date_of_birth=None, email="", phone="") -> dict[str, tuple]:
     """The keys under which two profiles count as the same person (see DUPLICATE_REASONS)."""
     keys = {}
     if first_name and first_name.strip() and last_name and last_name.strip() and date_of_birth:
@@ -120,7 +120,7 @@ def candidate_find_duplicates_of_many(*, user: User, people: Sequence[Mapping]) 
     """For each person (first_name, last_name, date_of_birth, email, phone), the profiles that may
     be the same person, with the reasons; in one query however many people there are."""
     _require_case_work(user)
-    identities = [_identity(**person) for person in people]
+    identities = [duplicate_keys(**person) for person in people]
     names = [keys["name"] for keys in identities if "name" in keys]
     emails = {keys["email"][0] for keys in identities if "email" in keys}
     phones = {keys["phone"][0] for keys in identities if "phone" in keys}
@@ -147,7 +147,7 @@ def candidate_find_duplicates_of_many(*, user: User, people: Sequence[Mapping]) 
     order = {}
     for position, candidate in enumerate(candidates):
         order[candidate.pk] = position
-        identity = _identity(
+        identity = duplicate_keys(
             first_name=candidate.first_name,
             last_name=candidate.last_name,
             date_of_birth=candidate.date_of_birth,

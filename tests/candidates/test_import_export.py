@@ -390,7 +390,11 @@ def test_a_bad_row_is_listed_with_its_row_number_and_nothing_can_be_imported(
 
 def test_errors_of_several_rows_and_columns_are_all_listed(english, case_worker, taxonomy):
     english.force_login(case_worker)
-    rows = [row(date_of_birth=future(), languages="de:B7"), row(), row(town="Atlantis")]
+    rows = [
+        row(date_of_birth=future(), languages="de:B7"),
+        row(first_name="Yara", email="yara@example.org", phone="+49 361 555 0102"),
+        row(first_name="Samir", email="samir@example.org", phone="+49 361 555 0103", town="Atlantis"),
+    ]
 
     report = preview(english, csv_bytes(rows)).context["report"]
 
@@ -493,7 +497,15 @@ def test_an_xlsx_file_is_imported_with_typed_cells(english, case_worker, taxonom
     english.force_login(case_worker)
     rows = [
         row(date_of_birth=date(1994, 3, 12), postal_code=99084),
-        row(first_name="Hamid", last_name="Rahimi", date_of_birth="17.08.1989", town="Jena", postal_code=7743),
+        row(
+            first_name="Hamid",
+            last_name="Rahimi",
+            date_of_birth="17.08.1989",
+            email="hamid@example.org",
+            phone="",
+            town="Jena",
+            postal_code=7743,
+        ),
     ]
 
     response = preview(english, xlsx_bytes(rows), name="kandidaten.xlsx", file_format="xlsx")
@@ -509,7 +521,7 @@ def test_an_xlsx_file_is_imported_with_typed_cells(english, case_worker, taxonom
 
 def test_an_xlsx_row_error_names_the_sheet_row(english, case_worker, taxonomy):
     english.force_login(case_worker)
-    rows = [row(), row(languages="de:B7")]
+    rows = [row(), row(first_name="Yara", email="yara@example.org", phone="", languages="de:B7")]
 
     report = preview(english, xlsx_bytes(rows), name="kandidaten.xlsx", file_format="xlsx").context["report"]
 
@@ -799,8 +811,18 @@ def test_an_update_is_refused_with_the_whole_import_when_a_row_fails(english, ca
 
 def test_two_rows_cannot_update_the_same_profile(english, case_worker, taxonomy):
     english.force_login(case_worker)
-    known = CandidateFactory(first_name="Amina", last_name="Al-Hassan", date_of_birth=date(1994, 3, 12))
-    rows = [THREE_ROWS[0], row(first_name="Amina", email="", phone="")]
+    known = CandidateFactory(
+        first_name="Amina",
+        last_name="Al-Hassan",
+        date_of_birth=date(1994, 3, 12),
+        email="amina@example.org",
+        phone="+49 361 555 0199",
+    )
+    # Two people of the file who may each be that profile: one by name and e-mail, one by phone.
+    rows = [
+        row(email="amina@example.org", phone=""),
+        row(first_name="Mina", last_name="Hassan", date_of_birth="1990-01-01", email="", phone="+49 361 555 0199"),
+    ]
     response = preview(english, csv_bytes(rows))
 
     response = confirm_with(english, response, row_2=f"update-{known.pk}", row_3=f"update-{known.pk}")
@@ -865,6 +887,30 @@ def test_the_duplicate_check_of_an_import_takes_the_same_queries_for_few_and_man
 def exported_rows(response) -> list[dict]:
     text = response.content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_two_rows_of_one_file_that_name_the_same_person_are_refused_with_both_row_numbers(
+    english, case_worker, taxonomy, private_media
+):
+    english.force_login(case_worker)
+    rows = [
+        row(),
+        row(first_name="Yara", email="yara@example.org", phone=""),
+        row(email="", phone=""),  # Amina again: same name and date of birth as row 2
+        row(first_name="Samir", last_name="Nasser", date_of_birth="1990-01-01", email="YARA@example.org", phone=""),
+    ]
+
+    response = preview(english, csv_bytes(rows))
+
+    report = response.context["report"]
+    assert not report.ok
+    assert {r.number: [m for _c, m in r.errors] for r in report.error_rows} == {
+        4: ["Row 2 of this file names the same person (same name and date of birth): keep one of the two rows."],
+        5: ["Row 3 of this file names the same person (same e-mail address): keep one of the two rows."],
+    }
+    assert response.context["token"] is None
+    assert not Candidate.objects.exists()
+    assert staged_files(private_media) == []
 
 
 def test_export_contains_exactly_the_filtered_candidates_in_readable_form(english, case_worker, taxonomy):
