@@ -42,9 +42,14 @@ class CandidateFilter(django_filters.FilterSet):
     occupation = django_filters.CharFilter(label=_("Occupation"), method="filter_occupation")
     skill = django_filters.CharFilter(label=_("Skill"), method="filter_skill")
     # The choices are set per request, in __init__.
-    language = django_filters.ChoiceFilter(label=_("Language"), choices=[], method="filter_language")
+    # Searchable (static/js/autocomplete.js): type a few letters of any of some 190 languages.
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=[], method="filter_language", widget=forms.Select(attrs={"data-searchable": ""})
+    )
     min_level = django_filters.ChoiceFilter(label=_("Minimum level"), choices=CEFRLevel.choices, method="filter_noop")
-    country_of_origin = django_filters.ChoiceFilter(label=_("Country of origin"), choices=countries)
+    country_of_origin = django_filters.ChoiceFilter(
+        label=_("Country of origin"), choices=countries, widget=forms.Select(attrs={"data-searchable": ""})
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     perspective = django_filters.ChoiceFilter(label=_("Perspective"), choices=Perspective.choices)
     work_permission = django_filters.ChoiceFilter(label=_("Work permission"), choices=WorkPermission.choices)

@@ -91,8 +91,30 @@
     box.classList.add("autocomplete-enhanced");
   }
 
+  // A long list of fixed choices (a filter's languages or countries): type to narrow it down.
+  // Without the script it is the plain select, whose options the browser finds by their first letters.
+  function searchable(select) {
+    if (select.tomselect || typeof TomSelect === "undefined") return;
+    const tom = new TomSelect(select, {
+      create: false,
+      allowEmptyOption: true,
+      maxOptions: null,
+      render: {
+        no_results(data, escape) {
+          return `<div class="no-results" role="option" aria-disabled="true">${escape(select.dataset.noResults || "–")}</div>`;
+        },
+      },
+    });
+    tom.hook("after", "refreshOptions", () => {
+      const active = tom.control_input.getAttribute("aria-activedescendant");
+      if (active && !document.getElementById(active)) tom.clearActiveOption();
+    });
+    select.setAttribute("aria-hidden", "true");
+  }
+
   htmx.onLoad((root) => {
     const scope = root.querySelectorAll ? root : document;
     scope.querySelectorAll(".autocomplete[data-multiple] select[multiple]").forEach(enhance);
+    scope.querySelectorAll("select[data-searchable]").forEach(searchable);
   });
 })();

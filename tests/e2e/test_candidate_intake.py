@@ -54,7 +54,8 @@ def test_case_worker_takes_in_a_candidate_and_finds_them_by_filters(live_server,
 
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kandidat/innen").click()
     page.get_by_label("Beruf", exact=True).fill("Schweiß")
-    page.get_by_label("Sprache", exact=True).last.select_option(str(german.pk))
+    page.get_by_role("main").get_by_role("combobox", name="Sprache").fill("Deutsch")
+    page.get_by_role("main").get_by_role("listbox", name="Sprache").get_by_role("option", name="Deutsch").click()
     page.get_by_label("Mindestniveau").select_option("3")
     page.get_by_role("button", name="Anwenden").click()
 
