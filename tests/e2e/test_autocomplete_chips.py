@@ -7,17 +7,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.candidates.factories import CandidateFactory
 from tests.e2e.checks import axe_violations
-from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory, SkillFactory
+from tests.e2e.session import log_in
+from tests.factories import CaseWorkerFactory, SkillFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page).to_have_url(f"{base_url}/dashboard/")
 
 
 @pytest.fixture

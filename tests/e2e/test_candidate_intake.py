@@ -6,17 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bridges.models import Language
-from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory, OccupationFactory
+from tests.e2e.session import log_in
+from tests.factories import CaseWorkerFactory, OccupationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page).to_have_url(f"{base_url}/dashboard/")
 
 
 def test_case_worker_takes_in_a_candidate_and_finds_them_by_filters(live_server, page: Page):

@@ -14,19 +14,12 @@ from bridges.models import Language
 from matching import explain
 from matching.models import MatchDecision
 from tests.candidates.factories import CandidateFactory
+from tests.e2e.session import log_in
 from tests.employers.factories import PositionFactory
-from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory
+from tests.factories import CaseWorkerFactory
 from tests.matching.factories import MatchFactory, explanation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page).to_have_url(f"{base_url}/dashboard/")
 
 
 def test_case_worker_reviews_the_shortlist_and_dismisses_a_match_with_a_reason(

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from bridges.models import CEFRLevel
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory
 from tests.e2e.checks import axe_violations
-from tests.e2e.test_autocomplete_chips import log_in
+from tests.e2e.session import log_in
 from tests.factories import CaseWorkerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,14 @@
+"""Logging in through the portal's own login page, as a person does."""
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import DEFAULT_PASSWORD
+
+
+def log_in(page: Page, base_url: str, email: str, start: str = "/dashboard/") -> None:
+    """Log in as `email` (password: the factories' default) and land on the role's `start` page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page).to_have_url(f"{base_url}{start}")
