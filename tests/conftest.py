@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from bridges.celery import app as celery_app
+from candidates.models import Document
 from matching import inputs_cache
 from tests.employers.factories import EmployerFactory, MembershipFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -31,6 +32,25 @@ def _clean_cache():
     # a matching run kept in this process for the next one.
     cache.clear()
     inputs_cache.clear()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Point the documents' private storage (and staged imports) at a temporary directory.
+
+    The storage is built at import time with the setting's value, and Django resets
+    its cached location only when MEDIA_ROOT changes, so the location is swapped here.
+    """
+    storage = Document._meta.get_field("file").storage
+    saved = storage._location
+    storage._location = str(tmp_path)
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    yield tmp_path
+    storage._location = saved
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
 
 
 @pytest.fixture

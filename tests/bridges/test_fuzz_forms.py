@@ -205,21 +205,6 @@ class PageParser(HTMLParser):
 # --- the world the personas work in ------------------------------------------------------------
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Documents go to a temporary directory (the storage keeps its location from import time)."""
-    storage = Document._meta.get_field("file").storage
-    saved = storage._location
-    storage._location = str(tmp_path)
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    yield tmp_path
-    storage._location = saved
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
-
-
 @dataclass
 class World:
     ids: dict[str, int | str]  # URL keyword -> value, per URL name prefix

@@ -17,7 +17,7 @@ from candidates.forms_documents import DocumentForm
 from candidates.models import Candidate, Document
 from tests.candidates.factories import CandidateFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
@@ -49,25 +49,6 @@ def office_zip(*parts: str) -> bytes:
 
 DOCX = office_zip("[Content_Types].xml", "_rels/.rels", "word/document.xml")
 XLSX = office_zip("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Point the documents' private storage at a temporary directory.
-
-    The storage is built at import time with the setting's value, and Django resets
-    its cached location only when MEDIA_ROOT changes, so the location is swapped here.
-    """
-    storage = Document._meta.get_field("file").storage
-    saved = storage._location
-    storage._location = str(tmp_path)
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    yield tmp_path
-    storage._location = saved
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
 
 
 @pytest.fixture

@@ -21,16 +21,10 @@ from candidates.models import Candidate, CandidateLanguage, Status
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory, PlaceFactory
 from tests.factories import SkillFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 IMPORT_URL = "candidates:import"
 EXPORT_URL = "candidates:export"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture
