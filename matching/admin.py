@@ -145,7 +145,7 @@ class MatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("score"), ordering="score")
     def score_display(self, obj: Match) -> str:
-        return number_format(round(obj.score, 1), 1)  # number_format cuts digits off, it does not round
+        return obj.score_text()
 
     @admin.display(description=_("position"), ordering="position__title")
     def position_display(self, obj: Match) -> str:

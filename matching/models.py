@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from matching import engine
@@ -217,7 +217,11 @@ class Match(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.candidate} × {self.position.title}: {self.score:.0f}"
+        return f"{self.candidate} × {self.position.title}: {self.score_text()}"
+
+    def score_text(self) -> str:
+        """The score as people read it: one decimal, in the active language's format."""
+        return number_format(round(self.score, 1), 1)  # number_format cuts digits off, it does not round
 
 
 class MatchDecision(models.Model):

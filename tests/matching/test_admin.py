@@ -133,6 +133,7 @@ def test_match_change_page_shows_a_component_table_in_words(client, admin_user, 
     assert response.status_code == 200
     assert "85,5" in text
     assert "85,517" not in response.text
+    assert ": 86" not in text  # the title shows the same score as the field, not another rounding
     assert "Beruf 75 % 3,0" in text  # name in words, value, weight of the run's configuration
     assert "Sprachen 100 % 2,0" in text
     assert "occupation" not in text
