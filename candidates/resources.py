@@ -823,7 +823,7 @@ def _duplicates(resource: CandidateResource, import_file: ImportFile, actor: Use
             except ValueError:
                 person[name] = None  # the import reports the value; it cannot name a duplicate
         people.append(person)
-    found = candidate_find_duplicates_of_many(user=actor, people=people)
+    found = candidate_find_duplicates_of_many(user=actor, people=people, with_profile=True)
     return {index: duplicates for index, duplicates in enumerate(found, start=1) if duplicates}
 
 

@@ -116,9 +116,15 @@ def candidate_find_duplicates(
     return [duplicate.candidate for duplicate in found if duplicate.candidate.pk != exclude_pk][:10]
 
 
-def candidate_find_duplicates_of_many(*, user: User, people: Sequence[Mapping]) -> list[list[PossibleDuplicate]]:
+def candidate_find_duplicates_of_many(
+    *, user: User, people: Sequence[Mapping], with_profile: bool = False
+) -> list[list[PossibleDuplicate]]:
     """For each person (first_name, last_name, date_of_birth, email, phone), the profiles that may
-    be the same person, with the reasons; in one query however many people there are."""
+    be the same person, with the reasons; in one query however many people there are.
+
+    `with_profile` also reads each profile's languages and desired occupations (an import
+    compares them with its rows; the intake page, which asks as it is filled in, does not).
+    """
     _require_case_work(user)
     identities = [duplicate_keys(**person) for person in people]
     names = [keys["name"] for keys in identities if "name" in keys]
@@ -138,11 +144,12 @@ def candidate_find_duplicates_of_many(*, user: User, people: Sequence[Mapping]) 
         )
         .filter(same_name | Q(email_lower__in=emails) | Q(phone__in=phones))
         .select_related("place")
-        .prefetch_related(
+    )
+    if with_profile:
+        candidates = candidates.prefetch_related(
             Prefetch("languages", queryset=CandidateLanguage.objects.select_related("language")),
             "desired_occupations",
         )
-    )
     by_key: dict[tuple, list[Candidate]] = defaultdict(list)
     order = {}
     for position, candidate in enumerate(candidates):

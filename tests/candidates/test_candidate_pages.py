@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bridges.models import AuditEvent, CEFRLevel, Language, Region
 from candidates.models import Candidate, CandidateLanguage, Consent, Note, Perspective, WorkPermission
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory
 from tests.factories import OccupationFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +244,20 @@ def test_duplicate_check_finds_the_same_email_or_phone(client, case_worker, fiel
     value = {"email": "SAME@example.org", "phone": "+49 361 999"}[field]
 
     response = client.post(reverse("candidates:duplicates"), {field: value, "first_name": "X", "last_name": "Y"})
+
+    assert other.get_absolute_url() in response.text
+
+
+def test_duplicate_check_while_typing_reads_only_what_it_shows(client, case_worker, django_assert_num_queries):
+    # The intake asks at every change of a field; the profiles' languages and occupations
+    # (which an import compares) are not read for it.
+    other = CandidateFactory(email="same@example.org")
+    CandidateLanguageFactory(candidate=other)
+    client.force_login(case_worker)
+    client.post(reverse("candidates:duplicates"), {"email": "same@example.org"})  # session and user warmed up
+
+    with django_assert_num_queries(3):  # session, user, the possible duplicates with their town
+        response = client.post(reverse("candidates:duplicates"), {"email": "same@example.org"})
 
     assert other.get_absolute_url() in response.text
 
