@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import DEFAULT_PASSWORD
+from tests.e2e.session import log_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -76,11 +76,7 @@ def role_context(browser: Browser, module_server):
             context = browser.new_context(locale="de-DE", base_url=module_server.url)
             if email:
                 page = context.new_page()
-                page.goto("/accounts/login/")
-                page.locator("#id_login").fill(email)
-                page.locator("#id_password").fill(DEFAULT_PASSWORD)
-                page.locator("main form button[type=submit]").last.click()
-                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                log_in(page, module_server.url, email, start=None)
                 page.close()
             contexts[email] = context
         return contexts[email]
