@@ -30,6 +30,13 @@ class DemoSkill:
     en: tuple[str, ...]
     skill_type: str = SKILL
     uri: str | None = None
+    reuse_level: str = "sector-specific"  # ESCO's reuse level; matching ignores the two generic ones for relevance
+
+
+# ESCO reuse levels: skills used in every kind of work, and skills used across several sectors. Neither shows
+# that a person comes from the same line of work (matching/README.md, "Relevance").
+TRANSVERSAL = "transversal"
+CROSS_SECTOR = "cross-sector"
 
 
 @dataclass(frozen=True)
@@ -76,15 +83,18 @@ SKILLS: dict[str, DemoSkill] = {
     "drawings": DemoSkill(
         ("Technische Zeichnungen lesen", "Baupläne lesen", "Zeichnungen lesen"),
         ("read technical drawings", "read blueprints"),
+        reuse_level=CROSS_SECTOR,
     ),
     "metalwork": DemoSkill(("Metall bearbeiten", "Metallbearbeitung"), ("manipulate metal", "metalworking")),
     "safety": DemoSkill(
         ("Arbeitsschutzvorschriften einhalten", "Arbeitssicherheit beachten"),
         ("follow health and safety procedures", "apply occupational safety rules"),
+        reuse_level=CROSS_SECTOR,
     ),
     "ppe": DemoSkill(
         ("Persönliche Schutzausrüstung tragen", "Schutzkleidung tragen"),
         ("wear appropriate protective gear", "wear personal protective equipment"),
+        reuse_level=CROSS_SECTOR,
     ),
     "wiring": DemoSkill(
         ("Elektrische Leitungen verlegen", "Kabel verlegen"), ("install electrical wiring", "lay cables")
@@ -112,18 +122,27 @@ SKILLS: dict[str, DemoSkill] = {
     "hygiene": DemoSkill(
         ("Hygienevorschriften einhalten", "Hygienestandards beachten"),
         ("apply hygiene standards", "follow hygiene rules"),
+        reuse_level=CROSS_SECTOR,
     ),
     "care_documentation": DemoSkill(
         ("Pflegedokumentation führen", "Pflege dokumentieren"), ("document care activities", "keep care records")
     ),
-    "empathy": DemoSkill(("Einfühlsam kommunizieren", "Empathie zeigen"), ("communicate with empathy", "show empathy")),
+    "empathy": DemoSkill(
+        ("Einfühlsam kommunizieren", "Empathie zeigen"),
+        ("communicate with empathy", "show empathy"),
+        reuse_level=TRANSVERSAL,
+    ),
     "forklift": DemoSkill(
         ("Staplerschein", "Gabelstaplerschein", "Flurförderzeugschein"),
         ("forklift licence", "forklift license", "forklift truck licence"),
         OTHER,
     ),
     "picking": DemoSkill(("Kommissionieren", "Waren kommissionieren"), ("pick orders", "order picking")),
-    "stock": DemoSkill(("Lagerbestand erfassen", "Inventur durchführen"), ("keep stock records", "take inventory")),
+    "stock": DemoSkill(
+        ("Lagerbestand erfassen", "Inventur durchführen"),
+        ("keep stock records", "take inventory"),
+        reuse_level=CROSS_SECTOR,
+    ),
     "loading": DemoSkill(("Waren be- und entladen", "Ladung umschlagen"), ("load and unload goods", "handle cargo")),
     "cooking": DemoSkill(("Speisen zubereiten", "Gerichte kochen"), ("prepare dishes", "cook meals")),
     "haccp": DemoSkill(
@@ -151,7 +170,9 @@ SKILLS: dict[str, DemoSkill] = {
         ("Fahrgäste sicher befördern", "Personenbeförderung"), ("transport passengers safely", "carry passengers")
     ),
     "customer_service": DemoSkill(
-        ("Kundinnen und Kunden beraten", "Kundenservice"), ("provide customer service", "advise customers")
+        ("Kundinnen und Kunden beraten", "Kundenservice"),
+        ("provide customer service", "advise customers"),
+        reuse_level=CROSS_SECTOR,
     ),
     "it_troubleshooting": DemoSkill(
         ("IT-Störungen beheben", "IT-Fehler analysieren"), ("troubleshoot ICT problems", "resolve IT incidents")
@@ -160,9 +181,16 @@ SKILLS: dict[str, DemoSkill] = {
         ("Computer und Software einrichten", "Arbeitsplatzrechner installieren"),
         ("set up computer systems", "install software"),
     ),
-    "office_software": DemoSkill(("Büroprogramme anwenden", "MS Office"), ("use office software", "Microsoft Office")),
+    "office_software": DemoSkill(
+        ("Büroprogramme anwenden", "MS Office"),
+        ("use office software", "Microsoft Office"),
+        reuse_level=CROSS_SECTOR,
+    ),
     "german_at_work": DemoSkill(
-        ("Berufsbezogenes Deutsch", "Deutsch im Beruf"), ("job-related German", "German for work"), OTHER
+        ("Berufsbezogenes Deutsch", "Deutsch im Beruf"),
+        ("job-related German", "German for work"),
+        OTHER,
+        reuse_level=TRANSVERSAL,
     ),
     "concrete": DemoSkill(("Beton mischen und verarbeiten", "Betonieren"), ("mix and pour concrete", "concreting")),
     "construction_machinery": DemoSkill(
@@ -180,7 +208,9 @@ SKILLS: dict[str, DemoSkill] = {
     ),
     "translating": DemoSkill(("Texte übersetzen", "Schriftliches Übersetzen"), ("translate texts", "translation")),
     "intercultural": DemoSkill(
-        ("Interkulturelle Kompetenz", "Kultursensibilität"), ("intercultural awareness", "cultural sensitivity")
+        ("Interkulturelle Kompetenz", "Kultursensibilität"),
+        ("intercultural awareness", "cultural sensitivity"),
+        reuse_level=TRANSVERSAL,
     ),
     "maintenance": DemoSkill(
         ("Maschinen und Anlagen warten", "Instandhaltung"), ("maintain machinery", "perform maintenance")
@@ -194,13 +224,19 @@ SKILLS: dict[str, DemoSkill] = {
         ("assemble mechatronic units", "assemble components"),
     ),
     "documents": DemoSkill(
-        ("Dokumente ablegen und verwalten", "Ablage organisieren"), ("manage documents", "file documents")
+        ("Dokumente ablegen und verwalten", "Ablage organisieren"),
+        ("manage documents", "file documents"),
+        reuse_level=CROSS_SECTOR,
     ),
     "correspondence": DemoSkill(
         ("Geschäftskorrespondenz erledigen", "Schriftverkehr"),
         ("handle business correspondence", "write business letters"),
     ),
-    "phone": DemoSkill(("Telefonate führen", "Anrufe entgegennehmen"), ("answer incoming calls", "handle phone calls")),
+    "phone": DemoSkill(
+        ("Telefonate führen", "Anrufe entgegennehmen"),
+        ("answer incoming calls", "handle phone calls"),
+        reuse_level=CROSS_SECTOR,
+    ),
     "haircut": DemoSkill(("Haare schneiden", "Haarschnitt"), ("cut hair", "haircutting")),
     "hair_colour": DemoSkill(("Haare färben", "Colorieren"), ("colour hair", "dye hair")),
     "supervise_children": DemoSkill(
@@ -214,8 +250,16 @@ SKILLS: dict[str, DemoSkill] = {
         ("Photovoltaikmodule montieren", "PV-Anlagen installieren", "Solarmodule montieren"),
         ("install photovoltaic systems", "install solar panels"),
     ),
-    "teamwork": DemoSkill(("Im Team arbeiten", "Teamfähigkeit"), ("work in a team", "teamwork")),
-    "first_aid": DemoSkill(("Erste Hilfe leisten", "Ersthelfer/in"), ("provide first aid", "first aider")),
+    "teamwork": DemoSkill(
+        ("Im Team arbeiten", "Teamfähigkeit"),
+        ("work in a team", "teamwork"),
+        reuse_level=TRANSVERSAL,
+    ),
+    "first_aid": DemoSkill(
+        ("Erste Hilfe leisten", "Ersthelfer/in"),
+        ("provide first aid", "first aider"),
+        reuse_level=TRANSVERSAL,
+    ),
 }
 
 OCCUPATIONS: list[DemoOccupation] = [
@@ -413,7 +457,7 @@ def demo_taxonomy_load() -> dict[str, dict[str, int]]:
             uri=spec.uri,
             de=spec.de,
             en=spec.en,
-            values={"skill_type": spec.skill_type},
+            values={"skill_type": spec.skill_type, "reuse_level": spec.reuse_level},
             counts=counts["skills"],
             labels_written=labels_written,
         )
