@@ -283,7 +283,20 @@ class ScoringConfigAdmin(admin.ModelAdmin):
                     "weight_availability",
                     "weight_freshness",
                 ],
-                "description": _("Relative weights: the score is the weighted mean of the components, times 100."),
+                "description": _(
+                    "Relative weights: the score is the weighted mean of the components the position asks for, "
+                    "times 100."
+                ),
+            },
+        ),
+        (
+            _("Relevance"),
+            {
+                "fields": ["relevance_gate", "lateral_entry_factor"],
+                "description": _(
+                    "Skilled positions list only candidates from their line of work; elementary positions "
+                    "(ISCO group 9) also list lateral entrants, ranked lower."
+                ),
             },
         ),
         (

@@ -67,7 +67,8 @@ N_SKILLS = 14_000
 N_OCCUPATIONS = 3_000
 N_ISCO4 = 430
 N_ISCO2 = 40
-N_TRANSVERSAL = 300  # skills shared across all occupations (communication, safety, …)
+N_TRANSVERSAL = 300  # skills shared across all occupations (communication, safety, …): no sign of relevance
+N_ELEMENTARY_ISCO2 = 4  # the last 2-digit groups are elementary occupations (ISCO major group 9)
 N_LANGUAGES = 12  # 0 = German, 1 = English, 2… = languages of origin
 N_COUNTRIES = 15
 REGIONS_PER_COUNTRY = 6
@@ -299,6 +300,8 @@ def make_positions(rng: np.random.Generator, t: Taxonomy, towns, n: int) -> Posi
         engagement_regions=_rows_matrix(eng_regions, N_COUNTRIES * REGIONS_PER_COUNTRY),
         requires_permission=~abroad & (rng.random(n) < 0.9),
         start=_days(rng, n, 0.7, 0, 180),
+        elementary=t.isco4_isco2[t.occupation_isco4[occupation]] >= N_ISCO2 - N_ELEMENTARY_ISCO2,
+        specific_skills=np.arange(N_SKILLS) >= N_TRANSVERSAL,
     )
 
 
@@ -477,7 +480,8 @@ def fill_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Po
         return None if math.isnan(lat) else town_of[(float(lat), float(lon))] + 1
 
     # ISCO codes: 2-digit groups "10"…, 4-digit codes that start with their 2-digit group's code.
-    isco2_code = [f"{10 + g:02d}" for g in range(N_ISCO2)]
+    isco2_code = [f"{10 + g:02d}" for g in range(N_ISCO2 - N_ELEMENTARY_ISCO2)]
+    isco2_code += [f"{90 + g:02d}" for g in range(N_ELEMENTARY_ISCO2)]  # elementary: ISCO major group 9
     seen: dict[int, int] = {}
     isco4_code = []
     for g2 in t.isco4_isco2:
@@ -543,7 +547,10 @@ def fill_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Po
         copy(
             "bridges_skill",
             "id uri labels skill_type reuse_level",
-            ((s + 1, None, "{}", "skill/competence", "") for s in range(N_SKILLS)),
+            (
+                (s + 1, None, "{}", "skill/competence", "transversal" if s < N_TRANSVERSAL else "")
+                for s in range(N_SKILLS)
+            ),
         )
         copy(
             "bridges_occupation",

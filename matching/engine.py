@@ -24,17 +24,24 @@ Hard constraints (pair excluded, score = -inf, `exclusion` code kept):
   EXCL_STAYS       position abroad and candidate perspective == STAY
   EXCL_DISTANCE    position in Germany, both coordinates known, distance > candidate commute radius
                    (config.default_commute_km when the candidate has none) and not willing to relocate
-Soft components, each in [0, 1]:
+  EXCL_IRRELEVANT  config.relevance_gate, the position is skilled (not elementary, or
+                   config.lateral_entry_factor == 0) and the pair is not relevant (below)
+Relevance: a pair is relevant when the position's occupation is one of the candidate's, or the same ISCO
+  4-digit group is, or an essential skill of the position's occupation that is specific (not transversal or
+  cross-sector: positions.specific_skills) is an essential skill of one of the candidate's occupations, or
+  the candidate has a specific essential skill of the position. An elementary position (ISCO major group 9,
+  positions.elementary) keeps an irrelevant pair as a lateral entry, its score × config.lateral_entry_factor.
+Soft components, each in [0, 1], or NaN where there is nothing to compare (left out of the score):
   occupation       max(1.0 if the position's occupation is among the candidate's occupations
                        (desired or experienced), 0.75 if same ISCO 4-digit group, 0.5 if same ISCO
                        2-digit group (first two digits), 0.6 × related) where related = share of the
                        position occupation's essential skills that are essential skills of any of the
                        candidate's occupations
-  essential_skills share of the position's essential skills the candidate has (1.0 when none required)
-  optional_skills  share of the position's optional skills the candidate has (1.0 when none)
+  essential_skills share of the position's essential skills the candidate has (NaN when none required)
+  optional_skills  share of the position's optional skills the candidate has (NaN when none)
   language         weighted mean over the position's requirements (required weight 1, nice-to-have
                    0.5) of max(0, 1 - gap / 3) with gap = max(0, required level - candidate level);
-                   1.0 when the position has no requirement. Levels: A1=1 … C2=6, native=7, none=0.
+                   NaN when the position has no requirement. Levels: A1=1 … C2=6, native=7, none=0.
   experience       min(1, (years in the exact occupation + 0.5 × years in other occupations of the
                    same ISCO 4-digit group) / config.experience_full_years)
   place            Germany: coordinates unknown → 0.5; distance d ≤ radius → 1 - 0.5 × d / radius;
@@ -44,15 +51,17 @@ Soft components, each in [0, 1]:
                    0.5 if the candidate's origin/return region is a region of engagement of the
                    employer; 0.3 if the candidate's origin/return country is a country of engagement;
                    else 0.0 (the maximum of these).
-  perspective      Germany: stay 1.0, open 0.8, return 0.4. Abroad: return 1.0, open 0.7 (stay is excluded).
+  perspective      Germany: stay 1.0, open 0.8, return 0.4. Abroad, in the candidate's country of origin or
+                   return: return 1.0, open 0.7; abroad elsewhere 0.0 (stay is excluded).
   availability     1.0 if available (NaN = now) on or before the start (NaN start = today);
                    else max(0, 1 - days late / 90)
   freshness        last confirmed ≤ 90 days ago → 1.0, falling linearly to 0.0 at 365 days; unknown → 0.3
-Score = 100 × Σ weight_k × component_k / Σ weight_k  (pairs below config.min_score are not kept).
+Score = 100 × Σ weight_k × component_k / Σ weight_k over the components that are not NaN (0 when those
+weigh nothing), × config.lateral_entry_factor for a lateral entry (pairs below config.min_score are not kept).
 
 Details the loader, the writer and the tests can rely on:
   - The exclusion code is the first violated constraint in EXCL_* order (permission, language,
-    stays, distance). Components are computed for excluded pairs too (score_matrix returns them).
+    stays, distance, irrelevant). Components are computed for excluded pairs too (score_matrix returns them).
   - Sparse 0/1 inputs are read as "present or not" (any stored non-zero counts once).
   - isco4_years[c, g] is the SUM of occupation_years over the candidate's occupations in group g;
     "years in other occupations of the group" = isco4_years - years in the exact occupation (≥ 0).
@@ -65,13 +74,15 @@ Details the loader, the writer and the tests can rely on:
     ScoreResult rows are sorted by candidate_index, then position_index. Ranks are relative to the
     rows passed in: a one-candidate rescore (1 × all positions) ranks that candidate within each
     position's list of one, so the writer recomputes position ranks over its stored rows.
-  - Scores are float64 (computed as Σ w·c × score_scale(Σ w)); the reference gives the same numbers
+  - Scores are float64 (Σ w·c × column_scale(Σ w), then × lateral_entry_factor); the reference gives the same numbers
     (≤ 1e-9; identical except for the last bits of distances). Components are float64 in [0, 1].
   - Input dtypes: sparse matrices of any numeric dtype (CSR preferred; never mutated); languages and
     language_level small ints (int8); codes int32/int64; dates and coordinates float64 with NaN.
   - score_top_k(..., workers=None) scores blocks on up to WORKERS threads; the result is the same.
     A block has ≈ PAIRS_PER_BLOCK pairs (1,000 candidates × 2,000 positions, fewer positions → more
     rows). take_candidates / take_positions cut rows for a one-candidate or one-position rescore.
+  - ScoreResult.lateral marks the kept pairs that are lateral entries (irrelevant, elementary position).
+  - positions.elementary None = no position is elementary; positions.specific_skills None = every skill is specific.
 """
 
 from __future__ import annotations
@@ -79,7 +90,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 
@@ -105,7 +116,7 @@ STAY, RETURN, OPEN = 0, 1, 2
 # Candidate work permission codes
 ALLOWED, WITH_APPROVAL, NOT_ALLOWED = 0, 1, 2
 # Exclusion codes (0 = not excluded)
-EXCL_NONE, EXCL_PERMISSION, EXCL_LANGUAGE, EXCL_STAYS, EXCL_DISTANCE = 0, 1, 2, 3, 4
+EXCL_NONE, EXCL_PERMISSION, EXCL_LANGUAGE, EXCL_STAYS, EXCL_DISTANCE, EXCL_IRRELEVANT = 0, 1, 2, 3, 4, 5
 
 
 @dataclass
@@ -118,6 +129,8 @@ class EngineConfig:
     top_k_per_position: int = 50
     top_k_per_candidate: int = 20
     today: int = 0  # day ordinal of "today"
+    relevance_gate: bool = True  # pairs without relevance are left out (skilled) or lateral entries (elementary)
+    lateral_entry_factor: float = 0.6  # score factor of a lateral entry; 0 = elementary positions are gated too
 
 
 @dataclass
@@ -165,6 +178,8 @@ class PositionArrays:
     engagement_regions: sp.csr_matrix  # (n_p, n_regions) 0/1: the employer's regions of engagement
     requires_permission: np.ndarray  # (n_p,) bool
     start: np.ndarray  # (n_p,) float day ordinal, NaN unknown
+    elementary: np.ndarray | None = None  # (n_p,) bool: ISCO major group 9 (None: none is)
+    specific_skills: np.ndarray | None = None  # (n_skills,) bool: not transversal or cross-sector (None: all are)
 
 
 @dataclass
@@ -177,6 +192,7 @@ class ScoreResult:
     components: np.ndarray  # (n_pairs, len(COMPONENTS)) float
     rank_for_position: np.ndarray  # (n_pairs,) int, 0 = not in the position's top K
     rank_for_candidate: np.ndarray  # (n_pairs,) int, 0 = not in the candidate's top K
+    lateral: np.ndarray | None = None  # (n_pairs,) bool: a lateral entry (see the model)
     pairs_scored: int = 0
     stats: dict = field(default_factory=dict)
 
@@ -236,18 +252,18 @@ def score_top_k(
         rows, cols = np.nonzero(_select_top(scores, k_cand, floor, pp.perm))
         score = scores[rows, cols]
         rank = _ranks_in_rows(rows, score, pp.perm[cols], stop - start, k_cand)
-        by_cand = (rows + start, pp.perm[cols], score, rank, block.components(rows, cols))
+        by_cand = (rows + start, pp.perm[cols], score, rank, block.kept(rows, cols))
         # the block's best candidates per position, by position then candidate (ties → lower candidate)
         transposed = _scratch("transposed", scores.shape[::-1])
         np.copyto(transposed, scores.T)
         cols, rows = np.nonzero(_select_top(transposed, k_pos, floor))
-        by_pos = (rows + start, cols, scores[rows, cols], block.components(rows, cols))
+        by_pos = (rows + start, cols, scores[rows, cols], block.kept(rows, cols))
         return by_cand, by_pos
 
     # Per position: the best k_pos candidates so far, each column in ascending candidate order, -inf padded.
     run_score = np.full((k_pos, n_p), -np.inf)
     run_cand = np.zeros((k_pos, n_p), dtype=np.int64)
-    run_comp = np.zeros((k_pos, n_p, len(COMPONENTS)))
+    run_comp = np.zeros((k_pos, n_p, len(COMPONENTS) + 1))  # the components and the lateral flag
     by_candidate = []
     workers = WORKERS if workers is None else max(1, int(workers))
     blocks = _blocks(n_c, n_p, workers)
@@ -284,6 +300,7 @@ def score_top_k(
     key_c = cand_c * n_p + pos_c
     key_p = cand_p * n_p + pos_p
     keys, first = np.unique(np.concatenate([key_c, key_p]), return_index=True)
+    kept = np.take(np.concatenate([comp_c, comp_p]), first, axis=0)
     rank_for_candidate = np.zeros(len(keys), dtype=np.int64)
     rank_for_position = np.zeros(len(keys), dtype=np.int64)
     rank_for_candidate[np.searchsorted(keys, key_c)] = rank_c
@@ -292,9 +309,10 @@ def score_top_k(
         candidate_index=keys // n_p,
         position_index=keys % n_p,
         score=np.take(np.concatenate([score_c, score_p]), first),
-        components=np.take(np.concatenate([comp_c, comp_p]), first, axis=0),
+        components=kept[:, : len(COMPONENTS)],
         rank_for_position=rank_for_position,
         rank_for_candidate=rank_for_candidate,
+        lateral=kept[:, len(COMPONENTS)] > 0,
         pairs_scored=n_c * n_p,
         stats={"blocks": len(blocks), "kept": len(keys), "seconds": time.perf_counter() - started},
     )
@@ -322,6 +340,31 @@ OCC, ESS, OPT, LANG, EXP, PLACE, PERSP, AVAIL, FRESH = range(len(COMPONENTS))
 def score_scale(total_weight: float) -> float:
     """Score = Σ w·c × score_scale(Σ w): the one multiplication both engine and reference use."""
     return 100.0 / total_weight
+
+
+def column_scale(total_weight: float) -> float:
+    """score_scale of the weights of the components a pair compares; when they weigh nothing, Σ w·c is
+    0 (or -inf) and stays so."""
+    return score_scale(total_weight) if total_weight > 0 else 1.0
+
+
+# Components that may have nothing to compare (NaN): bit k of a position's "applicable" key is NEUTRAL[k].
+NEUTRAL = (ESS, OPT, LANG)
+
+
+def applicable_weight(weights, applicable: Iterable[bool]) -> float:
+    """Σ of the weights of the components that count for a pair (Python's left-to-right sum, in COMPONENTS
+    order, as the reference adds them)."""
+    return sum(float(w) for w, counts in zip(weights, applicable, strict=True) if counts)
+
+
+def _scales(weights: np.ndarray) -> np.ndarray:
+    """column_scale for every "applicable" key."""
+    scales = []
+    for key in range(1 << len(NEUTRAL)):
+        counts = [k not in NEUTRAL or bool(key >> NEUTRAL.index(k) & 1) for k in range(len(COMPONENTS))]
+        scales.append(column_scale(applicable_weight(weights, counts)))
+    return np.array(scales)
 
 
 _scratch_buffers: dict[tuple[str, str], np.ndarray] = {}
@@ -381,6 +424,7 @@ def _empty_result(stats: dict) -> ScoreResult:
         components=np.empty((0, len(COMPONENTS))),
         rank_for_position=empty.copy(),
         rank_for_candidate=empty.copy(),
+        lateral=np.zeros(0, dtype=bool),
         pairs_scored=0,
         stats=stats,
     )
@@ -539,6 +583,11 @@ class _PreparedPositions:
         self.opt_t = binary(sp.csr_matrix(p.optional)[perm]).T.tocsr()
         self.ess_count = np.asarray(self.ess_t.sum(axis=0), dtype=np.float64).ravel()
         self.opt_count = np.asarray(self.opt_t.sum(axis=0), dtype=np.float64).ravel()
+        n_skills = self.ess_t.shape[0]
+        specific = np.ones(n_skills, dtype=bool) if p.specific_skills is None else np.asarray(p.specific_skills, bool)
+        only_specific = sp.diags(specific.astype(np.float32))
+        self.spec_ess_t = sp.csr_matrix(only_specific @ self.ess_t)
+        self.spec_ess_t.eliminate_zeros()
         self.occ_ess = binary(p.occupation_essential)
         n_occ = self.occ_ess.shape[0]
         occupation = np.asarray(p.occupation, dtype=np.int64)[perm]
@@ -546,6 +595,10 @@ class _PreparedPositions:
         pos_occ_ess = sp.diags(known.astype(np.float32)) @ self.occ_ess[np.where(known, occupation, 0)]
         self.pos_occ_ess_t = binary(pos_occ_ess).T.tocsr()
         self.pos_occ_ess_count = np.asarray(self.pos_occ_ess_t.sum(axis=0), dtype=np.float64).ravel()
+        self.pos_occ_spec_t = sp.csr_matrix(only_specific @ self.pos_occ_ess_t)
+        self.pos_occ_spec_t.eliminate_zeros()
+        elementary = np.zeros(n, dtype=bool) if p.elementary is None else np.asarray(p.elementary, dtype=bool)
+        self.elementary = elementary[perm]
         isco4 = np.asarray(p.isco4, dtype=np.int64)[perm]
         isco2 = np.asarray(p.isco2, dtype=np.int64)[perm]
         self.occ_t = _one_hot_t(occupation, n_occ)
@@ -563,6 +616,9 @@ class _PreparedPositions:
         )
         self.lang_level = level[first][:, self.languages]
         self.lang_required = required[first][:, self.languages]
+        # Which of the NEUTRAL components a position compares: bit k set = NEUTRAL[k] counts.
+        compares = (self.ess_count > 0, self.opt_count > 0, (level > 0).any(axis=1))
+        self.applicable_key = sum(flag.astype(np.int64) << bit for bit, flag in enumerate(compares))
 
         # Place in Germany: distinct coordinates.
         g = slice(0, self.n_germany)
@@ -601,7 +657,7 @@ class _Block:
         weights: np.ndarray,
     ):
         self.pp, self.weights, self.b = pp, weights, stop - start
-        self.scale = score_scale(float(sum(weights)))  # Python's left-to-right sum, as in the reference
+        self.scale = _scales(weights)[pp.applicable_key]  # 100 / Σ w of the components each position compares
         rows = slice(start, stop)
         today = float(config.today)
         nG = pp.n_germany
@@ -611,11 +667,22 @@ class _Block:
         self.ess = _coverage(skills @ pp.ess_t, pp.ess_count)
         self.opt = _coverage(skills @ pp.opt_t, pp.opt_count)
         c_occ = pc.rows(pc.occupations, start, stop)
-        related = sp.csr_matrix(binary(c_occ @ pp.occ_ess) @ pp.pos_occ_ess_t, dtype=np.float64)
+        c_occ_ess = binary(c_occ @ pp.occ_ess)  # the essential skills of the candidate's occupations
+        related = sp.csr_matrix(c_occ_ess @ pp.pos_occ_ess_t, dtype=np.float64)
         related.data = 0.6 * (related.data / pp.pos_occ_ess_count[related.indices])
+        same_group = pc.rows(pc.isco4, start, stop) @ pp.isco4_t
+        same_occupation = c_occ @ pp.occ_t
         occ = related.maximum(0.5 * (pc.rows(pc.isco2, start, stop) @ pp.isco2_t))
-        occ = occ.maximum(0.75 * (pc.rows(pc.isco4, start, stop) @ pp.isco4_t))
-        self.occ = sp.csr_matrix(occ.maximum(binary(c_occ @ pp.occ_t)), dtype=np.float64)
+        occ = occ.maximum(0.75 * same_group)
+        self.occ = sp.csr_matrix(occ.maximum(binary(same_occupation)), dtype=np.float64)
+        # Relevance: non-zero where the pair is relevant (see the model); None when the gate is off.
+        self.relevant = self.lateral_cols = None
+        if config.relevance_gate:
+            shared = c_occ_ess @ pp.pos_occ_spec_t + skills @ pp.spec_ess_t  # specific skills in common
+            self.relevant = binary(same_occupation + same_group + shared)
+            self.factor = float(config.lateral_entry_factor)
+            lateral = pp.elementary & (self.factor > 0)  # elementary positions list lateral entries
+            self.lateral_cols, self.gated = np.nonzero(lateral)[0], ~lateral
         # experience: min(1, (exact + 0.5 × max(0, group - exact)) / full years), at the pairs with any years
         exact = _numbers(pc.rows(pc.occupation_years, start, stop) @ pp.occ_years_t)
         group = _numbers(pc.rows(pc.isco4_years, start, stop) @ pp.isco4_years_t)
@@ -638,7 +705,7 @@ class _Block:
             total[:, asked] += np.maximum(0.0, 1.0 - np.maximum(diff, 0) / 3) * weight
             weight_sum[asked] += weight
             self.lang_excluded[:, asked] |= pp.lang_required[None, asked, k] & (diff > config.max_language_gap)
-        self.lang = np.ones(total.shape)
+        self.lang = np.full(total.shape, np.nan)  # NaN: the position asks for no language
         np.divide(total, weight_sum, out=self.lang, where=weight_sum > 0)
 
         # Place in Germany: distinct (coordinates, radius, relocate) × distinct position coordinates.
@@ -665,6 +732,7 @@ class _Block:
         abroad[_same(o_c, pp.country) | _same(r_c, pp.country)] = 0.8
         abroad[_same(o_r, pp.region) | _same(r_r, pp.region)] = 1.0
         self.abroad = abroad
+        self.home = _same(o_c, pp.country) | _same(r_c, pp.country)  # abroad in the country of origin or return
 
         # Perspective and freshness: per candidate.
         self.perspective = np.asarray(c.perspective[rows], dtype=np.int64)
@@ -689,7 +757,7 @@ class _Block:
         pp, w, nG = self.pp, self.weights, self.pp.n_germany
 
         def hot(values, excluded, weight):
-            out = weight * values
+            out = weight * np.nan_to_num(values, nan=0.0)  # a component with nothing to compare adds nothing
             out[excluded] = -np.inf
             return out
 
@@ -708,30 +776,64 @@ class _Block:
         if nG < pp.n:
             np.take(w[PLACE] * self.abroad, self.abroad_key, axis=0, out=tmp[:, nG:])
         acc += tmp
-        persp_abroad = w[PERSP] * self.persp_abroad
-        persp_abroad[self.perspective == STAY] = -np.inf
         acc[:, :nG] += (w[PERSP] * self.persp_germany)[:, None]
-        acc[:, nG:] += persp_abroad[:, None]
+        if nG < pp.n:
+            home = np.take(self.home, self.abroad_key, axis=0)
+            persp_abroad = np.where(home, (w[PERSP] * self.persp_abroad)[:, None], 0.0)
+            persp_abroad[self.perspective == STAY] = -np.inf
+            acc[:, nG:] += persp_abroad
         _gather(hot(self.avail, self.time_excluded, w[AVAIL]), self.time_key, pp.time_key, out=tmp)
         acc += tmp
         del tmp
         acc += (w[FRESH] * self.fresh)[:, None]
         acc *= self.scale
+        if self.relevant is not None:
+            self._gate(acc)
         return acc
+
+    def _gate(self, acc: np.ndarray) -> None:
+        """Pairs without relevance: × the lateral entry factor for elementary positions, else excluded."""
+        relevant = _scratch("relevant", acc.shape, bool)
+        relevant.fill(False)
+        pattern = self.relevant
+        relevant[np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr)), pattern.indices] = True
+        cols = self.lateral_cols
+        if len(cols):
+            lateral = acc[:, cols]
+            lateral[~relevant[:, cols]] *= self.factor
+            acc[:, cols] = lateral
+            relevant[:, cols] = True
+        np.putmask(acc, np.logical_not(relevant, out=relevant), -np.inf)
+
+    def _irrelevant(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The pairs (block row, internal column) without relevance (none when the gate is off)."""
+        if self.relevant is None:
+            return np.zeros(len(rows), dtype=bool)
+        return _lookup(self.relevant, rows, cols) == 0
+
+    def kept(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The components of the pairs and, as one more column, 1.0 for a lateral entry."""
+        lateral = np.zeros(len(rows))
+        if self.relevant is not None and len(self.lateral_cols):
+            lateral[~self.gated[cols] & self._irrelevant(rows, cols)] = 1.0
+        return np.column_stack([self.components(rows, cols), lateral])
 
     def components(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """(len(rows), n_components) values of the pairs (block row, internal column)."""
         pp, nG = self.pp, self.pp.n_germany
         out = np.empty((len(rows), len(COMPONENTS)))
         out[:, OCC] = _lookup(self.occ, rows, cols)
-        out[:, ESS] = _lookup(self.ess, rows, cols)
-        out[:, OPT] = _lookup(self.opt, rows, cols)
+        out[:, ESS] = np.where(pp.ess_count[cols] > 0, _lookup(self.ess, rows, cols), np.nan)
+        out[:, OPT] = np.where(pp.opt_count[cols] > 0, _lookup(self.opt, rows, cols), np.nan)
         out[:, LANG] = self.lang[self.lang_key[rows], pp.lang_key[cols]]
         out[:, EXP] = _lookup(self.exp, rows, cols)
         germany = cols < nG
         out[germany, PLACE] = self.geo[self.geo_key[rows[germany]], pp.geo_key[cols[germany]]]
         out[~germany, PLACE] = self.abroad[self.abroad_key[rows[~germany]], cols[~germany] - nG]
-        out[:, PERSP] = np.where(germany, self.persp_germany[rows], self.persp_abroad[rows])
+        out[germany, PERSP] = self.persp_germany[rows[germany]]
+        abroad_rows = rows[~germany]
+        home = self.home[self.abroad_key[abroad_rows], cols[~germany] - nG]
+        out[~germany, PERSP] = np.where(home, self.persp_abroad[abroad_rows], 0.0)
         out[:, AVAIL] = self.avail[self.time_key[rows], pp.time_key[cols]]
         out[:, FRESH] = self.fresh[rows]
         return out
@@ -741,6 +843,8 @@ class _Block:
         pp, nG = self.pp, self.pp.n_germany
         germany = cols < nG
         code = np.zeros(len(rows), dtype=np.int8)
+        if self.relevant is not None:
+            code[self._irrelevant(rows, cols) & self.gated[cols]] = EXCL_IRRELEVANT
         geo = np.zeros(len(rows), dtype=bool)
         geo[germany] = self.geo_excluded[self.geo_key[rows[germany]], pp.geo_key[cols[germany]]]
         code[geo] = EXCL_DISTANCE
@@ -758,16 +862,10 @@ def _gather(table: np.ndarray, row_keys: np.ndarray, col_keys: np.ndarray, out=N
 
 
 def _coverage(counts: sp.spmatrix, required: np.ndarray) -> sp.csr_matrix:
-    """Share of the required skills the candidate has; 1.0 in every row of a position that requires none."""
+    """Share of the required skills the candidate has (no entry for a position that requires none: its
+    component is NaN, see `_Block.components`)."""
     share = sp.csr_matrix(counts, dtype=np.float64)
     share.data = share.data / required[share.indices]
-    none = np.nonzero(required == 0)[0]
-    if len(none):
-        b = share.shape[0]
-        fill = sp.csr_matrix(
-            (np.ones(b * len(none)), (np.repeat(np.arange(b), len(none)), np.tile(none, b))), shape=share.shape
-        )
-        share = sp.csr_matrix(share + fill)
     share.eliminate_zeros()
     return share
 
@@ -867,7 +965,12 @@ def take_candidates(candidates: CandidateArrays, rows) -> CandidateArrays:
 def take_positions(positions: PositionArrays, rows) -> PositionArrays:
     """The positions at `rows`; occupation_essential (one row per occupation) is kept whole."""
     rows = np.asarray(rows, dtype=np.int64)
+    whole = ("occupation_essential", "specific_skills")  # per occupation or per skill, not per position
     return replace(
         positions,
-        **{f.name: getattr(positions, f.name)[rows] for f in fields(positions) if f.name != "occupation_essential"},
+        **{
+            f.name: getattr(positions, f.name)[rows]
+            for f in fields(positions)
+            if f.name not in whole and getattr(positions, f.name) is not None
+        },
     )

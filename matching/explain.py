@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,6 +49,7 @@ COMPONENT_HELP = {
 }
 
 EXCLUSION_NONE, EXCLUSION_PERMISSION, EXCLUSION_LANGUAGE, EXCLUSION_STAYS, EXCLUSION_DISTANCE = 0, 1, 2, 3, 4
+EXCLUSION_IRRELEVANT = 5
 
 EXCLUSION_TEXTS = {
     EXCLUSION_PERMISSION: gettext_lazy(
@@ -59,6 +61,10 @@ EXCLUSION_TEXTS = {
     EXCLUSION_DISTANCE: gettext_lazy(
         "Excluded: the place of work is beyond the candidate's commute radius and the candidate does not want to move."
     ),
+    EXCLUSION_IRRELEVANT: gettext_lazy(
+        "Not proposed: the candidate has neither the same or a related occupation nor any specific essential skill "
+        "of the position."
+    ),
 }
 
 NOTE_TEXTS = {
@@ -66,6 +72,10 @@ NOTE_TEXTS = {
         "The candidate may work only with the approval of the immigration office (Ausländerbehörde): plan time for it."
     ),
     "available_after_start": gettext_lazy("The candidate is available only after the start date."),
+    "lateral_entry": gettext_lazy(
+        "Lateral entrant (Quereinstieg): no related occupation or specific skill yet. Listed below the candidates "
+        "with a fit, because the position needs no vocational training."
+    ),
 }
 
 
@@ -74,13 +84,17 @@ class ComponentRow:
     name: str
     label: str
     help: str
-    value: float  # 0..1
+    value: float | None  # 0..1; None: the position asks for nothing to compare (not counted)
     weight: float
     points: float  # this component's part of the score (0..100)
 
     @property
-    def percent(self) -> int:
-        return round(self.value * 100)
+    def compared(self) -> bool:
+        return self.value is not None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.value is None else round(self.value * 100)
 
 
 @dataclass
@@ -202,56 +216,64 @@ def support_sentences(
     return sentences
 
 
+# The measure that pays for each change of a "what would change it" hint (`reference.explain_pair`).
+MEASURE_OF_CHANGE = {"language": "language_course", "skills": "training", "relocation": "relocation"}
+
+
 def derived_support(data: dict) -> list[str]:
-    """The measures a gap calls for, where the source does not name them (the live explanation)."""
+    """The measures a gap calls for, where the source does not name them. An excluded pair gets only
+    the measures of its hint, which makes it eligible: none when no measure can."""
+    if data.get("exclusion"):
+        return [MEASURE_OF_CHANGE[change["kind"]] for change in (data.get("hint") or {}).get("changes") or []]
     measures = []
     if data.get("language_gaps"):
         measures.append("language_course")
-    if data.get("missing_essential") or data.get("missing_optional"):
+    if data.get("missing_essential"):
         measures.append("training")
-    if data.get("exclusion") == EXCLUSION_DISTANCE or (data.get("hint") or {}).get("kind") == "relocation":
-        measures.append("relocation")
     return measures
 
 
-def hint_sentence(hint: dict | None, names: dict[str, str]) -> str:
-    """The computed "what would change it", e.g. "With German B2 this pair becomes eligible: about +12 points"."""
-    if not hint or not hint.get("kind"):
-        return ""
-    points = max(round(float(hint.get("delta") or 0)), 0)
-    eligible = bool(hint.get("becomes_eligible"))
-    kind = hint["kind"]
-    if kind == "language":
-        values = {
-            "language": names.get(hint.get("language", ""), hint.get("language", "")),
-            "level": level_label(hint.get("level")),
-            "points": points,
-        }
-        if eligible:
-            return _("With %(language)s %(level)s this pair becomes eligible: about +%(points)s points.") % values
-        return _("With %(language)s %(level)s the score rises by about %(points)s points.") % values
-    if kind == "skills":
-        return _("With the missing essential skills the score rises by about %(points)s points.") % {"points": points}
-    if kind == "relocation":
-        if eligible:
-            return _(
-                "If the candidate were willing to move, this pair would become eligible: about +%(points)s points."
-            ) % {"points": points}
-        return _("If the candidate were willing to move, the score would rise by about %(points)s points.") % {
-            "points": points
-        }
+def change_phrase(change: dict, names: dict[str, str]) -> str:
+    """One change of a hint as a phrase: "German B1", "the missing essential skills", "a move"."""
+    if change.get("kind") == "language":
+        language = names.get(change.get("language") or "", change.get("language") or "")
+        return _("%(language)s %(level)s") % {"language": language, "level": level_label(change.get("level"))}
+    if change.get("kind") == "skills":
+        return _("the missing essential skills")
+    if change.get("kind") == "relocation":
+        return _("a move closer to the place of work")
     return ""
+
+
+def hint_sentence(hint: dict | None, names: dict[str, str]) -> str:
+    """The computed "what would change it", e.g. "With German B1 this pair becomes eligible: about 64 points"."""
+    phrases = [phrase for change in (hint or {}).get("changes") or [] if (phrase := change_phrase(change, names))]
+    if not phrases:
+        return ""
+    values = {"changes": get_text_list(phrases, _("and")), "points": max(round(float(hint.get("delta") or 0)), 0)}
+    if hint.get("becomes_eligible"):
+        return _("With %(changes)s this pair becomes eligible: about %(points)s points.") % values
+    return _("With %(changes)s the score rises by about %(points)s points.") % values
 
 
 # --- components -----------------------------------------------------------------------------
 
 
+def component_value(value) -> float | None:
+    """A stored component as a number in 0..1; None where there was nothing to compare."""
+    if value is None or value != value:  # None or NaN
+        return None
+    return min(max(float(value), 0.0), 1.0)
+
+
 def component_rows(components: dict, weights: dict[str, float]) -> list[ComponentRow]:
-    """Each component's value and weight, and its part of the score (weighted mean × 100)."""
-    total = sum(weights.get(name, 0.0) for name in COMPONENTS) or 1.0
+    """Each component's value and weight, and its part of the score (weighted mean × 100 over the
+    components compared)."""
+    values = {name: component_value(components.get(name)) for name in COMPONENTS}
+    total = sum(weights.get(name, 0.0) for name in COMPONENTS if values[name] is not None) or 1.0
     rows = []
     for name in COMPONENTS:
-        value = min(max(float(components.get(name) or 0.0), 0.0), 1.0)
+        value = values[name]
         weight = float(weights.get(name, 0.0))
         rows.append(
             ComponentRow(
@@ -260,7 +282,7 @@ def component_rows(components: dict, weights: dict[str, float]) -> list[Componen
                 help=str(COMPONENT_HELP[name]),
                 value=value,
                 weight=weight,
-                points=100 * weight * value / total,
+                points=0.0 if value is None else 100 * weight * value / total,
             )
         )
     return rows
@@ -352,12 +374,13 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
 @dataclass
 class Bar:
     label: str
-    percent: int
+    percent: int | None  # None: nothing to compare
 
 
 def component_bars(components: dict) -> list[Bar]:
     """The small bars of a list row: each component's value in per cent, in the engine's order."""
-    return [
-        Bar(label=str(COMPONENT_LABELS[name]), percent=round(min(max(float(components.get(name) or 0), 0), 1) * 100))
-        for name in COMPONENTS
-    ]
+    bars = []
+    for name in COMPONENTS:
+        value = component_value(components.get(name))
+        bars.append(Bar(label=str(COMPONENT_LABELS[name]), percent=None if value is None else round(value * 100)))
+    return bars

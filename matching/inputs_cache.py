@@ -214,7 +214,7 @@ def _concat(first, second):
     values = {}
     for f in fields(first):
         a, b = getattr(first, f.name), getattr(second, f.name)
-        if f.name == "occupation_essential":
+        if f.name in ("occupation_essential", "specific_skills"):  # per occupation or skill, not per record
             values[f.name] = a
         elif sp.issparse(a):
             values[f.name] = sp.vstack([a, b], format="csr")

@@ -40,6 +40,9 @@ PERMISSION_CODES = {
     WorkPermission.NOT_ALLOWED: engine.NOT_ALLOWED,
 }
 GERMANY = "DE"
+# Skills of these ESCO reuse levels are used in many lines of work: they show no relevance (matching/README.md).
+GENERIC_REUSE_LEVELS = {"transversal", "cross-sector"}
+ELEMENTARY_ISCO = "9"  # ISCO-08 major group 9, elementary occupations
 FEW = 100  # loads of up to this many records read through the cursor (a COPY costs more to start)
 
 
@@ -51,9 +54,11 @@ class Vocabulary:
     """
 
     skill_ids: np.ndarray  # (n_skills,) int64, sorted
+    skill_specific: np.ndarray  # (n_skills,) bool: not a generic skill (ESCO reuse level transversal or cross-sector)
     occupation_ids: np.ndarray  # (n_occ,) int64, sorted
     occupation_isco4: np.ndarray  # (n_occ,) int32: column of the occupation's ISCO 4-digit group, -1 none
     occupation_isco2: np.ndarray  # (n_occ,) int32: column of its 2-digit group, -1 none
+    occupation_elementary: np.ndarray  # (n_occ,) bool: ISCO major group 9 (elementary occupations)
     isco4_codes: tuple[str, ...]
     isco2_codes: tuple[str, ...]
     language_ids: np.ndarray  # (n_lang,) int64, sorted
@@ -207,7 +212,7 @@ def experience_years(years, start: date | None, end: date | None, today: date) -
 
 def load_vocabulary() -> Vocabulary:
     """Columns for every skill, occupation, ISCO group, language, country and region (4 queries)."""
-    skill_ids = np.array(Skill.objects.order_by("pk").values_list("pk", flat=True), dtype=np.int64)
+    skills = list(Skill.objects.order_by("pk").values_list("pk", "reuse_level"))
     occupations = list(Occupation.objects.order_by("pk").values_list("pk", "isco_group"))
     groups = [(code or "").strip() for _pk, code in occupations]
     isco4_codes = tuple(sorted({code for code in groups if len(code) == 4}))
@@ -216,12 +221,14 @@ def load_vocabulary() -> Vocabulary:
     isco2_index = {code: i for i, code in enumerate(isco2_codes)}
     languages = list(Language.objects.order_by("pk").values_list("pk", "code"))
     return Vocabulary(
-        skill_ids=skill_ids,
+        skill_ids=np.array([pk for pk, _level in skills], dtype=np.int64),
+        skill_specific=np.array([level not in GENERIC_REUSE_LEVELS for _pk, level in skills], dtype=bool),
         occupation_ids=np.array([pk for pk, _code in occupations], dtype=np.int64),
         occupation_isco4=np.array([isco4_index.get(code, -1) for code in groups], dtype=np.int32),
         occupation_isco2=np.array(
             [isco2_index.get(code[:2], -1) if len(code) >= 2 else -1 for code in groups], dtype=np.int32
         ),
+        occupation_elementary=np.array([code.startswith(ELEMENTARY_ISCO) for code in groups], dtype=bool),
         isco4_codes=isco4_codes,
         isco2_codes=isco2_codes,
         language_ids=np.array([pk for pk, _code in languages], dtype=np.int64),
@@ -243,6 +250,8 @@ def engine_config(scoring: ScoringConfig | None = None, *, today: date | None = 
         top_k_per_position=int(scoring.top_k_per_position),
         top_k_per_candidate=int(scoring.top_k_per_candidate),
         today=(today or timezone.localdate()).toordinal(),
+        relevance_gate=bool(scoring.relevance_gate),
+        lateral_entry_factor=float(scoring.lateral_entry_factor),
     )
 
 
@@ -489,6 +498,8 @@ def load_positions(
         engagement_regions=engagement_regions,
         requires_permission=np.array(permission, dtype=bool),
         start=np.array([_ordinal(d) for d in start], dtype=np.float64),
+        elementary=_lookup(vocabulary.occupation_elementary.astype(np.int64), occupation_col) == 1,
+        specific_skills=vocabulary.skill_specific,
     )
 
 

@@ -8,6 +8,7 @@ they are never touched by a rescore, so a decision survives every run.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -42,6 +43,20 @@ class ScoringConfig(models.Model):
     min_score = models.FloatField(_("lowest score stored (0–100)"), default=20.0)
     top_k_per_position = models.PositiveIntegerField(_("matches kept per position"), default=50)
     top_k_per_candidate = models.PositiveIntegerField(_("matches kept per candidate"), default=20)
+    relevance_gate = models.BooleanField(
+        _("propose only candidates from the position's line of work"),
+        default=True,
+        help_text=_(
+            "Skilled positions list only candidates with the same or a related occupation or one of the position's "
+            "specific essential skills; elementary positions (ISCO group 9) list the others as lateral entrants."
+        ),
+    )
+    lateral_entry_factor = models.FloatField(
+        _("score factor for lateral entrants (0–1)"),
+        default=0.6,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Multiplies the score of a lateral entrant at an elementary position; 0 lists none."),
+    )
     employers_see_summaries = models.BooleanField(
         _("employers see anonymised match summaries of their positions"), default=False
     )
@@ -56,6 +71,10 @@ class ScoringConfig(models.Model):
                 fields=["is_active"], condition=Q(is_active=True), name="one_active_scoring_config"
             ),
             models.CheckConstraint(condition=Q(min_score__gte=0, min_score__lte=100), name="scoring_min_score_range"),
+            models.CheckConstraint(
+                condition=Q(lateral_entry_factor__gte=0, lateral_entry_factor__lte=1),
+                name="scoring_lateral_factor_range",
+            ),
         ]
 
     def __str__(self) -> str:

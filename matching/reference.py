@@ -18,6 +18,7 @@ from matching.engine import (
     COMPONENTS,
     EARTH_RADIUS_KM,
     EXCL_DISTANCE,
+    EXCL_IRRELEVANT,
     EXCL_LANGUAGE,
     EXCL_NONE,
     EXCL_PERMISSION,
@@ -29,7 +30,7 @@ from matching.engine import (
     CandidateArrays,
     EngineConfig,
     PositionArrays,
-    score_scale,
+    column_scale,
 )
 
 LEVEL_NAMES = {0: "none", 1: "A1", 2: "A2", 3: "B1", 4: "B2", 5: "C1", 6: "C2", 7: "native"}
@@ -91,11 +92,21 @@ def position_row(p: PositionArrays, j: int) -> dict:
     """Everything the model reads about position j, as plain Python values."""
     occupation = int(p.occupation[j])
     n_occ = p.occupation_essential.shape[0]
+    essential = _row_set(p.essential, j)
+    occupation_essential = _row_set(p.occupation_essential, occupation) if 0 <= occupation < n_occ else set()
+    specific = (
+        (lambda skills: skills)
+        if p.specific_skills is None
+        else (lambda skills: {s for s in skills if p.specific_skills[s]})
+    )
     return {
-        "essential": _row_set(p.essential, j),
+        "essential": essential,
+        "specific_essential": specific(essential),
         "optional": _row_set(p.optional, j),
         "occupation": occupation,
-        "occupation_essential": _row_set(p.occupation_essential, occupation) if 0 <= occupation < n_occ else set(),
+        "occupation_essential": occupation_essential,
+        "occupation_specific": specific(occupation_essential),
+        "elementary": bool(p.elementary is not None and p.elementary[j]),
         "isco4": int(p.isco4[j]),
         "isco2": int(p.isco2[j]),
         "requirements": [
@@ -121,34 +132,67 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
-def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig) -> tuple[float, dict, int]:
-    """Score one candidate row against one position row: (score or -inf, components, exclusion code).
+def is_relevant(cand: dict, pos: dict, candidate_essential: set[int]) -> bool:
+    """Does the candidate come from the position's line of work (see the model in `matching.engine`)?
+    `candidate_essential`: the essential skills of the candidate's occupations."""
+    return bool(
+        pos["occupation"] in cand["occupations"]
+        or pos["isco4"] in cand["isco4"]
+        or pos["occupation_specific"] & candidate_essential
+        or pos["specific_essential"] & cand["skills"]
+    )
 
-    `occupation_essential(o)` returns the set of essential skills of occupation o.
-    """
-    today = float(config.today)
-    start = _nan_or(pos["start"], today)
-    exclusion = EXCL_NONE
 
-    # Hard constraints, first reason wins.
+def _candidate_essential(cand: dict, occupation_essential) -> set[int]:
+    """The essential skills of the candidate's occupations."""
+    skills: set[int] = set()
+    for occupation in cand["occupations"]:
+        skills |= occupation_essential(occupation)
+    return skills
+
+
+def violated(cand: dict, pos: dict, config: EngineConfig, *, relevant: bool) -> list[int]:
+    """Every hard constraint the pair violates, in EXCL_* order (the first is the pair's exclusion code)."""
+    start = _nan_or(pos["start"], float(config.today))
+    codes = []
     if pos["requires_permission"] and not pos["abroad"]:
         until = cand["permission_until"]
         if cand["permission"] == NOT_ALLOWED or (not math.isnan(until) and until < start):
-            exclusion = EXCL_PERMISSION
-    if exclusion == EXCL_NONE:
-        for lang, level, required in pos["requirements"]:
-            if required and level - cand["languages"][lang] > config.max_language_gap:
-                exclusion = EXCL_LANGUAGE
-                break
-    if exclusion == EXCL_NONE and pos["abroad"] and cand["perspective"] == STAY:
-        exclusion = EXCL_STAYS
+            codes.append(EXCL_PERMISSION)
+    if any(
+        required and level - cand["languages"][lang] > config.max_language_gap
+        for lang, level, required in pos["requirements"]
+    ):
+        codes.append(EXCL_LANGUAGE)
+    if pos["abroad"] and cand["perspective"] == STAY:
+        codes.append(EXCL_STAYS)
+    if not pos["abroad"] and not cand["relocate"]:
+        coordinates = (cand["lat"], cand["lon"], pos["lat"], pos["lon"])
+        if not any(math.isnan(x) for x in coordinates):
+            radius = _nan_or(cand["commute_km"], config.default_commute_km)
+            if haversine_km(*coordinates) > radius:
+                codes.append(EXCL_DISTANCE)
+    lateral_allowed = pos["elementary"] and config.lateral_entry_factor > 0
+    if config.relevance_gate and not relevant and not lateral_allowed:
+        codes.append(EXCL_IRRELEVANT)
+    return codes
+
+
+def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig) -> tuple[float, dict, int]:
+    """Score one candidate row against one position row: (score or -inf, components, exclusion code).
+
+    `occupation_essential(o)` returns the set of essential skills of occupation o. A component
+    with nothing to compare is NaN and left out of the score.
+    """
+    today = float(config.today)
+    start = _nan_or(pos["start"], today)
+    candidate_essential = _candidate_essential(cand, occupation_essential)
+    relevant = is_relevant(cand, pos, candidate_essential)
+    exclusion = (violated(cand, pos, config, relevant=relevant) or [EXCL_NONE])[0]
 
     # Occupation.
     related = 0.0
     if pos["occupation_essential"]:
-        candidate_essential = set()
-        for occupation in cand["occupations"]:
-            candidate_essential |= occupation_essential(occupation)
         related = len(pos["occupation_essential"] & candidate_essential) / len(pos["occupation_essential"])
     occupation_value = max(
         1.0 if pos["occupation"] in cand["occupations"] else 0.0,
@@ -158,11 +202,11 @@ def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig
     )
 
     # Skills.
-    essential = len(pos["essential"] & cand["skills"]) / len(pos["essential"]) if pos["essential"] else 1.0
-    optional = len(pos["optional"] & cand["skills"]) / len(pos["optional"]) if pos["optional"] else 1.0
+    essential = len(pos["essential"] & cand["skills"]) / len(pos["essential"]) if pos["essential"] else math.nan
+    optional = len(pos["optional"] & cand["skills"]) / len(pos["optional"]) if pos["optional"] else math.nan
 
     # Languages.
-    language = 1.0
+    language = math.nan
     if pos["requirements"]:
         total = weight_sum = 0.0
         for lang, level, required in pos["requirements"]:
@@ -186,12 +230,7 @@ def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig
         else:
             distance = haversine_km(*coordinates)
             radius = _nan_or(cand["commute_km"], config.default_commute_km)
-            if distance <= radius:
-                place = 1.0 - 0.5 * distance / (radius if radius > 0 else 1.0)
-            else:
-                place = 0.4
-                if not cand["relocate"] and exclusion == EXCL_NONE:
-                    exclusion = EXCL_DISTANCE
+            place = 1.0 - 0.5 * distance / (radius if radius > 0 else 1.0) if distance <= radius else 0.4
     else:
         regions = {cand["origin_region"], cand["return_region"]} - {-1}
         countries = {cand["origin_country"], cand["return_country"]} - {-1}
@@ -204,7 +243,8 @@ def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig
 
     # Perspective, availability, freshness.
     if pos["abroad"]:
-        perspective = {RETURN: 1.0, OPEN: 0.7}.get(cand["perspective"], 0.0)
+        home = pos["country"] in {cand["origin_country"], cand["return_country"]} - {-1}
+        perspective = {RETURN: 1.0, OPEN: 0.7}.get(cand["perspective"], 0.0) if home else 0.0
     else:
         perspective = {STAY: 1.0, OPEN: 0.8, RETURN: 0.4}.get(cand["perspective"], 0.0)
     late = _nan_or(cand["available_from"], today) - start
@@ -223,9 +263,12 @@ def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig
     )
     weighted = 0.0
     for name in COMPONENTS:
-        weighted += config.weights.get(name, 0.0) * components[name]
-    total_weight = sum(config.weights.get(name, 0.0) for name in COMPONENTS)
-    score = weighted * score_scale(total_weight)
+        if not math.isnan(components[name]):
+            weighted += config.weights.get(name, 0.0) * components[name]
+    total_weight = sum(float(config.weights.get(name, 0.0)) for name in COMPONENTS if not math.isnan(components[name]))
+    score = weighted * column_scale(total_weight)
+    if config.relevance_gate and not relevant:
+        score *= config.lateral_entry_factor  # a lateral entry (or excluded, below)
     return (-math.inf if exclusion else score), components, exclusion
 
 
@@ -301,11 +344,26 @@ def language_gap_text(gap: dict, language_name: str) -> str:
     return f"{language_name} {LEVEL_NAMES[gap['required']]} {kind}, candidate has {LEVEL_NAMES[gap['has']]}"
 
 
+# Exclusions that a funded measure can lift: a language course, relocation support.
+FIXABLE = {EXCL_LANGUAGE, EXCL_DISTANCE}
+
+
 def explain_pair(candidates: CandidateArrays, positions: PositionArrays, i: int, j: int, config: EngineConfig) -> dict:
-    """Why candidate i and position j score what they score, and the single change that would help most."""
+    """Why candidate i and position j score what they score, and what would change it.
+
+    The hint ("what would change it") of an excluded pair is the smallest change the programme can pay
+    for that makes it eligible: every required language raised to the lowest level that is no longer
+    excluded, and a move when the distance excludes it; none when another rule excludes the pair (work
+    permission, staying in Germany, no relevance). Of an eligible pair it is the one change that raises
+    the score most: the largest language gap closed, or the missing essential skills learnt.
+    `hint["changes"]`: [{"kind": "language", "language": column, "level": level} | {"kind": "skills"} |
+    {"kind": "relocation"}].
+    """
     cand, pos = candidate_row(candidates, i), position_row(positions, j)
     lookup = _occupation_lookup(positions)
     score, components, exclusion = score_rows(cand, pos, lookup, config)
+    relevant = is_relevant(cand, pos, _candidate_essential(cand, lookup))
+    reasons = violated(cand, pos, config, relevant=relevant)
 
     language_gaps = [
         {"language": lang, "required": level, "has": cand["languages"][lang], "required_flag": required}
@@ -316,27 +374,36 @@ def explain_pair(candidates: CandidateArrays, positions: PositionArrays, i: int,
 
     # Candidate changes that the programme can support, each re-scored on a copy of the row.
     options = []
-    if language_gaps:
-        # The largest gap; a required language before a nice-to-have one, then the lower index.
-        gap = min(language_gaps, key=lambda g: (-(g["required"] - g["has"]), not g["required_flag"], g["language"]))
-        levels = list(cand["languages"])
-        levels[gap["language"]] = gap["required"]
-        options.append(("language", gap["language"], gap["required"], {**cand, "languages": levels}))
-    if missing_essential:
-        options.append(("skills", None, None, {**cand, "skills": cand["skills"] | set(missing_essential)}))
-    if exclusion == EXCL_DISTANCE:
-        options.append(("relocation", None, None, {**cand, "relocate": True}))
+    if reasons and set(reasons) <= FIXABLE:
+        levels, changes = list(cand["languages"]), []
+        for gap in language_gaps:
+            lowest = gap["required"] - config.max_language_gap
+            if gap["required_flag"] and gap["has"] < lowest:
+                levels[gap["language"]] = lowest
+                changes.append({"kind": "language", "language": gap["language"], "level": lowest})
+        relocate = cand["relocate"] or EXCL_DISTANCE in reasons
+        if EXCL_DISTANCE in reasons:
+            changes.append({"kind": "relocation"})
+        options.append((changes, {**cand, "languages": levels, "relocate": relocate}))
+    elif not reasons:
+        if language_gaps:
+            # The largest gap; a required language before a nice-to-have one, then the lower index.
+            gap = min(language_gaps, key=lambda g: (-(g["required"] - g["has"]), not g["required_flag"], g["language"]))
+            levels = list(cand["languages"])
+            levels[gap["language"]] = gap["required"]
+            change = {"kind": "language", "language": gap["language"], "level": gap["required"]}
+            options.append(([change], {**cand, "languages": levels}))
+        if missing_essential:
+            options.append(([{"kind": "skills"}], {**cand, "skills": cand["skills"] | set(missing_essential)}))
 
-    hint = {"kind": None, "language": None, "level": None, "delta": 0.0, "becomes_eligible": False}
+    hint = {"changes": [], "delta": 0.0, "becomes_eligible": False}
     best = -math.inf if exclusion else score
-    for kind, language, level, changed in options:
+    for changes, changed in options:
         new_score = score_rows(changed, pos, lookup, config)[0]
         if new_score > best:
             best = new_score
             hint = {
-                "kind": kind,
-                "language": language,
-                "level": level,
+                "changes": changes,
                 "delta": new_score if exclusion else new_score - score,
                 "becomes_eligible": bool(exclusion),
             }
@@ -344,6 +411,8 @@ def explain_pair(candidates: CandidateArrays, positions: PositionArrays, i: int,
     return {
         "score": score,
         "exclusion": exclusion,
+        "reasons": reasons,
+        "lateral": bool(not relevant and not reasons and config.relevance_gate),
         "components": components,
         "matched_skills": sorted(cand["skills"] & (pos["essential"] | pos["optional"])),
         "missing_essential": missing_essential,

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from employers.models import Position
-from matching import engine, inputs_cache, loader, reference, writer
+from matching import engine, explain, inputs_cache, loader, reference, writer
 from matching.models import MatchRun, ScoringConfig
 
 logger = logging.getLogger(__name__)
@@ -383,19 +383,25 @@ def pair_explain(*, candidate_id: int, position_id: int) -> dict:
     def language_code(column: int | None) -> str | None:
         return None if column is None else vocabulary.language_codes[int(column)]
 
-    components = {name: float(value) for name, value in data["components"].items()}
-    stored = writer.explanations(
-        inputs, np.array([0]), np.array([0]), np.array([[components[name] for name in engine.COMPONENTS]])
-    )[0]
-    hint = dict(data.get("hint") or {})
-    if hint:
-        hint["language"] = language_code(hint.get("language"))
-        hint["delta"] = float(hint.get("delta") or 0.0)
+    values = np.array([[data["components"][name] for name in engine.COMPONENTS]], dtype=np.float64)
+    stored = writer.explanations(inputs, np.array([0]), np.array([0]), values, np.array([data["lateral"]]))[0]
+    hint = data["hint"]
+    changes = [
+        {**change, "language": language_code(change["language"])} if change["kind"] == "language" else dict(change)
+        for change in hint["changes"]
+    ]
+    hint = {**hint, "changes": changes, "delta": float(hint["delta"])}
+    # An excluded pair: only the measures that make it eligible (none when no measure can).
+    support = (
+        explain.derived_support({"exclusion": data["exclusion"], "hint": hint})
+        if data["exclusion"]
+        else stored["support"]
+    )
     score_ = float(data["score"])
     return {
         "score": score_ if np.isfinite(score_) else None,
         "exclusion": int(data["exclusion"]),
-        "components": components,
+        "components": {name: None if np.isnan(value) else float(value) for name, value in data["components"].items()},
         "matched_skills": skill_ids(data["matched_skills"]),
         "missing_essential": skill_ids(data["missing_essential"]),
         "missing_optional": skill_ids(data["missing_optional"]),
@@ -409,6 +415,6 @@ def pair_explain(*, candidate_id: int, position_id: int) -> dict:
             for gap in data["language_gaps"]
         ],
         "hint": hint,
-        "support": stored["support"],
+        "support": support,
         "notes": stored["notes"],
     }

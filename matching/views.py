@@ -48,6 +48,7 @@ def _label_rows(matches) -> None:
     reasons = dict(MatchDecision.Reason.choices)
     for match in matches:
         match.bars = explain.component_bars(match.components or {})
+        match.lateral = "lateral_entry" in ((match.explanation or {}).get("notes") or [])
         match.decision_label = statuses.get(getattr(match, "decision_status", None), "")
         match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
 

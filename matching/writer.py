@@ -55,6 +55,7 @@ SUPPORT_LABELS = {
 NOTE_LABELS = {
     "work_permission_with_approval": _("work only with the approval of the immigration office"),
     "available_after_start": _("available only after the start date"),
+    "lateral_entry": _("lateral entrant: no related occupation or specific skill"),
 }
 PLACE_BEYOND_RADIUS = 0.4  # the engine's place value for a position in Germany beyond the commute radius
 CHUNK = 1000  # ids per IN (...) list
@@ -72,6 +73,7 @@ class Rows:
     components: np.ndarray  # (n, len(COMPONENTS))
     rank_for_position: np.ndarray  # 0 = not in the position's top K (or not known yet)
     rank_for_candidate: np.ndarray
+    lateral: np.ndarray  # bool: a lateral entry (engine.ScoreResult.lateral)
 
     def __len__(self) -> int:
         return len(self.ci)
@@ -93,6 +95,7 @@ def rows_from_result(result: engine.ScoreResult, inputs: Inputs) -> Rows:
         components=np.asarray(result.components, dtype=np.float64).reshape(len(ci), len(engine.COMPONENTS)),
         rank_for_position=np.asarray(result.rank_for_position, dtype=np.int64),
         rank_for_candidate=np.asarray(result.rank_for_candidate, dtype=np.int64),
+        lateral=np.zeros(len(ci), dtype=bool) if result.lateral is None else np.asarray(result.lateral, dtype=bool),
     )
 
 
@@ -186,11 +189,13 @@ def _id_list(matrix: sp.csr_matrix, texts: np.ndarray, with_comma: np.ndarray) -
 
 
 SUPPORT_ORDER = ("language_course", "training", "relocation", "travel")
-NOTE_ORDER = ("work_permission_with_approval", "available_after_start")
+NOTE_ORDER = ("work_permission_with_approval", "available_after_start", "lateral_entry")
 GAP_TEMPLATE = '{"language":%s,"required":%d,"has":%d,"required_flag":%s}'
 COMPONENT_DECIMALS = 4
-# The text of every component value at its stored precision (0.0, 0.0001, …, 1.0), made once.
-COMPONENT_TEXT = _strings([repr(round(i / 10**COMPONENT_DECIMALS, COMPONENT_DECIMALS)) for i in range(10**4 + 1)])
+# The text of every component value at its stored precision (0.0, 0.0001, …, 1.0), and last null (nothing to compare).
+COMPONENT_TEXT = _strings(
+    [repr(round(i / 10**COMPONENT_DECIMALS, COMPONENT_DECIMALS)) for i in range(10**COMPONENT_DECIMALS + 1)] + ["null"]
+)
 
 
 def _flag_lists() -> np.ndarray:
@@ -215,6 +220,7 @@ def _explanation_text(
     ci: np.ndarray,
     pj: np.ndarray,
     components: np.ndarray,
+    lateral: np.ndarray,
     *,
     for_copy: bool = False,
 ) -> None:
@@ -284,28 +290,32 @@ def _explanation_text(
     )
     late = components[:, engine.COMPONENTS.index("availability")] < 1.0
     missing_any = np.diff(missing_essential.indptr) > 0
-    flags = [any_gap, missing_any, relocation, abroad, approval, late]
+    flags = [any_gap, missing_any, relocation, abroad, approval, late, np.asarray(lateral, dtype=bool)]
     code = np.zeros(n, dtype=np.int64)
     for bit, flag in enumerate(flags):
         code |= flag.astype(np.int64) << bit
     text.add(FLAG_LISTS[code])
 
 
-def explanation_json(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray) -> list[str]:
+def explanation_json(
+    inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray, lateral: np.ndarray
+) -> list[str]:
     """The stored explanation of each pair as JSON text, an array (see `_explanation_text`)."""
     if not len(ci):
         return []
     text = _Text(len(ci))
-    _explanation_text(text, inputs, _Skills.of(inputs), ci, pj, components)
+    _explanation_text(text, inputs, _Skills.of(inputs), ci, pj, components, lateral)
     text.add("\n")
     return text.join().split("\n")[:-1]
 
 
-def explanations(inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray) -> list[dict]:
+def explanations(
+    inputs: Inputs, ci: np.ndarray, pj: np.ndarray, components: np.ndarray, lateral: np.ndarray
+) -> list[dict]:
     """The explanations as dicts (for the ORM and the explanation page)."""
     return [
         dict(zip(EXPLANATION_KEYS, json.loads(text), strict=True))
-        for text in explanation_json(inputs, ci, pj, components)
+        for text in explanation_json(inputs, ci, pj, components, lateral)
     ]
 
 
@@ -323,6 +333,7 @@ def _components_text(text: _Text, components: np.ndarray, *, opening: str = "[",
     """The components as `Match.components` stores them: a JSON array in `engine.COMPONENTS` order
     (`opening` and `closing` around it)."""
     scaled = np.rint(np.clip(np.nan_to_num(components, nan=0.0), 0.0, 1.0) * 10**COMPONENT_DECIMALS).astype(np.int64)
+    scaled[np.isnan(components)] = len(COMPONENT_TEXT) - 1  # null: nothing to compare
     for number, table in enumerate(_component_tables(opening, closing)):
         text.add(table[scaled[:, number]])
 
@@ -548,7 +559,7 @@ def _nullable(ranks_: np.ndarray) -> list[int | None]:
 
 
 def _insert_orm(rows: Rows, inputs: Inputs, run_id: int | None) -> int:
-    explained = explanations(inputs, rows.ci, rows.pj, rows.components)
+    explained = explanations(inputs, rows.ci, rows.pj, rows.components, rows.lateral)
     components = [
         dict(zip(engine.COMPONENTS, json.loads(text), strict=True)) for text in components_json(rows.components)
     ]
@@ -621,7 +632,7 @@ def _copy_pieces(rows: Rows, inputs: Inputs, *, tail: str) -> Iterator[str]:
         text.add(position_text[part.pj])
         text.add(_strings(list(map(repr, part.score.tolist()))))
         _components_text(text, part.components, opening="\t[", closing="]\t")
-        _explanation_text(text, inputs, skill_sets, part.ci, part.pj, part.components, for_copy=True)
+        _explanation_text(text, inputs, skill_sets, part.ci, part.pj, part.components, part.lateral, for_copy=True)
         text.add(_ranks_text(part.rank_for_position, rank_p_text, "\t{}\t"))
         text.add(_ranks_text(part.rank_for_candidate, rank_c_text, "{}" + tail + "\n"))
         yield text.join()
@@ -736,7 +747,7 @@ def _insert_postgresql(rows: Rows, inputs: Inputs, run_id: int | None, *, upsert
                     rows.position_id.tolist(),
                     rows.score.tolist(),
                     components_json(rows.components),
-                    explanation_json(inputs, rows.ci, rows.pj, rows.components),
+                    explanation_json(inputs, rows.ci, rows.pj, rows.components, rows.lateral),
                     _nullable(rows.rank_for_position),
                     _nullable(rows.rank_for_candidate),
                 ],

@@ -57,6 +57,8 @@ class Taxonomy:
     n_languages: int = 4
     n_countries: int = 10
     n_regions: int = 20
+    generic_skills: tuple[int, ...] = ()  # transversal or cross-sector: no sign of relevance
+    elementary_isco4: tuple[int, ...] = ()  # ISCO 4-digit groups of elementary occupations (major group 9)
 
     @property
     def n_occupations(self) -> int:
@@ -157,7 +159,8 @@ def make_candidates(rows: list[dict], taxonomy: Taxonomy = DEFAULT_TAXONOMY) -> 
 def make_positions(rows: list[dict], taxonomy: Taxonomy = DEFAULT_TAXONOMY) -> PositionArrays:
     """Keys: id, occupation (default 0; isco4/isco2 follow it unless given), essential [..], optional [..],
     languages {lang: level or (level, required)} (required by default), abroad, lat, lon (or town),
-    country, region, engagement_countries [..], engagement_regions [..], requires_permission, start."""
+    country, region, engagement_countries [..], engagement_regions [..], requires_permission, start,
+    elementary (default: the occupation's ISCO group is in taxonomy.elementary_isco4)."""
     t = taxonomy
     n = len(rows)
     language_level = np.zeros((n, t.n_languages), dtype=np.int8)
@@ -201,12 +204,18 @@ def make_positions(rows: list[dict], taxonomy: Taxonomy = DEFAULT_TAXONOMY) -> P
         engagement_regions=_ones([row.get("engagement_regions", ()) for row in rows], t.n_regions),
         requires_permission=column("requires_permission", False, bool),
         start=np.array([_day(row.get("start")) for row in rows], dtype=float).reshape(n),
+        elementary=np.array(
+            [row.get("elementary", int(g) in t.elementary_isco4) for row, g in zip(rows, isco4, strict=True)],
+            dtype=bool,
+        ).reshape(n),
+        specific_skills=~np.isin(np.arange(t.n_skills), t.generic_skills),
     )
 
 
 def make_config(**overrides) -> EngineConfig:
-    """All weights 1, today = TODAY, min_score 0 (keep every eligible pair) unless overridden."""
-    values = {"weights": dict.fromkeys(COMPONENTS, 1.0), "today": TODAY, "min_score": 0.0}
+    """All weights 1, today = TODAY, min_score 0 (keep every eligible pair), the relevance gate off (a
+    component's test needs no occupation; the gate has its own tests) unless overridden."""
+    values = {"weights": dict.fromkeys(COMPONENTS, 1.0), "today": TODAY, "min_score": 0.0, "relevance_gate": False}
     values.update(overrides)
     return EngineConfig(**values)
 

@@ -45,6 +45,8 @@ CONFIG_FIELDS = [
     "weight_perspective",
     "weight_availability",
     "weight_freshness",
+    "relevance_gate",
+    "lateral_entry_factor",
     "max_language_gap",
     "experience_full_years",
     "default_commute_km",

@@ -11,6 +11,7 @@ from matching import engine
 from matching.engine import (
     COMPONENTS,
     EXCL_DISTANCE,
+    EXCL_IRRELEVANT,
     EXCL_LANGUAGE,
     EXCL_NONE,
     EXCL_PERMISSION,
@@ -25,7 +26,9 @@ from matching.engine import (
 )
 from matching.reference import explain_pair, haversine_km, language_gap_text, score_all, top_k
 from tests.matching.arrays import (
+    A1,
     A2,
+    ARABIC,
     B1,
     B2,
     BERLIN,
@@ -52,7 +55,7 @@ def score_one(candidate: dict, position: dict, config=None, taxonomy=None):
     scores, components, exclusion = score_matrix(c, p, config)
     ref_scores, ref_components, ref_exclusion = score_all(c, p, config)
     assert exclusion[0, 0] == ref_exclusion[0, 0]
-    assert np.allclose(components, ref_components, rtol=0, atol=1e-12)
+    assert np.allclose(components, ref_components, rtol=0, atol=1e-12, equal_nan=True)
     if math.isfinite(ref_scores[0, 0]):
         assert scores[0, 0] == pytest.approx(ref_scores[0, 0], abs=1e-9)
     else:
@@ -175,8 +178,6 @@ def test_essential_and_optional_skill_coverage():
     candidate = {"skills": [1, 2, 40, 45]}
     assert component("essential_skills", candidate, position) == 0.5
     assert component("optional_skills", candidate, position) == pytest.approx(1 / 3)
-    assert component("essential_skills", candidate, {}) == 1.0  # nothing required
-    assert component("optional_skills", candidate, {}) == 1.0
 
 
 def test_language_weighted_mean_over_required_and_nice_to_have():
@@ -186,7 +187,6 @@ def test_language_weighted_mean_over_required_and_nice_to_have():
     assert component("language", {"languages": {GERMAN: C1, ENGLISH: B1}}, position) == pytest.approx(
         (1 + 0.5 * 2 / 3) / 1.5
     )
-    assert component("language", {}, {}) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,23 @@ def test_origin_country_does_not_matter_for_a_position_in_germany():
     [(STAY, False, 1.0), (OPEN, False, 0.8), (RETURN, False, 0.4), (RETURN, True, 1.0), (OPEN, True, 0.7)],
 )
 def test_perspective_fit(perspective, abroad, expected):
-    assert component("perspective", {"perspective": perspective}, {"abroad": abroad, "country": 1}) == expected
+    candidate = {"perspective": perspective, "return_country": 1}
+    assert component("perspective", candidate, {"abroad": abroad, "country": 1}) == expected
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ({"return_country": 1}, 1.0),  # the country of return
+        ({"origin_country": 1, "return_country": 2}, 1.0),  # the country of origin
+        ({"origin_country": 2, "return_country": 3}, 0.0),  # a third country: not where the candidate returns to
+        ({}, 0.0),  # unknown home
+    ],
+)
+def test_return_fits_a_position_abroad_only_in_the_home_country(candidate, expected):
+    position = {"abroad": True, "country": 1, "region": 4}
+    assert component("perspective", {"perspective": RETURN, **candidate}, position) == expected
+    assert component("perspective", {"perspective": OPEN, **candidate}, position) == 0.7 * expected
 
 
 @pytest.mark.parametrize(
@@ -337,7 +353,7 @@ def test_top_k_across_many_blocks_equals_one_block(monkeypatch):
     one_thread = score_top_k(c, p, config, workers=1)
     assert blocks.stats["blocks"] == 14
     assert kept(blocks) == kept(one_thread) == kept(whole) == top_k(score_all(c, p, config)[0], config)
-    assert np.array_equal(blocks.components, whole.components)
+    assert np.array_equal(blocks.components, whole.components, equal_nan=True)
     assert np.array_equal(one_thread.score, whole.score)
 
 
@@ -368,10 +384,10 @@ def test_explanation_names_the_language_gap_and_the_course_that_closes_it():
     assert gap == {"language": GERMAN, "required": B2, "has": B1, "required_flag": True}
     assert language_gap_text(gap, "German") == "German B2 required, candidate has B1"
     hint = result["hint"]
-    assert hint["kind"] == "language"
-    assert (hint["language"], hint["level"], hint["becomes_eligible"]) == (GERMAN, B2, False)
-    # only the language component changes: 1/3 of one of nine equal weights
-    assert hint["delta"] == pytest.approx(100 * (1 / 3) / 9)
+    assert hint["changes"] == [{"kind": "language", "language": GERMAN, "level": B2}]
+    assert hint["becomes_eligible"] is False
+    # only the language component changes: 1/3 of one of eight equal weights (no optional skills: not counted)
+    assert hint["delta"] == pytest.approx(100 * (1 / 3) / 8)
 
 
 def test_explanation_of_a_pair_excluded_by_language_says_it_becomes_eligible():
@@ -379,8 +395,10 @@ def test_explanation_of_a_pair_excluded_by_language_says_it_becomes_eligible():
     assert result["exclusion"] == EXCL_LANGUAGE
     assert result["score"] == -math.inf
     hint = result["hint"]
-    assert (hint["kind"], hint["level"], hint["becomes_eligible"]) == ("language", B2, True)
-    assert hint["delta"] == pytest.approx(score_one({"languages": {GERMAN: B2}}, {"languages": {GERMAN: B2}})[0])
+    # the smallest change that lifts the exclusion: one step below B2 is allowed (max_language_gap 1)
+    assert hint["changes"] == [{"kind": "language", "language": GERMAN, "level": B1}]
+    assert hint["becomes_eligible"] is True
+    assert hint["delta"] == pytest.approx(score_one({"languages": {GERMAN: B1}}, {"languages": {GERMAN: B2}})[0])
 
 
 def test_explanation_lists_skills_and_suggests_training_in_the_missing_essential_ones():
@@ -388,28 +406,151 @@ def test_explanation_lists_skills_and_suggests_training_in_the_missing_essential
     assert result["matched_skills"] == [1, 40]
     assert result["missing_essential"] == [2, 3]
     assert result["missing_optional"] == [41]
-    assert result["hint"]["kind"] == "skills"
-    assert result["hint"]["delta"] == pytest.approx(100 * (2 / 3) / 9)
+    assert result["hint"]["changes"] == [{"kind": "skills"}]
+    assert result["hint"]["delta"] == pytest.approx(100 * (2 / 3) / 8)  # no language asked for: eight weights
 
 
 def test_explanation_suggests_relocation_for_a_pair_beyond_the_commute_radius():
     result = explain({"town": ERFURT}, {"town": LEIPZIG})
     assert result["exclusion"] == EXCL_DISTANCE
     hint = result["hint"]
-    assert (hint["kind"], hint["becomes_eligible"]) == ("relocation", True)
+    assert (hint["changes"], hint["becomes_eligible"]) == ([{"kind": "relocation"}], True)
     assert hint["delta"] == pytest.approx(score_one({"town": ERFURT, "relocate": True}, {"town": LEIPZIG})[0])
 
 
 def test_explanation_without_gaps_has_no_hint():
     result = explain({"skills": [0]}, {"essential": [0]})
-    assert result["hint"] == {"kind": None, "language": None, "level": None, "delta": 0.0, "becomes_eligible": False}
+    assert result["hint"] == {"changes": [], "delta": 0.0, "becomes_eligible": False}
     assert result["language_gaps"] == []
 
 
 def test_explanation_of_a_stay_candidate_abroad_has_no_hint():
-    result = explain({"perspective": STAY}, {"abroad": True})
-    assert result["exclusion"] == EXCL_STAYS
-    assert result["hint"]["kind"] is None
+    # a language gap too, but no course makes someone who stays in Germany eligible for a position abroad
+    result = explain({"perspective": STAY, "languages": {ARABIC: A1}}, {"abroad": True, "languages": {ARABIC: C1}})
+    assert result["reasons"] == [EXCL_LANGUAGE, EXCL_STAYS]
+    assert result["hint"]["changes"] == []
+
+
+def test_explanation_of_a_pair_without_work_permission_has_no_hint():
+    result = explain(
+        {"permission": NOT_ALLOWED, "languages": {GERMAN: A1}}, {"requires_permission": True, "languages": {GERMAN: B2}}
+    )
+    assert result["reasons"] == [EXCL_PERMISSION, EXCL_LANGUAGE]
+    assert result["hint"]["changes"] == []
+
+
+def test_explanation_of_a_pair_excluded_by_language_and_distance_names_both_changes():
+    result = explain({"town": ERFURT, "languages": {GERMAN: A1}}, {"town": LEIPZIG, "languages": {GERMAN: B2}})
+    assert result["reasons"] == [EXCL_LANGUAGE, EXCL_DISTANCE]
+    assert result["hint"]["changes"] == [{"kind": "language", "language": GERMAN, "level": B1}, {"kind": "relocation"}]
+    assert result["hint"]["becomes_eligible"] is True
+
+
+def test_explanation_of_an_irrelevant_pair_has_no_hint():
+    # a cook for a welder's position with a language gap: no course makes it relevant
+    result = explain(
+        {"occupations": [6], "languages": {GERMAN: A1}},
+        {"occupation": 0, "essential": [0, 1], "languages": {GERMAN: B2}},
+        make_config(relevance_gate=True),
+    )
+    assert result["reasons"] == [EXCL_LANGUAGE, EXCL_IRRELEVANT]
+    assert result["hint"]["changes"] == []
+    assert result["lateral"] is False
+
+
+# --- neutral components ------------------------------------------------------------------------
+
+
+def test_a_component_with_nothing_to_compare_is_left_out_of_the_score():
+    # no essential or optional skills, no language: only occupation, experience, place, perspective,
+    # availability and freshness count (six of nine equal weights)
+    score, components, _ = score_one({"occupations": [0]}, {"occupation": 0})
+    assert math.isnan(components["essential_skills"])
+    assert math.isnan(components["optional_skills"])
+    assert math.isnan(components["language"])
+    counted = [components[name] for name in ("occupation", "experience", "place", "perspective", "availability")]
+    assert score == pytest.approx(100 * (sum(counted) + components["freshness"]) / 6)
+
+
+def test_nothing_to_compare_does_not_inflate_a_weak_pair():
+    weak = {"occupations": [6]}  # another line of work; place, perspective, availability and freshness fit
+    bare, _, _ = score_one(weak, {"occupation": 0})
+    assert bare == pytest.approx(100 * 4 / 6)  # four of the six counted components
+    assert bare < 100 * 7 / 9  # empty requirements no longer count as three full marks
+
+
+def test_a_pair_whose_counted_components_weigh_nothing_scores_zero():
+    weights = dict.fromkeys(COMPONENTS, 0.0) | {"optional_skills": 1.0}
+    score, _, exclusion = score_one({}, {}, make_config(weights=weights))
+    assert (score, exclusion) == (0.0, EXCL_NONE)
+
+
+# --- relevance ---------------------------------------------------------------------------------
+
+WELDER, WELDER_2, ELECTRICIAN, COOK, HELPER = 0, 1, 2, 6, 7  # occupations of the default taxonomy
+ELEMENTARY = Taxonomy(elementary_isco4=(3,), generic_skills=(0, 30))  # occupations 6 and 7 are elementary
+
+
+def relevance(candidate: dict, position: dict, taxonomy=ELEMENTARY, **config):
+    """(score, exclusion, lateral) of a pair with the relevance gate on."""
+    c, p = make_candidates([candidate], taxonomy), make_positions([position], taxonomy)
+    config = make_config(**{"relevance_gate": True, **config})
+    score, _, exclusion = score_one(candidate, position, config, taxonomy)
+    result = score_top_k(c, p, config)
+    return score, exclusion, bool(result.lateral[0]) if len(result.lateral) else None
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        {"occupations": [ELECTRICIAN]},  # the same occupation
+        {"occupations": [3]},  # the same ISCO 4-digit group
+        {"skills": [11]},  # a specific essential skill of the position
+        {"occupations": [COOK]},  # cook 6 shares the specific essential skill 11 with the electrician 2
+    ],
+)
+def test_a_relevant_pair_of_a_skilled_position_is_proposed(candidate):
+    taxonomy = Taxonomy(occupation_essential=((0,), (1,), (10, 11), (12,), (20,), (21,), (11, 30), (35,)))
+    _, exclusion, lateral = relevance(candidate, {"occupation": ELECTRICIAN, "essential": [10, 11]}, taxonomy)
+    assert (exclusion, lateral) == (EXCL_NONE, False)
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        {},  # nothing at all
+        {"occupations": [2]},  # another group of the same ISCO 2-digit group: no shared skill
+        {"skills": [0]},  # a generic essential skill (safety, hygiene …) of the position only
+        {"occupations": [COOK]},  # shares only the generic skill 30 with the position's occupation
+    ],
+)
+def test_an_irrelevant_pair_of_a_skilled_position_is_not_proposed(candidate):
+    taxonomy = Taxonomy(
+        occupation_essential=((0, 30, 1), (1,), (10,), (12,), (20,), (21,), (30, 31), (35,)), generic_skills=(0, 30)
+    )
+    score, exclusion, lateral = relevance(candidate, {"occupation": WELDER, "essential": [0, 1]}, taxonomy)
+    assert (score, exclusion, lateral) == (-math.inf, EXCL_IRRELEVANT, None)
+
+
+def test_the_gate_can_be_switched_off():
+    score, exclusion, _ = relevance({}, {"occupation": WELDER, "essential": [1]}, relevance_gate=False)
+    assert exclusion == EXCL_NONE
+    assert score > 0
+
+
+def test_an_elementary_position_lists_lateral_entrants_below_those_with_a_fit():
+    position = {"occupation": HELPER, "essential": [35]}
+    fit, _, fit_lateral = relevance({"skills": [35]}, position)
+    lateral, exclusion, is_lateral = relevance({"occupations": [WELDER]}, position)
+    assert (exclusion, is_lateral, fit_lateral) == (EXCL_NONE, True, False)
+    unfactored, _, _ = relevance({"occupations": [WELDER]}, position, lateral_entry_factor=1.0)
+    assert lateral == pytest.approx(0.6 * unfactored)
+    assert lateral < fit
+
+
+def test_a_lateral_entry_factor_of_zero_lists_no_lateral_entrant():
+    _, exclusion, _ = relevance({"occupations": [WELDER]}, {"occupation": HELPER}, lateral_entry_factor=0.0)
+    assert exclusion == EXCL_IRRELEVANT
 
 
 def test_dates_can_be_given_as_dates():

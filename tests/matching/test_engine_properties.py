@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from matching import engine
 from matching.engine import COMPONENTS, EXCL_NONE, score_matrix, score_top_k
-from matching.reference import score_all, score_pair, top_k
+from matching.reference import explain_pair, score_all, score_pair, top_k
 from tests.matching.arrays import TODAY, TOWNS, Taxonomy, make_candidates, make_config, make_positions, take_candidates
 
 N_SKILLS = 30
@@ -66,7 +66,14 @@ def position_rows(draw) -> dict:
 @st.composite
 def populations(draw, max_candidates=30, max_positions=12):
     essential = tuple(tuple(draw(st.lists(st.integers(0, N_SKILLS - 1), max_size=6, unique=True))) for _ in range(8))
-    taxonomy = Taxonomy(n_skills=N_SKILLS, occupation_essential=essential, n_countries=6, n_regions=10)
+    taxonomy = Taxonomy(
+        n_skills=N_SKILLS,
+        occupation_essential=essential,
+        n_countries=6,
+        n_regions=10,
+        generic_skills=tuple(draw(st.lists(st.integers(0, N_SKILLS - 1), max_size=10, unique=True))),
+        elementary_isco4=tuple(draw(st.lists(st.integers(0, 3), max_size=2, unique=True))),
+    )
     candidates = make_candidates(draw(st.lists(candidate_rows(), max_size=max_candidates)), taxonomy)
     positions = make_positions(draw(st.lists(position_rows(), max_size=max_positions)), taxonomy)
     weights = draw(st.fixed_dictionaries({name: st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]) for name in COMPONENTS}))
@@ -80,13 +87,15 @@ def populations(draw, max_candidates=30, max_positions=12):
         min_score=draw(st.sampled_from([0.0, 20.0, 50.0])),
         top_k_per_position=draw(st.integers(0, 5)),
         top_k_per_candidate=draw(st.integers(0, 4)),
+        relevance_gate=draw(st.booleans()),
+        lateral_entry_factor=draw(st.sampled_from([0.0, 0.5, 0.6, 1.0])),
     )
     return candidates, positions, config
 
 
 def assert_same_scores(a: np.ndarray, b: np.ndarray) -> None:
     assert np.array_equal(np.isfinite(a), np.isfinite(b))
-    assert np.allclose(a[np.isfinite(a)], b[np.isfinite(b)], rtol=0, atol=1e-9)
+    assert np.allclose(a[np.isfinite(a)], b[np.isfinite(b)], rtol=0, atol=1e-9, equal_nan=True)
 
 
 @settings(max_examples=60, deadline=None)
@@ -97,7 +106,7 @@ def test_score_matrix_equals_the_reference(population):
     ref_scores, ref_components, ref_exclusion = score_all(candidates, positions, config)
     assert np.array_equal(exclusion, ref_exclusion)
     assert_same_scores(scores, ref_scores)
-    assert np.allclose(components, ref_components, rtol=0, atol=1e-9)
+    assert np.allclose(components, ref_components, rtol=0, atol=1e-9, equal_nan=True)
 
 
 @settings(max_examples=60, deadline=None)
@@ -120,8 +129,12 @@ def test_score_top_k_equals_the_reference(population, pairs_per_block):
     }
     assert got == expected
     i, j = result.candidate_index, result.position_index
-    assert np.allclose(result.score, ref_scores[i, j], rtol=0, atol=1e-9)
-    assert np.allclose(result.components, ref_components[i, j], rtol=0, atol=1e-9)
+    assert np.allclose(result.score, ref_scores[i, j], rtol=0, atol=1e-9, equal_nan=True)
+    assert np.allclose(result.components, ref_components[i, j], rtol=0, atol=1e-9, equal_nan=True)
+    lateral = [
+        explain_pair(candidates, positions, int(a), int(b), config)["lateral"] for a, b in zip(i, j, strict=True)
+    ]
+    assert result.lateral.tolist() == lateral
     assert result.pairs_scored == len(candidates.ids) * len(positions.ids)
 
 
@@ -155,7 +168,7 @@ def test_adding_a_skill_the_position_asks_for_never_lowers_a_score(population, d
     skills[i, skill] = 1.0
     candidates.skills = sp.csr_matrix(skills)
     after = score_matrix(candidates, positions, config)[0]
-    assert np.array_equal(np.isfinite(before), np.isfinite(after))
+    assert (np.isfinite(before) <= np.isfinite(after)).all()  # the skill may make a pair relevant, never the reverse
     finite = np.isfinite(before)
     assert (after[finite] >= before[finite] - 1e-9).all()
     assert np.array_equal(np.delete(after, i, axis=0), np.delete(before, i, axis=0))

@@ -672,12 +672,27 @@ def test_pair_explain_returns_ids_and_codes_also_for_an_excluded_pair(population
     assert data["score"] is None
     assert data["missing_essential"] == [pop.skills[4].pk]
     assert data["language_gaps"] == [{"language": "ar", "required": 4, "has": 0, "required_flag": True}]
-    assert data["hint"]["kind"] == "language"
-    assert data["hint"]["language"] == "ar"
-    assert data["hint"]["level"] == 4
+    # Hamid (sheet metal) has nothing of the electrician's work either: no course makes the pair eligible
+    assert data["hint"]["changes"] == []
+    assert data["support"] == []
+    assert set(data["components"]) == set(engine.COMPONENTS)
+
+
+def test_pair_explain_names_the_smallest_change_that_makes_a_pair_eligible(population):
+    pop = population
+
+    welder = CandidateFactory(place=pop.erfurt)
+    welder.desired_occupations.set([pop.welder])
+    CandidateLanguageFactory(candidate=welder, language=pop.german, level=CEFRLevel.A2)
+
+    data = services.pair_explain(candidate_id=welder.pk, position_id=pop.welding.pk)  # German A2, B2 required
+
+    assert data["exclusion"] == engine.EXCL_LANGUAGE
+    # the smallest change: German one step below the required B2 is allowed
+    assert data["hint"]["changes"] == [{"kind": "language", "language": pop.german.code, "level": 3}]
     assert data["hint"]["becomes_eligible"] is True
     assert data["hint"]["delta"] > 0
-    assert data["support"] == ["language_course", "training", "travel"]
+    assert data["support"] == ["language_course"]  # only what makes the pair eligible
     assert set(data["components"]) == set(engine.COMPONENTS)
 
 
@@ -686,8 +701,9 @@ def test_pair_explain_loads_an_inactive_candidate_and_a_draft_and_is_empty_for_u
 
     data = services.pair_explain(candidate_id=pop.lena.pk, position_id=pop.draft.pk)
 
-    assert data["exclusion"] == engine.EXCL_NONE
-    assert data["score"] > 0
+    assert data["exclusion"] == engine.EXCL_IRRELEVANT  # scored: Lena shares nothing with the draft's occupation
+    assert set(data["components"]) == set(engine.COMPONENTS)
+    assert data["support"] == []
     assert data["matched_skills"] == []
     assert data["missing_essential"] == []
     assert services.pair_explain(candidate_id=0, position_id=pop.welding.pk) == {}

@@ -553,7 +553,13 @@ def test_explanation_page_shows_components_skills_gaps_and_support(client, case_
     match = MatchFactory(
         position=position,
         score=64.0,
-        components={"occupation": 1.0, "essential_skills": 0.5, "language": 0.67},
+        components={
+            **dict.fromkeys(ScoringConfig().weights(), 0.0),
+            "occupation": 1.0,
+            "essential_skills": 0.5,
+            "language": 0.67,
+            "optional_skills": None,  # the position names no optional skill: not compared
+        },
         explanation=explanation(
             matched_skills=[welding.pk],
             missing_essential=[reading.pk],
@@ -581,7 +587,10 @@ def test_explanation_page_shows_components_skills_gaps_and_support(client, case_
     assert rows["occupation"].percent == 100
     assert rows["essential_skills"].percent == 50
     assert rows["freshness"].percent == 0
-    total = sum(ScoringConfig.active().weights().values())
+    assert not rows["optional_skills"].compared
+    assert "The position asks for none: not counted." in content
+    weights = ScoringConfig.active().weights()
+    total = sum(weights.values()) - weights["optional_skills"]  # the mean is over the compared components
     assert rows["occupation"].points == pytest.approx(100 * 3.0 / total)
     assert AuditEvent.objects.filter(action="view", target_type="candidates.candidate").exists()
 
@@ -615,7 +624,11 @@ def test_explanation_uses_the_live_explainer_with_hint_and_exclusion(
             "missing_essential": [reading.pk],
             "missing_optional": [],
             "language_gaps": [{"language": "de", "required": 4, "has": 2, "required_flag": True}],
-            "hint": {"kind": "language", "language": "de", "level": 4, "delta": 12.4, "becomes_eligible": True},
+            "hint": {
+                "changes": [{"kind": "language", "language": "de", "level": 3}],
+                "delta": 42.4,
+                "becomes_eligible": True,
+            },
         }
 
     monkeypatch.setattr(explain, "live_explainer", lambda: pair_explain)
@@ -625,11 +638,12 @@ def test_explanation_uses_the_live_explainer_with_hint_and_exclusion(
 
     content = response.text
     assert calls == [(candidate.pk, position.pk)]
-    assert "With German B2 this pair becomes eligible: about +12 points." in content
+    assert "With German B1 this pair becomes eligible: about 42 points." in content
     assert "a required language is too far below the level" in content
     assert "German B2 required, candidate has A2" in content
+    # an excluded pair names only the measure that makes it eligible
     assert "Language course: German up to B2" in content
-    assert "Training in the missing skills: read technical drawings" in content
+    assert "Training in the missing skills" not in content
 
 
 def test_explanation_page_works_with_the_pipelines_live_explainer(
@@ -651,16 +665,17 @@ def test_explanation_page_works_with_the_pipelines_live_explainer(
 def test_hint_sentences(german):
     with translation.override("en"):
         names = explain.language_names(["de"])
-        rises = explain.hint_sentence(
-            {"kind": "language", "language": "de", "level": 5, "delta": 7.6, "becomes_eligible": False}, names
+        language = {"kind": "language", "language": "de", "level": 5}
+        rises = explain.hint_sentence({"changes": [language], "delta": 7.6, "becomes_eligible": False}, names)
+        skills = explain.hint_sentence({"changes": [{"kind": "skills"}], "delta": 9.2}, names)
+        both = explain.hint_sentence(
+            {"changes": [language, {"kind": "relocation"}], "delta": 30, "becomes_eligible": True}, names
         )
-        skills = explain.hint_sentence({"kind": "skills", "delta": 9.2, "becomes_eligible": False}, names)
-        move = explain.hint_sentence({"kind": "relocation", "delta": 30, "becomes_eligible": True}, names)
-        nothing = explain.hint_sentence({"kind": None}, names)
+        nothing = explain.hint_sentence({"changes": [], "delta": 0.0, "becomes_eligible": False}, names)
 
     assert rises == "With German C1 the score rises by about 8 points."
     assert skills == "With the missing essential skills the score rises by about 9 points."
-    assert move == "If the candidate were willing to move, this pair would become eligible: about +30 points."
+    assert both == "With German C1 and a move closer to the place of work this pair becomes eligible: about 30 points."
     assert nothing == ""
 
 
