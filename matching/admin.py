@@ -11,7 +11,9 @@ audit trail of each pair is written however a decision is taken.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -191,8 +193,9 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.action(description=_("Shortlist selected matches"))
     def shortlist_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = self._decide(request, queryset, status=MatchDecision.Status.SHORTLISTED)
-        message = ngettext("%(count)d match was shortlisted.", "%(count)d matches were shortlisted.", count)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        if count:
+            message = ngettext("%(count)d match was shortlisted.", "%(count)d matches were shortlisted.", count)
+            self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Dismiss selected matches (reason: other)"))
     def dismiss_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -203,17 +206,25 @@ class MatchAdmin(admin.ModelAdmin):
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     def _decide(self, request: HttpRequest, queryset: QuerySet, *, status: str, reason: str = "") -> int:
-        pairs = list(queryset.values_list("candidate_id", "position_id"))
-        for candidate_id, position_id in pairs:
-            review.match_decide(
-                candidate_id=candidate_id,
-                position_id=position_id,
-                status=status,
-                reason=reason,
-                note=str(_("Decided in the admin, several at once.")),
-                actor=request.user,
-            )
-        return len(pairs)
+        """Decide each selected pair on its own; a pair the service refuses (e.g. one the matching
+        rules exclude) is named in an error message and the others are still decided."""
+        decided = 0
+        for match in queryset.select_related("candidate", "position"):
+            try:
+                review.match_decide(
+                    candidate_id=match.candidate_id,
+                    position_id=match.position_id,
+                    status=status,
+                    reason=reason,
+                    note=str(_("Decided in the admin, several at once.")),
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                pair = f"{match.candidate.full_name} × {match.position.title}"
+                self.message_user(request, f"{pair}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                decided += 1
+        return decided
 
 
 @admin.register(MatchRun)
@@ -346,8 +357,29 @@ class ScoringConfigAdmin(admin.ModelAdmin):
         self.message_user(request, _("A full rescore was queued."), messages.SUCCESS)
 
 
+class MatchDecisionForm(forms.ModelForm):
+    """The admin's change form of a decision: refuses, as a form error, what `review.match_decide` refuses."""
+
+    class Meta:
+        model = MatchDecision
+        fields = ["status", "reason", "note"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status:
+            try:
+                review.match_decision_check(
+                    candidate_id=self.instance.candidate_id, position_id=self.instance.position_id, status=status
+                )
+            except ValidationError as error:
+                self.add_error("status", error)
+        return cleaned
+
+
 @admin.register(MatchDecision)
 class MatchDecisionAdmin(admin.ModelAdmin):
+    form = MatchDecisionForm
     list_display = ["candidate", "position", "status", "reason", "decided_by", "decided_at"]
     list_filter = ["status", "reason"]
     search_fields = ["candidate__first_name", "candidate__last_name", "position__title", "position__employer__name"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Perspective
 from employers.models import Position
+from matching import references
 from matching.models import Match, MatchDecision
 
 OPEN = "open"
@@ -59,6 +60,7 @@ class PositionMatchFilter(_MatchFilter):
         label=_("Perspective"), field_name="candidate__perspective", choices=Perspective.choices
     )
     place = django_filters.CharFilter(label=_("Candidate's town, postal code or region"), method="filter_place")
+    reference = django_filters.CharFilter(label=_("No. for the employer"), method="filter_reference")
 
     class Meta:
         model = Match
@@ -67,6 +69,15 @@ class PositionMatchFilter(_MatchFilter):
     def filter_place(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         return queryset.filter(_candidate_at(value)) if value else queryset
+
+    def filter_reference(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The candidates whose reference in the employer's summaries starts with `value` (one query)."""
+        value = references.normalise(value)
+        if not value:
+            return queryset
+        pairs = queryset.values_list("candidate_id", "position_id")
+        ids = [c for c, p in pairs if references.code(position_id=p, candidate_id=c).startswith(value)]
+        return queryset.filter(candidate_id__in=ids)
 
 
 class CandidateMatchFilter(_MatchFilter):

@@ -5,6 +5,11 @@ The machine proposes; a person decides. Every decision names who took it and is
 written to the audit trail under the pair ("matching.pair", "<candidate>-<position>"),
 not under the decision row: an undo deletes the row and a rescore replaces the match,
 but the history of the pair stays readable.
+
+A pair that the matching rules exclude (work permission, a required language too far
+below, staying in Germany for a position abroad, too far and not moving, ...) cannot be
+shortlisted or pinned: the rules are checked live, on the current profile and position,
+because a stored match may predate the change that excludes it. Dismissing it stays possible.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
+from matching.explain import EXCLUSION_TEXTS
 from matching.models import MatchDecision, MatchRun, ScoringConfig
 
 PAIR_AUDIT_TYPE = "matching.pair"
 RESCORE_ALL_TASK = "matching.rescore_all"
+# Decisions that put a pair forward; an excluded pair can take neither.
+PUTS_FORWARD = frozenset({MatchDecision.Status.SHORTLISTED, MatchDecision.Status.PINNED})
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,31 @@ def _summary(decision: MatchDecision) -> dict:
     return {"summary": summary, "params": params}
 
 
+def pair_exclusion(*, candidate_id: int, position_id: int) -> int:
+    """The hard exclusion of the pair on the current data (`matching.explain.EXCLUSION_*`);
+    0 when the rules allow it, or when the candidate or the position no longer exists."""
+    from matching import services  # the ORM-heavy pipeline; only a decision that puts a pair forward needs it
+
+    return int(services.pair_explain(candidate_id=candidate_id, position_id=position_id).get("exclusion") or 0)
+
+
+def exclusion_refusal(*, exclusion: int, status: str) -> str:
+    """Why an excluded pair cannot take `status`, in the active language."""
+    reason = EXCLUSION_TEXTS.get(exclusion) or _("Excluded by the matching rules.")
+    if status == MatchDecision.Status.PINNED:
+        return _("This pair cannot be pinned for the allocation. %(reason)s") % {"reason": reason}
+    return _("This pair cannot be shortlisted. %(reason)s") % {"reason": reason}
+
+
+def match_decision_check(*, candidate_id: int, position_id: int, status: str) -> None:
+    """Raise ValidationError if `status` puts forward a pair that the matching rules exclude."""
+    if status not in PUTS_FORWARD:
+        return
+    exclusion = pair_exclusion(candidate_id=candidate_id, position_id=position_id)
+    if exclusion:
+        raise ValidationError(exclusion_refusal(exclusion=exclusion, status=status), code="excluded")
+
+
 @transaction.atomic
 def match_decide(
     *,
@@ -69,9 +102,14 @@ def match_decide(
     note: str = "",
     actor: User | None,
 ) -> MatchDecision:
-    """Record (or change) what a person decided about a pair: shortlist, dismiss with a reason, pin."""
+    """Record (or change) what a person decided about a pair: shortlist, dismiss with a reason, pin.
+
+    Refuses (ValidationError, nothing written) a dismissal without a reason, and shortlisting or
+    pinning a pair that the matching rules exclude.
+    """
     if status == MatchDecision.Status.DISMISSED and not reason:
         raise ValidationError({"reason": _("A dismissal needs a reason.")})
+    match_decision_check(candidate_id=candidate_id, position_id=position_id, status=status)
     if status != MatchDecision.Status.DISMISSED:
         reason = ""  # reasons explain dismissals only
     decision = (

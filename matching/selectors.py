@@ -8,6 +8,7 @@ decision of each row are subqueries of the one list query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from bridges.models import AuditEvent, User
 from candidates.models import Candidate, CandidateLanguage
 from employers.models import Position
 from employers.selectors import positions_visible_to
-from matching import services
+from matching import references, services
 from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
 from matching.review import PAIR_AUDIT_TYPE, pair_audit_id
 
@@ -167,9 +168,10 @@ def position_for_summaries(*, user: User, pk: int) -> Position:
 @dataclass
 class MatchSummary:
     """What an employer may learn about a matched candidate: no name, contact, birth date,
-    residence status, documents or id; the rank stands for the person."""
+    residence status, documents or id; the reference stands for the person (`matching.references`:
+    the same at every rescore, another one on each position)."""
 
-    rank: int
+    reference: str
     score: float
     matched_skills: list[str]
     missing_skills: list[str]
@@ -181,15 +183,24 @@ class MatchSummary:
     perspective: str
 
 
+def employer_references(*, position: Position, also: Iterable[int] = ()) -> dict[int, str]:
+    """The employer's reference of each candidate with a stored match on the position (and of the
+    candidates `also` names), by candidate id, in one query. Unique among the position's matches,
+    so the employer's summaries and the case workers' list show the same reference."""
+    candidate_ids = set(Match.objects.filter(position=position).values_list("candidate_id", flat=True))
+    return references.employer_references(position_id=position.pk, candidate_ids=candidate_ids.union(also))
+
+
 def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
-    """Anonymised summaries of a position's best matches; pairs a case worker dismissed are left out."""
+    """Anonymised summaries of a position's best matches, best first, each under its stable reference;
+    pairs a case worker dismissed are left out."""
     requirements = list(position.skill_requirements.select_related("skill"))
     essential = {r.skill_id: r.skill.label for r in requirements if r.relation_type == "essential"}
     asked = {r.skill_id: r.skill.label for r in requirements}
     dismissed = MatchDecision.objects.filter(position=position, status=MatchDecision.Status.DISMISSED).values(
         "candidate_id"
     )
-    matches = (
+    matches = list(
         Match.objects.filter(position=position)
         .exclude(candidate_id__in=dismissed)
         .select_related("candidate__place__region", "candidate__region_of_origin", "candidate__return_region")
@@ -200,14 +211,15 @@ def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
         )
         .order_by("-score", "pk")[:limit]
     )
+    refs = employer_references(position=position, also=[match.candidate_id for match in matches])
     summaries = []
-    for rank, match in enumerate(matches, start=1):
+    for match in matches:
         candidate = match.candidate
         skill_ids = {skill.pk for skill in candidate.skill_list}
         experience = list(candidate.experience.all())
         summaries.append(
             MatchSummary(
-                rank=rank,
+                reference=refs[match.candidate_id],
                 score=match.score,
                 matched_skills=[label for pk, label in asked.items() if pk in skill_ids],
                 missing_skills=[label for pk, label in essential.items() if pk not in skill_ids],

@@ -82,6 +82,10 @@ def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = selectors.matches_for_position(user=request.user, position=position)
     filterset = PositionMatchFilter(request.GET, queryset=queryset)
     page, query = _page(request, filterset.qs)
+    # The reference the employer sees in the summaries, so that a case worker finds whom they mean.
+    refs = selectors.employer_references(position=position, also=[match.candidate_id for match in page])
+    for match in page:
+        match.employer_reference = refs[match.candidate_id]
     context = {"position": position, "filter": filterset, "page": page, "query": query}
     return render(request, "matching/position_matches.html", context)
 
@@ -167,6 +171,11 @@ def pair_decide(request: HttpRequest, candidate: int, position: int) -> HttpResp
                 actor=request.user,
             )
         except ValidationError as error:
+            if getattr(error, "code", None) == "excluded":  # a dict of field errors has no code
+                # Back where the person clicked (a list row or the explanation), with the rule's reason.
+                messages.error(request, " ".join(error.messages))
+                default = reverse("matching:explain", kwargs={"candidate": candidate, "position": position})
+                return redirect(next_url(request, default=default))
             form.add_error(None, error)
             return _pair_page(request, candidate, position, form=form, status=400)
         if status == MatchDecision.Status.SHORTLISTED:

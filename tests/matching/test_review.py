@@ -14,7 +14,7 @@ from django.utils import translation
 from bridges.models import AuditEvent, CEFRLevel, Language, Region
 from candidates.models import Perspective, ResidenceStatus
 from employers.models import Position
-from matching import explain, review, services
+from matching import explain, review, selectors, services
 from matching.models import MatchDecision, MatchRun, ScoringConfig
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, PlaceFactory
 from tests.employers.factories import (
@@ -167,8 +167,10 @@ def test_employer_sees_summaries_of_own_open_position_when_enabled(client, emplo
 
     response = client.get(reverse("matching:employer_position_matches", args=[match.position_id]))
 
+    reference = selectors.employer_references(position=match.position)[match.candidate_id]
     assert response.status_code == 200
-    assert "Candidate no. 1" in response.text
+    assert f"Candidate no. {reference}" in response.text
+    assert f'id="summary-{reference}"' in response.text
     assert "Score 72" in response.text
 
 
@@ -250,7 +252,16 @@ def test_employer_summary_reveals_no_personal_data(client, employer_a, position,
         f"/{candidate.pk}/{position.pk}/",
     ]:
         assert secret not in content, secret
-    for shown in ["Candidate no. 1", "Score 81", "welding", "German B2", "4 years", "Thuringia", "stay in Germany"]:
+    reference = selectors.employer_references(position=position)[candidate.pk]
+    for shown in [
+        f"Candidate no. {reference}",
+        "Score 81",
+        "welding",
+        "German B2",
+        "4 years",
+        "Thuringia",
+        "stay in Germany",
+    ]:
         assert shown in content, shown
 
 
@@ -261,7 +272,7 @@ def test_employer_summaries_leave_out_dismissed_pairs(client, employer_a, match,
 
     response = client.get(reverse("matching:employer_position_matches", args=[match.position_id]))
 
-    assert "Candidate no. 1" not in response.text
+    assert "Candidate no." not in response.text
     assert "No matching candidates yet." in response.text
 
 
