@@ -42,12 +42,20 @@ class MatchRunFactory(factory.django.DjangoModelFactory):
 class MatchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Match
+        skip_postgeneration_save = True  # the hook below adds to the candidate, not to the match
 
     candidate = factory.SubFactory(CandidateFactory)
     position = factory.SubFactory(PositionFactory)
     score = 50.0
     components = factory.LazyFunction(lambda: dict.fromkeys(COMPONENTS, 0.5))
     explanation = factory.LazyFunction(explanation)
+
+    @factory.post_generation
+    def relevant(self, create, extracted, **kwargs):
+        """A stored match is a relevant pair: the candidate wants the position's occupation (pass
+        relevant=False for a pair the rules would not propose)."""
+        if create and extracted is not False:
+            self.candidate.desired_occupations.add(self.position.occupation_id)
 
 
 class MatchDecisionFactory(factory.django.DjangoModelFactory):
