@@ -20,6 +20,15 @@ skills clustered by group (an occupation draws mostly from its 4-digit group's p
 dropout and noise; positions from one profile each. Relevance for the quality measures: 3 = the
 position's occupation is one of the candidate's, 2 = same ISCO 4-digit group, 1 = same 2-digit group.
 
+The hand-labelled scenario (`matching/scenario.py`: 15 positions × 49 candidates a case worker
+graded) runs last, unless `--no-scenario`: in a fresh process and a throw-away database (`test_<name>`
+of DATABASE_URL on PostgreSQL, else SQLite in memory with Celery tasks run eagerly, as `make run`
+does without configuration) it is loaded, rescored end to end through `matching.services` and
+measured on the stored lists: `scenario_precision_at_5`, `scenario_ndcg_at_10`,
+`scenario_irrelevant_listed` (and `_share`: irrelevant pairs listed for skilled positions by the
+relevance rule of issue #10), `scenario_lateral_above_fit`, `scenario_futile_measures`,
+`scenario_excluded_shortlistable` (targets 0), `scenario_listed`, `scenario_excluded`.
+
 `engine_pairs_per_s` is the best of 10 calls on fresh copies of the sample (every call prepares
 both sides, as a first call does). `one_candidate_ms` / `one_position_ms` score a new candidate
 (position) against the same positions (candidates) each time: the engine prepares those once,
@@ -917,6 +926,56 @@ def rescore_in_database(seed: int) -> dict:
     return measured
 
 
+# --- the hand-labelled scenario ---------------------------------------------------------------
+
+
+def run_scenario() -> dict:
+    """The scenario's figures (keys "scenario_…"), measured by a fresh process (`--scenario-in`) in a
+    throw-away database: PostgreSQL when DATABASE_URL points at it, else SQLite in memory. Celery
+    tasks run eagerly in that process (no REDIS_URL): no worker of another database sees its ids."""
+    env = {**os.environ, "REDIS_URL": "", "CACHE_URL": "", "DJANGO_SETTINGS_MODULE": "bridges.settings_test"}
+    if not database_wanted(None):
+        env["DATABASE_URL"] = "sqlite://:memory:"
+    child = subprocess.run(
+        [sys.executable, "-m", "matching.bench", "--scenario-in"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    lines = child.stdout.splitlines()
+    print("\n".join(lines[:-1]))
+    return {f"scenario_{name}": value for name, value in json.loads(lines[-1]).items()}
+
+
+def scenario_in_database() -> dict:
+    """`--scenario-in`: create a throw-away database like the test runner does (`test_<name>`, or
+    SQLite in memory), load the scenario, rescore and measure it, drop the database; prints the
+    scenario's lines, last one JSON line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridges.settings_test")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from matching import scenario
+
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    where = "SQLite in memory" if connection.vendor == "sqlite" else test_name
+    try:
+        scenario.scenario_load()
+        print(f"scenario: created, migrated and loaded {where} in {time.perf_counter() - started:.1f} s")
+        quality = scenario.scenario_quality()
+        print("\n".join(scenario.scenario_report(quality)))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    figures = quality.figures()
+    print(json.dumps(figures))
+    return figures
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=20_000)
@@ -931,9 +990,18 @@ def main(argv=None) -> dict:
         help="also measure end to end on a throw-away PostgreSQL database (default: when DATABASE_URL is PostgreSQL)",
     )
     parser.add_argument("--rescore-in", metavar="DATABASE", help=argparse.SUPPRESS)  # the child of --database
+    parser.add_argument(
+        "--scenario",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the hand-labelled scenario (matching/scenario.py) in a throw-away database",
+    )
+    parser.add_argument("--scenario-in", action="store_true", help=argparse.SUPPRESS)  # the child of --scenario
     args = parser.parse_args(argv)
     if args.rescore_in:
         return rescore_in_database(args.seed)
+    if args.scenario_in:
+        return scenario_in_database()
     with_database = database_wanted(args.database)
 
     rng = np.random.default_rng(args.seed)
@@ -1023,6 +1091,9 @@ def main(argv=None) -> dict:
         gc.collect()
         database = run_database(population, args.seed)
 
+    # (7) quality on the hand-labelled scenario, end to end
+    scenario = run_scenario() if args.scenario else {}
+
     line = {
         "scope": "engine-in-memory+postgres" if with_database else "engine-in-memory",
         "candidates": args.candidates,
@@ -1042,6 +1113,7 @@ def main(argv=None) -> dict:
         "allocation_filled": filled,
         "greedy_filled": greedy_filled,
         **database,
+        **scenario,
     }
     print(json.dumps(line))
     return line
