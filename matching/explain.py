@@ -104,7 +104,7 @@ class PairExplanation:
     live: bool
     score: float | None = None
     exclusion: int = EXCLUSION_NONE
-    exclusion_text: str = ""
+    exclusion_text: str = ""  # every rule that excludes the pair, in the engine's order
     components: list[ComponentRow] = field(default_factory=list)
     matched_skills: list[str] = field(default_factory=list)
     missing_essential: list[str] = field(default_factory=list)
@@ -359,7 +359,9 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
         live=live,
         score=score,
         exclusion=exclusion,
-        exclusion_text=str(EXCLUSION_TEXTS.get(exclusion, "")),
+        exclusion_text=" ".join(
+            str(EXCLUSION_TEXTS[code]) for code in (data.get("reasons") or [exclusion]) if code in EXCLUSION_TEXTS
+        ),
         components=component_rows(data.get("components") or {}, weights) if data.get("components") else [],
         matched_skills=named(data.get("matched_skills")),
         missing_essential=missing_essential,

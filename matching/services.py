@@ -401,6 +401,7 @@ def pair_explain(*, candidate_id: int, position_id: int) -> dict:
     return {
         "score": score_ if np.isfinite(score_) else None,
         "exclusion": int(data["exclusion"]),
+        "reasons": [int(code) for code in data["reasons"]],
         "components": {name: None if np.isnan(value) else float(value) for name, value in data["components"].items()},
         "matched_skills": skill_ids(data["matched_skills"]),
         "missing_essential": skill_ids(data["missing_essential"]),

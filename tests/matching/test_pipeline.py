@@ -673,6 +673,7 @@ def test_pair_explain_returns_ids_and_codes_also_for_an_excluded_pair(population
     assert data["missing_essential"] == [pop.skills[4].pk]
     assert data["language_gaps"] == [{"language": "ar", "required": 4, "has": 0, "required_flag": True}]
     # Hamid (sheet metal) has nothing of the electrician's work either: no course makes the pair eligible
+    assert data["reasons"] == [engine.EXCL_LANGUAGE, engine.EXCL_IRRELEVANT]
     assert data["hint"]["changes"] == []
     assert data["support"] == []
     assert set(data["components"]) == set(engine.COMPONENTS)

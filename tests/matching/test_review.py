@@ -673,6 +673,25 @@ def test_explanation_page_works_with_the_pipelines_live_explainer(
     assert "German B2 required, candidate has B1" in response.text
 
 
+def test_an_excluded_pair_names_every_rule_and_no_futile_measure(
+    client, case_worker, position, german, english, monkeypatch
+):
+    monkeypatch.setattr(explain, "live_explainer", lambda: services.pair_explain)
+    LanguageRequirementFactory(position=position, language=german, min_level=CEFRLevel.B2)
+    candidate = CandidateFactory()  # no occupation, no skill: not from the position's line of work
+    CandidateLanguageFactory(candidate=candidate, language=german, level=CEFRLevel.A1)
+    client.force_login(case_worker)
+
+    response = client.get(reverse("matching:explain", args=[candidate.pk, position.pk]))
+
+    text = response.text
+    assert "a required language is too far below the level" in text
+    assert "nor any specific essential skill of the position" in text
+    assert "No support measure the programme can pay for makes this pair eligible." in text
+    assert "Language course" not in text  # a course would not make the pair eligible
+    assert 'data-testid="hint"' not in text
+
+
 def test_hint_sentences(german):
     with translation.override("en"):
         names = explain.language_names(["de"])
