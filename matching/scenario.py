@@ -75,6 +75,7 @@ from employers.models import (
 from employers.services import skills_for_occupation
 from matching import explain, review, services
 from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
+from matching.reference import haversine_km
 
 COUNTRIES = ("DE", "SY", "IQ", "AF", "UA", "ER", "SO")
 CASE_WORKER_EMAIL = "szenario-berater@bridges.example"
@@ -741,12 +742,6 @@ def laterals_above_fit(kinds: Sequence[str]) -> list[int]:
     return [n for n, kind in enumerate(kinds[:last_fit]) if kind == LATERAL]
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def distance_is_a_gap(candidate: Candidate, position: Position, default_radius_km: float) -> bool:
     """Whether getting to the work is a gap travel or relocation support could close: the position is
     abroad (the candidate lives in Germany), or beyond the candidate's commute radius, or the
@@ -756,7 +751,7 @@ def distance_is_a_gap(candidate: Candidate, position: Position, default_radius_k
     if candidate.place is None or position.place is None:
         return True
     radius = candidate.max_commute_km if candidate.max_commute_km is not None else default_radius_km
-    return _haversine_km(
+    return haversine_km(
         candidate.place.latitude, candidate.place.longitude, position.place.latitude, position.place.longitude
     ) > float(radius)
 
