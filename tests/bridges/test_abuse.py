@@ -420,6 +420,7 @@ def test_a_position_status_change_follows_a_local_next(client, employer_a, posit
 
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_a_match_decision_ignores_a_next_that_is_no_local_path(client, case_worker, candidate, position, target):
+    candidate.desired_occupations.add(position.occupation)  # a pair the rules propose: it can be shortlisted
     client.force_login(case_worker)
     url = reverse("matching:decide", args=[candidate.pk, position.pk])
 
