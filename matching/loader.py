@@ -41,7 +41,7 @@ PERMISSION_CODES = {
 }
 GERMANY = "DE"
 # Skills of these ESCO reuse levels are used in many lines of work: they show no relevance (matching/README.md).
-GENERIC_REUSE_LEVELS = {"transversal", "cross-sector"}
+GENERIC_REUSE_LEVELS = frozenset({"transversal", "cross-sector"})
 ELEMENTARY_ISCO = "9"  # ISCO-08 major group 9, elementary occupations
 FEW = 100  # loads of up to this many records read through the cursor (a COPY costs more to start)
 
@@ -210,6 +210,15 @@ def experience_years(years, start: date | None, end: date | None, today: date) -
 # --- vocabulary and configuration -----------------------------------------------------------
 
 
+def is_specific(reuse_level: str | None) -> bool:
+    """Whether a skill's ESCO reuse level shows a line of work: not transversal, not cross-sector.
+
+    ESCO writes the level as a word or as a URI ending in it; an unknown level counts as specific.
+    """
+    level = (reuse_level or "").strip().lower().rstrip("/").rsplit("/", 1)[-1]
+    return level not in GENERIC_REUSE_LEVELS
+
+
 def load_vocabulary() -> Vocabulary:
     """Columns for every skill, occupation, ISCO group, language, country and region (4 queries)."""
     skills = list(Skill.objects.order_by("pk").values_list("pk", "reuse_level"))
@@ -222,7 +231,7 @@ def load_vocabulary() -> Vocabulary:
     languages = list(Language.objects.order_by("pk").values_list("pk", "code"))
     return Vocabulary(
         skill_ids=np.array([pk for pk, _level in skills], dtype=np.int64),
-        skill_specific=np.array([level not in GENERIC_REUSE_LEVELS for _pk, level in skills], dtype=bool),
+        skill_specific=np.array([is_specific(level) for _pk, level in skills], dtype=bool),
         occupation_ids=np.array([pk for pk, _code in occupations], dtype=np.int64),
         occupation_isco4=np.array([isco4_index.get(code, -1) for code in groups], dtype=np.int32),
         occupation_isco2=np.array(

@@ -151,6 +151,14 @@ def _candidate_essential(cand: dict, occupation_essential) -> set[int]:
     return skills
 
 
+def rules(cand: dict, pos: dict, occupation_essential, config: EngineConfig) -> tuple[bool, set[int], list[int]]:
+    """(is the pair relevant, the essential skills of the candidate's occupations, every hard constraint
+    it violates in EXCL_* order)."""
+    candidate_essential = _candidate_essential(cand, occupation_essential)
+    relevant = is_relevant(cand, pos, candidate_essential)
+    return relevant, candidate_essential, violated(cand, pos, config, relevant=relevant)
+
+
 def violated(cand: dict, pos: dict, config: EngineConfig, *, relevant: bool) -> list[int]:
     """Every hard constraint the pair violates, in EXCL_* order (the first is the pair's exclusion code)."""
     start = _nan_or(pos["start"], float(config.today))
@@ -186,9 +194,8 @@ def score_rows(cand: dict, pos: dict, occupation_essential, config: EngineConfig
     """
     today = float(config.today)
     start = _nan_or(pos["start"], today)
-    candidate_essential = _candidate_essential(cand, occupation_essential)
-    relevant = is_relevant(cand, pos, candidate_essential)
-    exclusion = (violated(cand, pos, config, relevant=relevant) or [EXCL_NONE])[0]
+    relevant, candidate_essential, reasons = rules(cand, pos, occupation_essential, config)
+    exclusion = (reasons or [EXCL_NONE])[0]
 
     # Occupation.
     related = 0.0
@@ -362,8 +369,7 @@ def explain_pair(candidates: CandidateArrays, positions: PositionArrays, i: int,
     cand, pos = candidate_row(candidates, i), position_row(positions, j)
     lookup = _occupation_lookup(positions)
     score, components, exclusion = score_rows(cand, pos, lookup, config)
-    relevant = is_relevant(cand, pos, _candidate_essential(cand, lookup))
-    reasons = violated(cand, pos, config, relevant=relevant)
+    relevant, _essential, reasons = rules(cand, pos, lookup, config)
 
     language_gaps = [
         {"language": lang, "required": level, "has": cand["languages"][lang], "required_flag": required}

@@ -74,6 +74,7 @@ from employers.models import (
 )
 from employers.services import skills_for_occupation
 from matching import explain, review, services
+from matching.loader import is_specific
 from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
 from matching.reference import haversine_km
 
@@ -630,17 +631,7 @@ def scenario_ids() -> tuple[dict[str, int], dict[str, int]]:
 
 # --- the relevance rule of issue #10, independent of the engine ------------------------------
 
-GENERIC_REUSE_LEVELS = frozenset({"transversal", "cross-sector"})
 FIT, LATERAL, IRRELEVANT = "fit", "lateral", "irrelevant"
-
-
-def is_specific(reuse_level: str | None) -> bool:
-    """Whether an ESCO reuse level marks a specific skill: not transversal, not cross-sector.
-
-    ESCO writes the level as a word or as a URI ending in it; an unknown level counts as specific.
-    """
-    level = (reuse_level or "").strip().lower().rstrip("/").rsplit("/", 1)[-1]
-    return level not in GENERIC_REUSE_LEVELS
 
 
 def is_elementary(isco_group: str) -> bool:

@@ -38,25 +38,11 @@ from django.db import connection, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from matching import engine
 from matching.loader import Inputs
 from matching.models import EXPLANATION_KEYS, Match
 
-# Support measures the programme can pay for, named in `Match.explanation["support"]`.
-SUPPORT_LABELS = {
-    "language_course": _("language course"),
-    "training": _("training in the missing skills"),
-    "relocation": _("relocation support"),
-    "travel": _("travel support"),
-}
-# Notes in `Match.explanation["notes"]`.
-NOTE_LABELS = {
-    "work_permission_with_approval": _("work only with the approval of the immigration office"),
-    "available_after_start": _("available only after the start date"),
-    "lateral_entry": _("lateral entrant: no related occupation or specific skill"),
-}
 PLACE_BEYOND_RADIUS = 0.4  # the engine's place value for a position in Germany beyond the commute radius
 CHUNK = 1000  # ids per IN (...) list
 
@@ -229,7 +215,8 @@ def _explanation_text(
 
     `{"matched_skills": [skill ids], "missing_essential": [...],
     "language_gaps": [{"language": "de", "required": 4, "has": 3, "required_flag": true}],
-    "support": [SUPPORT_LABELS keys], "notes": [NOTE_LABELS keys]}` (`EXPLANATION_KEYS`).
+    "support": [SUPPORT_ORDER names], "notes": [NOTE_ORDER names]}` (`EXPLANATION_KEYS`); the
+    sentences people read are `matching.explain`'s.
 
     The missing optional skills are left to the live explanation: they decide nothing (no
     support measure, no note) and were a sixth of the text a full rescore writes. JSON text holds

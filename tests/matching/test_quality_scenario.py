@@ -9,7 +9,7 @@ from django.db import transaction
 
 from candidates.models import Candidate, CandidateLanguage, WorkExperience
 from employers.models import Employer, EngagementRegion, LanguageRequirement, Position, PositionSkill
-from matching import inputs_cache, scenario, services
+from matching import inputs_cache, loader, scenario, services
 from matching.models import Match, MatchDecision
 from matching.scenario import FIT, IRRELEVANT, JOBS, LATERAL, PEOPLE, RuleTaxonomy, pair_relevance
 
@@ -57,12 +57,12 @@ def test_laterals_above_fit_are_the_lateral_entrants_before_the_last_candidate_w
 
 
 def test_specific_skills_are_neither_transversal_nor_cross_sector_as_words_or_uris():
-    assert scenario.is_specific("sector-specific")
-    assert scenario.is_specific("occupation-specific")
-    assert scenario.is_specific("")
-    assert not scenario.is_specific("transversal")
-    assert not scenario.is_specific(" Cross-Sector ")
-    assert not scenario.is_specific("http://data.europa.eu/esco/skill-reuse-level/cross-sector")
+    assert loader.is_specific("sector-specific")
+    assert loader.is_specific("occupation-specific")
+    assert loader.is_specific("")
+    assert not loader.is_specific("transversal")
+    assert not loader.is_specific(" Cross-Sector ")
+    assert not loader.is_specific("http://data.europa.eu/esco/skill-reuse-level/cross-sector")
 
 
 def test_isco_major_group_9_is_elementary_work():
