@@ -317,12 +317,21 @@ class NoteForm(forms.ModelForm):
 class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
-        fields = ["purpose", "recipient", "wording_version", "method"]
+        fields = ["purpose", "employer", "wording_version", "method"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        employer = self.fields["employer"]
+        employer.queryset = employer.queryset.order_by("name")
+        employer.help_text = _("For sharing: the organisation the profile may go to. Leave empty for other purposes.")
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("purpose") == Consent.Purpose.SHARING and not cleaned.get("recipient", "").strip():
-            self.add_error("recipient", _("Name the employer the profile may be shared with."))
+        if cleaned.get("purpose") == Consent.Purpose.SHARING:
+            if not cleaned.get("employer"):
+                self.add_error("employer", _("Choose the employer the profile may be shared with."))
+        elif cleaned.get("employer"):
+            self.add_error("employer", _("Only a consent to sharing names an employer."))
         return cleaned
 
 

@@ -388,10 +388,24 @@ class Note(models.Model):
         return self.text[:60]
 
 
+class ConsentQuerySet(models.QuerySet):
+    def active(self) -> ConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def sharing_with(self, employer_id: int) -> ConsentQuerySet:
+        """Standing consents to share a profile with this organisation."""
+        return self.active().filter(purpose=Consent.Purpose.SHARING, employer_id=employer_id)
+
+    def profiling(self) -> ConsentQuerySet:
+        """Standing consents to the anonymised summaries employers may see."""
+        return self.active().filter(purpose=Consent.Purpose.PROFILING)
+
+
 class Consent(models.Model):
     class Purpose(models.TextChoices):
         PROCESSING = "processing", _("data processing by the programme")
         SHARING = "sharing", _("sharing the profile with a named employer")
+        PROFILING = "profiling", _("anonymised profile in the match summaries employers see")
 
     class Method(models.TextChoices):
         PAPER = "paper", _("on paper")
@@ -402,8 +416,24 @@ class Consent(models.Model):
         Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="consents"
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    recipient = models.CharField(
-        _("employer"), max_length=200, blank=True, help_text=_("For sharing: the employer the profile may go to.")
+    # Sharing is consented for one organisation. The lazy reference is the only place where this
+    # app names `employers`; neither app imports the other's code.
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+        help_text=_("For sharing: the organisation the profile may go to."),
+    )
+    # The employer's name as recorded (kept if the organisation is deleted); before consents named an
+    # organisation, the free text a case worker typed.
+    recipient = models.CharField(_("employer as recorded"), max_length=200, blank=True)
+    needs_review = models.BooleanField(
+        _("to be checked by a case worker"),
+        default=False,
+        help_text=_("The recorded employer name matched no single organisation; sharing needs a new consent."),
     )
     wording_version = models.CharField(_("wording version"), max_length=30)
     method = models.CharField(_("recorded how"), max_length=20, choices=Method.choices)
@@ -421,6 +451,8 @@ class Consent(models.Model):
         related_name="+",
     )
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
@@ -429,11 +461,23 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(purpose="sharing") | ~models.Q(recipient=""),
                 name="consent_sharing_needs_recipient",
-                violation_error_message=_("Consent to sharing needs the employer's name."),
+                violation_error_message=_("Consent to sharing needs the employer."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose="sharing") | models.Q(employer__isnull=True),
+                name="consent_employer_only_for_sharing",
+                violation_error_message=_("Only a consent to sharing names an employer."),
             ),
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
                 name="consent_withdrawn_after_given",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["candidate", "employer"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_active_by_employer",
             ),
         ]
 

@@ -72,13 +72,15 @@ def consent_give(
     wording_version: str,
     method: str,
     actor: User,
-    recipient: str = "",
+    employer=None,
     given_at=None,
 ) -> Consent:
+    """Record a consent; a consent to share names one organisation (its name is kept as recorded)."""
     consent = Consent(
         candidate=candidate,
         purpose=purpose,
-        recipient=recipient.strip(),
+        employer=employer,
+        recipient=employer.name if employer is not None else "",
         wording_version=wording_version.strip(),
         method=method,
         given_at=given_at or timezone.now(),

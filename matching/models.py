@@ -12,11 +12,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from matching import engine
+from matching import engine, pipeline
 
 
 class ScoringConfig(models.Model):
@@ -285,3 +286,301 @@ class MatchDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} × {self.position.title}: {self.get_status_display()}"
+
+
+# --- from a match to a placement ----------------------------------------------------------------
+
+
+class SharedSection(models.TextChoices):
+    """The parts of a profile a case worker may share in an introduction (the name always goes)."""
+
+    CONTACT = "contact", _("contact details (e-mail, phone, address)")
+    BIRTH = "birth", _("date of birth")
+    PERMISSION = "permission", _("residence status and work permission")
+    LANGUAGES = "languages", _("languages")
+    EDUCATION = "education", _("education")
+    EXPERIENCE = "experience", _("work experience")
+    SKILLS = "skills", _("skills and desired occupations")
+    MOBILITY = "mobility", _("mobility and availability")
+    PERSPECTIVE = "perspective", _("career perspective")
+
+
+class Introduction(models.Model):
+    """A case worker proposes a candidate to an employer's position (Vermittlungsvorschlag).
+
+    Its stage moves only through `matching.introductions` along the table in `matching.pipeline`.
+    The employer sees the chosen sections and documents while the introduction is open and the
+    candidate's consent to share with that organisation stands.
+    """
+
+    candidate = models.ForeignKey(
+        "candidates.Candidate", verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="introductions"
+    )
+    position = models.ForeignKey(
+        "employers.Position", verbose_name=_("position"), on_delete=models.PROTECT, related_name="introductions"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=pipeline.Stage.choices, default=pipeline.Stage.PROPOSED)
+    # The furthest open stage reached; kept when the introduction closes (the funnel counts it).
+    reached_stage = models.CharField(
+        _("furthest stage reached"), max_length=20, choices=pipeline.Stage.choices, default=pipeline.Stage.PROPOSED
+    )
+    close_reason = models.CharField(_("reason"), max_length=30, choices=pipeline.Reason.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # What the employer sees.
+    shared_sections = models.JSONField(_("shared sections"), default=list, blank=True)
+    shared_documents = models.ManyToManyField(
+        "candidates.Document", verbose_name=_("shared documents"), blank=True, related_name="introductions"
+    )
+    message = models.TextField(_("message to the employer"), blank=True)
+    # Case management
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible case worker"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="introductions",
+    )
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_reminded_on = models.DateField(_("reminder for the next step sent"), null=True, blank=True)
+    # The recommendation a person acted on (AI Act: what the machine proposed is logged with the decision).
+    score = models.FloatField(_("score when introduced"), null=True, blank=True)
+    rank_for_position = models.PositiveIntegerField(_("rank for the position when introduced"), null=True, blank=True)
+    rank_for_candidate = models.PositiveIntegerField(_("rank for the candidate when introduced"), null=True, blank=True)
+    scoring_config = models.ForeignKey(
+        ScoringConfig, verbose_name=_("scoring configuration"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scoring_snapshot = models.JSONField(_("scoring configuration when introduced"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("introduced by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("introduced"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "position"],
+                condition=Q(stage__in=pipeline.OPEN_STAGES),
+                name="introduction_one_open_per_pair",
+                violation_error_message=_("This candidate already has an open introduction to this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=pipeline.OPEN_STAGES) | Q(stage="placed") | ~Q(close_reason=""),
+                name="introduction_closing_needs_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "next_step_due"], name="introduction_stage_due"),
+            models.Index(fields=["position", "stage"], name="introduction_position_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} → {self.position.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:introduction", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return pipeline.is_open(self.stage)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.next_step_due is not None and self.next_step_due < timezone.localdate()
+
+    def shares(self, section: str) -> bool:
+        return section in self.shared_sections
+
+
+class IntroductionEvent(models.Model):
+    """One row of an introduction's timeline: a stage move, an interview proposed or confirmed,
+    the next step or what is shared changed. Written only by `matching.introductions`."""
+
+    class Kind(models.TextChoices):
+        STAGE = "stage", _("stage changed")
+        INTERVIEW_PROPOSED = "interview_proposed", _("interview dates proposed")
+        INTERVIEW_CONFIRMED = "interview_confirmed", _("interview confirmed")
+        NEXT_STEP = "next_step", _("next step set")
+        SHARING = "sharing", _("shared data changed")
+
+    introduction = models.ForeignKey(
+        Introduction, verbose_name=_("introduction"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.STAGE)
+    from_stage = models.CharField(_("from"), max_length=20, choices=pipeline.Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=pipeline.Stage.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=30, choices=pipeline.Reason.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("introduction event")
+        verbose_name_plural = _("introduction events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.STAGE:
+            return f"{self.get_from_stage_display() or '–'} → {self.get_to_stage_display()}"
+        return str(self.get_kind_display())
+
+
+class Interview(models.Model):
+    """A date the employer proposed; the case worker confirms one (the others lapse)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        CONFIRMED = "confirmed", _("confirmed")
+        LAPSED = "lapsed", _("not chosen")
+        CANCELLED = "cancelled", _("cancelled")
+
+    introduction = models.ForeignKey(
+        Introduction, verbose_name=_("introduction"), on_delete=models.CASCADE, related_name="interviews"
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(place="") | ~Q(online_link=""),
+                name="interview_needs_place_or_link",
+                violation_error_message=_("Give a place or an online link."),
+            ),
+            models.UniqueConstraint(
+                fields=["introduction"], condition=Q(status="confirmed"), name="interview_one_confirmed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+
+
+class Placement(models.Model):
+    """A candidate started work (or training), in Germany or back in the home region."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", _("employment in Germany")
+        APPRENTICESHIP = "apprenticeship", _("apprenticeship (Ausbildung)")
+        QUALIFICATION = "qualification", _("qualification")
+        RETURN = "return", _("return: work in the home region")
+
+    introduction = models.OneToOneField(
+        Introduction, verbose_name=_("introduction"), on_delete=models.PROTECT, related_name="placement"
+    )
+    candidate = models.ForeignKey(
+        "candidates.Candidate", verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="placements"
+    )
+    position = models.ForeignKey(
+        "employers.Position", verbose_name=_("position"), on_delete=models.PROTECT, related_name="placements"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start_date = models.DateField(_("start date"))
+    place = models.CharField(_("place of work"), max_length=200)
+    fixed_term = models.BooleanField(_("fixed-term"), default=False)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_term=False) | Q(end_date__isnull=False),
+                name="placement_fixed_term_needs_end",
+                violation_error_message=_("A fixed-term placement needs an end date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} – {self.position.title}"
+
+    @property
+    def is_return(self) -> bool:
+        return self.kind == self.Kind.RETURN
+
+
+class FollowUp(models.Model):
+    """Is the person still in work 6 and 12 months after the start? A case worker records it."""
+
+    class Outcome(models.TextChoices):
+        IN_WORK = "in_work", _("still in work")
+        OTHER_WORK = "other_work", _("in work elsewhere")
+        NOT_IN_WORK = "not_in_work", _("no longer in work")
+        NOT_REACHED = "not_reached", _("not reached")
+
+    MONTHS = (6, 12)
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    months = models.PositiveSmallIntegerField(_("months after the start"))
+    due_on = models.DateField(_("due"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    reminded_on = models.DateField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "months"], name="follow_up_unique"),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(recorded_at__isnull=False), name="follow_up_recorded_when"
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome", "due_on"], name="follow_up_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.placement}: {self.months}"
+
+    @property
+    def is_due(self) -> bool:
+        return not self.outcome and self.due_on <= timezone.localdate()

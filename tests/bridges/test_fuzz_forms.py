@@ -239,6 +239,7 @@ def world(personas, private_media) -> World:
     consent = Consent.objects.create(
         candidate=candidate,
         purpose=Consent.Purpose.SHARING,
+        employer=company,
         recipient=company.name,
         wording_version="2025-01",
         method=Consent.Method.PAPER,

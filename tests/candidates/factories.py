@@ -3,11 +3,13 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from bridges.models import CEFRLevel, Language, Place
 from candidates.models import (
     Candidate,
     CandidateLanguage,
+    Consent,
     Perspective,
     ResidenceStatus,
     Status,
@@ -61,3 +63,35 @@ class CandidateLanguageFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(CandidateFactory)
     language = factory.SubFactory(LanguageFactory)
     level = CEFRLevel.B1
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A standing consent to share the profile with one organisation (pass employer=)."""
+
+    class Meta:
+        model = Consent
+
+    candidate = factory.SubFactory(CandidateFactory)
+    purpose = Consent.Purpose.SHARING
+    recipient = factory.LazyAttribute(lambda consent: consent.employer.name if consent.employer else "")
+    wording_version = "2026-01"
+    method = Consent.Method.IN_PERSON
+    given_at = factory.LazyFunction(timezone.now)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf_document(candidate, actor, *, title: str = "Zeugnis", kind: str = "certificate"):
+    """A small PDF stored through the documents service (needs the private_media fixture)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from candidates import documents
+
+    return documents.document_add(
+        candidate=candidate,
+        uploaded_file=SimpleUploadedFile(f"{title.lower()}.pdf", PDF_BYTES),
+        kind=kind,
+        title=title,
+        actor=actor,
+    )

@@ -412,7 +412,7 @@ def test_an_empty_note_is_refused(client, case_worker, candidate):
     assert not Note.objects.exists()
 
 
-def test_consent_is_given_and_withdrawn_with_timestamps(client, case_worker, candidate):
+def test_consent_is_given_and_withdrawn_with_timestamps(client, case_worker, candidate, company_a):
     client.force_login(case_worker)
     Candidate.objects.filter(pk=candidate.pk).update(rescore_requested_at=None)
 
@@ -420,12 +420,13 @@ def test_consent_is_given_and_withdrawn_with_timestamps(client, case_worker, can
         reverse("candidates:consent_add", args=[candidate.pk]),
         {
             "purpose": "sharing",
-            "recipient": "Solarwerk Erfurt GmbH",
+            "employer": company_a.pk,
             "wording_version": "2026-01",
             "method": "in_person",
         },
     )
     consent = Consent.objects.get()
+    assert (consent.employer, consent.recipient) == (company_a, company_a.name)
     assert consent.given_at is not None
     assert consent.recorded_by == case_worker
     assert consent.is_active
@@ -447,7 +448,7 @@ def test_consent_to_sharing_needs_the_employer(client, case_worker, candidate):
 
     response = client.post(
         reverse("candidates:consent_add", args=[candidate.pk]),
-        {"purpose": "sharing", "recipient": "", "wording_version": "2026-01", "method": "paper"},
+        {"purpose": "sharing", "employer": "", "wording_version": "2026-01", "method": "paper"},
     )
 
     assert response.status_code == 400

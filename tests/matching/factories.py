@@ -65,3 +65,15 @@ class MatchDecisionFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(CandidateFactory)
     position = factory.SubFactory(PositionFactory)
     status = MatchDecision.Status.SHORTLISTED
+
+
+def introduce(*, candidate, position, actor, consent: bool = True, **kwargs):
+    """An introduction made through the service, with the candidate's consent for the position's
+    organisation recorded first (unless consent=False); the pair is made relevant."""
+    from matching.introductions import introduction_create
+    from tests.candidates.factories import ConsentFactory
+
+    candidate.desired_occupations.add(position.occupation_id)
+    if consent:
+        ConsentFactory(candidate=candidate, employer=position.employer)
+    return introduction_create(candidate=candidate, position=position, actor=actor, **kwargs)
