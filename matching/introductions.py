@@ -238,7 +238,9 @@ def introduction_move(
         reason = ""
     before = introduction.stage
     introduction.stage = to
-    if pipeline.is_open(to) and pipeline.OPEN_STAGES.index(to) > pipeline.OPEN_STAGES.index(introduction.reached_stage):
+    if to == Stage.PLACED or (
+        pipeline.is_open(to) and pipeline.OPEN_STAGES.index(to) > pipeline.OPEN_STAGES.index(introduction.reached_stage)
+    ):
         introduction.reached_stage = to
     if to in pipeline.FINAL_STAGES:
         introduction.closed_at = timezone.now()

@@ -374,7 +374,7 @@ def test_a_placement_updates_candidate_and_position(candidate, position, case_wo
     introduction.refresh_from_db()
     candidate.refresh_from_db()
     position.refresh_from_db()
-    assert introduction.stage == Stage.PLACED
+    assert (introduction.stage, introduction.reached_stage) == (Stage.PLACED, Stage.PLACED)
     assert candidate.status == Status.PLACED
     assert position.status == Position.Status.FILLED  # one opening, now taken
     assert position.rescore_requested_at is not None

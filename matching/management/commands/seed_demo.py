@@ -12,6 +12,7 @@ from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load
 from employers.demo import demo_employers_load
+from matching.demo import demo_introductions_load
 from matching.models import MatchRun
 from matching.services import rescore_all
 
@@ -44,7 +45,8 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = (
         "Load the reference data (languages, regions, towns), the demo taxonomy, about 50 demo "
-        "candidates and the demo accounts (admin, case worker, employer user) with known passwords. "
+        "candidates, the demo accounts (admin, case worker, employer user) with known passwords, and "
+        "introductions at every stage, most of them to the demo employer's positions. "
         "Idempotent: running it again refreshes the demo records and creates nothing twice. "
         "For demonstrations only; never run it on a production database."
     )
@@ -81,6 +83,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo employers: {employers}")
         run = rescore_all(trigger=MatchRun.Trigger.FULL)
         self.stdout.write(f"Matching: {run.pairs_scored} pairs scored, {run.rows_written} matches stored.")
+        introductions = demo_introductions_load(case_worker=case_worker, employer_user=employer_user)
+        self.stdout.write(f"Demo introductions: {introductions}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:
