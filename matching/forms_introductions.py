@@ -24,6 +24,8 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 # What `introduction_create` sets when no next step is given; shown so the person can change it.
 DEFAULT_NEXT_STEP = _("Wait for the employer's answer")
 DEFAULT_DUE_DAYS = 7
+# Marks the positions whose organisation the candidate consented to share the profile with.
+CONSENT_MARK = _("consent on record")
 
 
 def add_service_error(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
@@ -110,7 +112,7 @@ class ChoosePositionForm(forms.Form):
         def label(position) -> str:
             text = PositionChoiceField.label_from_instance(field, position)
             if position.employer_id in consented:
-                return f"{text} · {_('consent on record')}"
+                return f"{text} · {CONSENT_MARK}"
             return text
 
         field.label_from_instance = label

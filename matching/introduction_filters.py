@@ -77,8 +77,12 @@ class IntroductionFilter(_CaseWorkerFilter):
     )
     due = django_filters.ChoiceFilter(label=_("Next step"), choices=DUE_CHOICES, method="filter_due")
     # Set by the links from a position's or a candidate's page.
-    position = django_filters.ModelChoiceFilter(queryset=Position.objects.all(), widget=forms.HiddenInput)
-    candidate = django_filters.ModelChoiceFilter(queryset=Candidate.objects.all(), widget=forms.HiddenInput)
+    position = django_filters.ModelChoiceFilter(
+        label=_("Position"), queryset=Position.objects.all(), widget=forms.HiddenInput
+    )
+    candidate = django_filters.ModelChoiceFilter(
+        label=_("Candidate"), queryset=Candidate.objects.all(), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Introduction
