@@ -821,3 +821,18 @@ def test_the_dashboard_shows_what_is_due(client, case_worker, admin_user, compan
     assert 'data-testid="due-introduction"' in content
     assert 'data-testid="due-follow-up"' in content
     assert FollowUp.objects.count() == 2
+
+
+def test_the_allocation_offers_introduce_or_shows_the_open_introduction(client, case_worker, company_a):
+    position = PositionFactory(employer=company_a, openings=2)
+    first, second = CandidateFactory(), CandidateFactory()
+    MatchFactory(candidate=first, position=position, score=80)
+    MatchFactory(candidate=second, position=position, score=70)
+    introduction = introduce(candidate=first, position=position, actor=case_worker)
+    client.force_login(case_worker)
+
+    content = client.get(reverse("matching:allocation")).content.decode()
+
+    assert reverse("matching:introduction", args=[introduction.pk]) in content
+    assert reverse("matching:introduce", args=[second.pk, position.pk]) in content
+    assert reverse("matching:introduce", args=[first.pk, position.pk]) not in content
