@@ -11,6 +11,7 @@ NAVIGATION = {
     Role.CASE_WORKER: [
         (_("Dashboard"), "matching:dashboard"),
         (_("Matches"), "matching:overview"),
+        (_("Introductions"), "matching:introductions"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
@@ -26,6 +27,7 @@ NAVIGATION = {
     Role.ADMIN: [
         (_("Dashboard"), "matching:dashboard"),
         (_("Matches"), "matching:overview"),
+        (_("Introductions"), "matching:introductions"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),

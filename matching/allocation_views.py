@@ -20,6 +20,7 @@ from bridges.services import audit_log
 from employers.models import Position
 from matching import allocation as engine  # the view below is called `allocation`
 from matching import selectors
+from matching.introduction_queries import open_introductions_by_pair
 from matching.models import Match, MatchDecision
 
 LOCATION_CHOICES = [("", _("all places of work")), *Position.Location.choices]
@@ -128,6 +129,11 @@ def allocation(request: HttpRequest) -> HttpResponse:
         location = ""
     matches = selectors.allocation_matches(user=request.user, location=location)
     result = compute_allocation(matches)
+    # The suggested pairs already introduced show that instead of an "Introduce" link (one query).
+    suggested = [match for row in result.positions for match in row.suggested]
+    introduced = open_introductions_by_pair((match.candidate_id, match.position_id) for match in suggested)
+    for match in suggested:
+        match.open_introduction = introduced.get((match.candidate_id, match.position_id))
     audit_log(
         actor=request.user,
         action=AuditEvent.Action.VIEW,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import allocation_views, views
+from matching import allocation_views, introduction_views, views
 
 app_name = "matching"
 
@@ -14,5 +14,37 @@ urlpatterns = [
     path("decide/<int:candidate>/<int:position>/", views.pair_decide, name="decide"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("runs/rescore/", views.rescore_all, name="rescore_all"),
+    # Introductions: the case workers' pages (matching/introduction_views.py).
+    path("introduce/<int:candidate>/<int:position>/", introduction_views.introduce, name="introduce"),
+    path("candidates/<int:pk>/introduce/", introduction_views.candidate_introduce, name="candidate_introduce"),
+    path(
+        "candidates/<int:pk>/introductions/",
+        introduction_views.candidate_introductions_page,
+        name="candidate_introductions",
+    ),
+    path("introductions/", introduction_views.introduction_list_page, name="introductions"),
+    path("introductions/bulk/", introduction_views.introductions_bulk, name="introductions_bulk"),
+    path("introductions/board/", introduction_views.board, name="board"),
+    path("introductions/<int:pk>/", introduction_views.introduction_detail, name="introduction"),
+    path("introductions/<int:pk>/move/", introduction_views.introduction_move, name="introduction_move"),
+    path("introductions/<int:pk>/board-move/", introduction_views.board_move, name="board_move"),
+    path("introductions/<int:pk>/sharing/", introduction_views.introduction_sharing, name="introduction_sharing"),
+    path("introductions/<int:pk>/next-step/", introduction_views.introduction_next_step, name="introduction_next_step"),
+    path(
+        "introductions/<int:pk>/interviews/",
+        introduction_views.introduction_interviews_propose,
+        name="introduction_interviews",
+    ),
+    path(
+        "introductions/<int:pk>/interviews/<int:interview>/confirm/",
+        introduction_views.interview_confirm,
+        name="interview_confirm",
+    ),
+    path("introductions/<int:pk>/placement/", introduction_views.introduction_placement, name="introduction_placement"),
+    path(
+        "introductions/<int:pk>/follow-ups/<int:follow_up>/",
+        introduction_views.follow_up_record,
+        name="follow_up_record",
+    ),
     path("employer/positions/<int:pk>/matches/", views.employer_position_matches, name="employer_position_matches"),
 ]

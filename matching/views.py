@@ -24,12 +24,18 @@ from bridges.permissions import case_worker_required, role_required
 from bridges.services import audit_log
 from candidates.models import Candidate, Status
 from employers.models import Employer, Position
-from matching import explain, review, selectors
+from matching import explain, introduction_queries, review, selectors
 from matching.filters import CandidateMatchFilter, MatchOverviewFilter, PositionMatchFilter
 from matching.forms import DecisionForm, dismiss_form
+from matching.introduction_selectors import follow_ups_due, introductions_due, introductions_for_user
 from matching.models import MatchDecision, MatchRun, ScoringConfig
 
 PAGE_SIZE = 25
+# The dashboard's lists of what is due: how far ahead, and how many rows at most.
+DUE_DAYS = 7
+DUE_LIMIT = 10
+# The introductions shown on a position's ranked list (the rest in the filtered list).
+POSITION_INTRODUCTIONS = 10
 admin_required = role_required(Role.ADMIN)
 summaries_viewer_required = role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN)
 
@@ -39,6 +45,7 @@ def _page(request: HttpRequest, queryset) -> tuple:
     query = request.GET.copy()
     query.pop("page", None)
     _label_rows(page.object_list)
+    introduction_queries.label_open_introductions(page.object_list)
     return page, query.urlencode()
 
 
@@ -65,13 +72,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent_matches": recent,
         "shortlisted": MatchDecision.objects.filter(status=MatchDecision.Status.SHORTLISTED).count(),
         "run": selectors.latest_full_run(),
+        # What is due: next steps (overdue or within a week), interviews, follow-ups.
+        "due_introductions": list(introductions_due(user=request.user, days=DUE_DAYS)[:DUE_LIMIT]),
+        "upcoming_interviews": list(introduction_queries.interviews_upcoming(user=request.user)[:DUE_LIMIT]),
+        "due_follow_ups": list(follow_ups_due(user=request.user).order_by("due_on", "pk")[:DUE_LIMIT]),
+        "due_limit": DUE_LIMIT,
     }
     return render(request, "matching/dashboard.html", context)
 
 
 @case_worker_required
 def overview(request: HttpRequest) -> HttpResponse:
-    filterset = MatchOverviewFilter(request.GET, queryset=selectors.matches_overview(user=request.user))
+    queryset = introduction_queries.with_open_introduction(selectors.matches_overview(user=request.user))
+    filterset = MatchOverviewFilter(request.GET, queryset=queryset)
     page, query = _page(request, filterset.qs)
     return render(request, "matching/overview.html", {"filter": filterset, "page": page, "query": query})
 
@@ -80,13 +93,21 @@ def overview(request: HttpRequest) -> HttpResponse:
 def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_for_review(user=request.user, pk=pk)
     queryset = selectors.matches_for_position(user=request.user, position=position)
-    filterset = PositionMatchFilter(request.GET, queryset=queryset)
+    filterset = PositionMatchFilter(request.GET, queryset=introduction_queries.with_open_introduction(queryset))
     page, query = _page(request, filterset.qs)
     # The reference the employer sees in the summaries, so that a case worker finds whom they mean.
     refs = selectors.employer_references(position=position, also=[match.candidate_id for match in page])
     for match in page:
         match.employer_reference = refs[match.candidate_id]
-    context = {"position": position, "filter": filterset, "page": page, "query": query}
+    introductions = introductions_for_user(user=request.user).filter(position=position)
+    context = {
+        "position": position,
+        "filter": filterset,
+        "page": page,
+        "query": query,
+        "introductions": list(introductions.order_by("-created_at", "-pk")[:POSITION_INTRODUCTIONS]),
+        "introductions_count": introductions.count(),
+    }
     return render(request, "matching/position_matches.html", context)
 
 
@@ -94,7 +115,7 @@ def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
 def candidate_matches(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_for_review(user=request.user, pk=pk)
     queryset = selectors.matches_for_candidate(user=request.user, candidate=candidate)
-    filterset = CandidateMatchFilter(request.GET, queryset=queryset)
+    filterset = CandidateMatchFilter(request.GET, queryset=introduction_queries.with_open_introduction(queryset))
     page, query = _page(request, filterset.qs)
     context = {"candidate": candidate, "filter": filterset, "page": page, "query": query}
     return render(request, "matching/candidate_matches.html", context)
@@ -121,6 +142,9 @@ def _pair_page(request: HttpRequest, candidate: int, position: int, form=None, s
         "explanation": explanation,
         "dismiss_form": form or dismiss_form(),
         "history": _history(pair.candidate.pk, pair.position.pk),
+        "open_introduction": introduction_queries.open_introduction_of_pair(
+            candidate_id=pair.candidate.pk, position_id=pair.position.pk
+        ),
     }
     return render(request, "matching/explain.html", context, status=status)
 

@@ -17,6 +17,7 @@ import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -33,6 +34,13 @@ from bridges.models import CEFRLevel, OccupationSkill, Region
 from candidates import documents, services
 from candidates.models import Consent, Document, Education, WorkExperience
 from employers.models import Employer, Invitation, PositionSkill
+from matching.introductions import (
+    Slot,
+    interviews_propose,
+    introduction_create,
+    introduction_move,
+    placement_record,
+)
 from matching.models import MatchDecision
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory, PlaceFactory
 from tests.employers.factories import (
@@ -256,7 +264,9 @@ def world(personas, private_media) -> World:
     MatchFactory(candidate=candidate, position=position, run=run, score=70.0, rank_for_position=1)
     other = CandidateFactory()
     MatchDecisionFactory(candidate=other, position=position, status=MatchDecision.Status.SHORTLISTED)
+    introductions = _introductions(personas["case_worker"], candidate, position, company, welder, place)
     ids = {
+        **introductions,
         "candidates:pk": candidate.pk,
         "candidates:consent": consent.pk,
         "candidates:doc": document.pk,
@@ -272,6 +282,63 @@ def world(personas, private_media) -> World:
         "matching:position": position.pk,
     }
     return World(ids)
+
+
+def _introductions(actor, candidate, position, company, occupation, place) -> dict:
+    """Introductions for the case workers' pages: one at "interested" with a proposed interview,
+    one at "offer" (the placement form), one placed (the follow-ups)."""
+    first = introduction_create(candidate=candidate, position=position, actor=actor, sections=["languages"])
+    interviews_propose(
+        introduction=first, actor=actor, slots=[Slot(starts_at=timezone.now() + timedelta(days=3), place="Erfurt")]
+    )
+    first = introduction_move(introduction=first, to="interested", actor=actor)
+    others = []
+    for _ in range(2):
+        person = CandidateFactory(place=place)
+        person.desired_occupations.add(occupation)
+        Consent.objects.create(
+            candidate=person,
+            purpose=Consent.Purpose.SHARING,
+            employer=company,
+            recipient=company.name,
+            wording_version="2025-01",
+            method=Consent.Method.PAPER,
+            given_at=timezone.now(),
+        )
+        introduction = introduction_create(
+            candidate=person,
+            position=PositionFactory(employer=company, occupation=occupation, place=place),
+            actor=actor,
+        )
+        introduction = introduction_move(introduction=introduction, to="interested", actor=actor)
+        others.append(introduction_move(introduction=introduction, to="offer", actor=actor))
+    offer, placed = others
+    follow_up = placement_record(
+        introduction=placed, actor=actor, kind="employment", start_date=timezone.localdate(), place="Erfurt"
+    ).follow_ups.first()
+    ids = {f"matching:{name}:pk": first.pk for name in INTRODUCTION_PAGES}
+    ids.update(
+        {
+            "matching:interview_confirm:interview": first.interviews.get().pk,
+            "matching:introduction_placement:pk": offer.pk,
+            "matching:follow_up_record:pk": placed.pk,
+            "matching:follow_up_record:follow_up": follow_up.pk,
+            "matching:candidate_introductions:pk": candidate.pk,
+            "matching:candidate_introduce:pk": candidate.pk,
+        }
+    )
+    return ids
+
+
+INTRODUCTION_PAGES = (
+    "introduction",
+    "introduction_move",
+    "board_move",
+    "introduction_sharing",
+    "introduction_next_step",
+    "introduction_interviews",
+    "interview_confirm",
+)
 
 
 ADMIN_MODELS = {f"{model._meta.app_label}_{model._meta.model_name}": model for model in admin.site._registry}

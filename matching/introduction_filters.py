@@ -1,0 +1,113 @@
+"""Filters (django-filter) of the case workers' introduction list and board: stage (open, closed
+or one stage), employer, case worker ("mine" or one person), what is due, Germany or abroad,
+and one position or candidate (the links from their pages)."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate
+from employers.models import Employer, Position
+from matching import pipeline
+from matching.introduction_queries import case_workers
+from matching.models import Introduction
+from matching.pipeline import Stage
+
+OPEN, CLOSED = "open", "closed"
+MINE = "mine"
+OVERDUE, WEEK = "overdue", "week"
+
+STAGE_CHOICES = [(OPEN, _("all open")), (CLOSED, _("all closed")), *Stage.choices]
+DUE_CHOICES = [(OVERDUE, _("overdue")), (WEEK, _("due within 7 days"))]
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+class _CaseWorkerFilter(django_filters.FilterSet):
+    case_worker = django_filters.ChoiceFilter(label=_("Case worker"), choices=[], method="filter_case_worker")
+    location = django_filters.ChoiceFilter(
+        label=_("Place of work"), field_name="position__location", choices=Position.Location.choices
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["case_worker"].extra["choices"] = [
+            (MINE, _("mine")),
+            *((str(person.pk), _person(person)) for person in case_workers()),
+        ]
+
+    def filter_case_worker(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == MINE:
+            return queryset.filter(case_worker=self.user)
+        return queryset.filter(case_worker_id=int(value))
+
+
+class BoardFilter(_CaseWorkerFilter):
+    """The board: whose introductions and where the positions are."""
+
+    class Meta:
+        model = Introduction
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Laid out in one row above the board (no crispy layout there).
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+
+class IntroductionFilter(_CaseWorkerFilter):
+    """The list of introductions."""
+
+    q = django_filters.CharFilter(label=_("Candidate, position or employer"), method="filter_search")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=STAGE_CHOICES, method="filter_stage")
+    employer = django_filters.ModelChoiceFilter(
+        label=_("Employer"),
+        field_name="position__employer",
+        queryset=Employer.objects.filter(positions__introductions__isnull=False).distinct().order_by("name"),
+    )
+    due = django_filters.ChoiceFilter(label=_("Next step"), choices=DUE_CHOICES, method="filter_due")
+    # Set by the links from a position's or a candidate's page.
+    position = django_filters.ModelChoiceFilter(
+        label=_("Position"), queryset=Position.objects.all(), widget=forms.HiddenInput
+    )
+    candidate = django_filters.ModelChoiceFilter(
+        label=_("Candidate"), queryset=Candidate.objects.all(), widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Introduction
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(candidate__first_name__icontains=word)
+                | Q(candidate__last_name__icontains=word)
+                | Q(position__title__icontains=word)
+                | Q(position__employer__name__icontains=word)
+            )
+        return queryset
+
+    def filter_stage(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == OPEN:
+            return queryset.filter(stage__in=pipeline.OPEN_STAGES)
+        if value == CLOSED:
+            return queryset.filter(stage__in=pipeline.FINAL_STAGES)
+        return queryset.filter(stage=value)
+
+    def filter_due(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        queryset = queryset.filter(stage__in=pipeline.OPEN_STAGES, next_step_due__isnull=False)
+        if value == OVERDUE:
+            return queryset.filter(next_step_due__lt=today)
+        return queryset.filter(next_step_due__lte=today + datetime.timedelta(days=7))
