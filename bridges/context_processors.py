@@ -20,6 +20,7 @@ NAVIGATION = {
     Role.EMPLOYER: [
         (_("Dashboard"), "employers:dashboard"),
         (_("Our positions"), "employers:positions"),
+        (_("Introductions"), "proposals:list"),
         (_("Company profile"), "employers:profile"),
         (_("Colleagues"), "employers:colleagues"),
         (_("Job board"), "jobs:list"),

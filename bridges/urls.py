@@ -25,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("matching.urls")),
+    # Before employer/: the employer's introductions live in matching, under the employer's paths.
+    path("employer/introductions/", include("matching.urls_employer")),
     path("employer/", include("employers.urls")),
     path("jobs/", include("employers.urls_public")),
     path("candidates/", include("candidates.urls")),

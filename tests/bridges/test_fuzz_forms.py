@@ -52,7 +52,7 @@ from tests.employers.factories import (
     PositionFactory,
 )
 from tests.factories import OccupationFactory, SkillFactory
-from tests.matching.factories import MatchDecisionFactory, MatchFactory, MatchRunFactory
+from tests.matching.factories import MatchDecisionFactory, MatchFactory, MatchRunFactory, introduce
 from tests.urlwalk import all_sample_urls
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +262,14 @@ def world(personas, private_media) -> World:
     )
     run = MatchRunFactory()
     MatchFactory(candidate=candidate, position=position, run=run, score=70.0, rank_for_position=1)
+    introduction = introduce(
+        candidate=candidate,
+        position=position,
+        actor=personas["case_worker"],
+        consent=False,  # recorded above
+        sections=["contact", "languages", "experience"],
+        documents=[document],
+    )
     other = CandidateFactory()
     MatchDecisionFactory(candidate=other, position=position, status=MatchDecision.Status.SHORTLISTED)
     introductions = _introductions(personas["case_worker"], candidate, position, company, welder, place)
@@ -280,6 +288,8 @@ def world(personas, private_media) -> World:
         "matching:run_progress:pk": run.pk,
         "matching:candidate": candidate.pk,
         "matching:position": position.pk,
+        "proposals:pk": introduction.pk,
+        "proposals:doc": document.pk,
     }
     return World(ids)
 
