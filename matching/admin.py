@@ -25,7 +25,18 @@ from django.utils.translation import gettext_lazy as _
 
 from employers.models import Position
 from matching import explain, review
-from matching.models import Match, MatchDecision, MatchRun, ScoringConfig
+from matching.models import (
+    FollowUp,
+    Interview,
+    Introduction,
+    IntroductionEvent,
+    Match,
+    MatchDecision,
+    MatchRun,
+    Placement,
+    ScoringConfig,
+    SharedSection,
+)
 from matching.selectors import decision_subquery
 
 SCORE_BANDS = {
@@ -406,3 +417,113 @@ class MatchDecisionAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for candidate_id, position_id in queryset.values_list("candidate_id", "position_id"):
             review.match_decision_undo(candidate_id=candidate_id, position_id=position_id, actor=request.user)
+
+
+# --- introductions, placements, follow-ups: read here, changed on the case workers' pages ---------
+
+
+class _ReadOnly:
+    """A record of what people did: stages move only through `matching.introductions`, so the admin
+    shows introductions, placements and follow-ups and links to the page where they are changed."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class IntroductionEventInline(_ReadOnly, admin.TabularInline):
+    model = IntroductionEvent
+    fields = ["at", "kind", "from_stage", "to_stage", "reason", "comment", "actor"]
+    readonly_fields = fields
+    extra = 0
+
+
+class InterviewInline(_ReadOnly, admin.TabularInline):
+    model = Interview
+    fields = ["starts_at", "place", "online_link", "status", "proposed_by", "confirmed_by"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "candidate",
+        "position",
+        "employer",
+        "stage",
+        "close_reason",
+        "case_worker",
+        "next_step_due",
+        "created_at",
+    ]
+    list_filter = ["stage", "close_reason", "position__location"]
+    list_select_related = ["candidate", "position__employer", "case_worker"]
+    search_fields = ["candidate__last_name", "candidate__first_name", "position__title", "position__employer__name"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (
+            None,
+            {"fields": ["candidate", "position", "page_link", "stage", "reached_stage", "close_reason", "closed_at"]},
+        ),
+        (_("Shared with the employer"), {"fields": ["shared_sections_display", "shared_documents", "message"]}),
+        (_("Case management"), {"fields": ["case_worker", "next_step", "next_step_due", "created_by", "created_at"]}),
+        (
+            _("Recommendation when introduced"),
+            {"fields": ["score_display", "rank_for_position", "rank_for_candidate", "scoring_config"]},
+        ),
+    ]
+    readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
+    inlines = [IntroductionEventInline, InterviewInline]
+
+    @admin.display(description=_("employer"), ordering="position__employer__name")
+    def employer(self, obj: Introduction) -> str:
+        return obj.position.employer.name
+
+    @admin.display(description=_("page"))
+    def page_link(self, obj: Introduction) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), gettext("Open the introduction"))
+
+    @admin.display(description=_("shared sections"))
+    def shared_sections_display(self, obj: Introduction) -> str:
+        labels = dict(SharedSection.choices)
+        return ", ".join(str(labels.get(code, code)) for code in obj.shared_sections) or "–"
+
+    @admin.display(description=_("score when introduced"))
+    def score_display(self, obj: Introduction) -> str:
+        return "–" if obj.score is None else number_format(round(obj.score, 1), 1)
+
+
+class FollowUpInline(_ReadOnly, admin.TabularInline):
+    model = FollowUp
+    fields = ["months", "due_on", "outcome", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Placement)
+class PlacementAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["candidate", "position", "kind", "start_date", "fixed_term", "end_date"]
+    list_filter = ["kind", "fixed_term"]
+    list_select_related = ["candidate", "position__employer"]
+    search_fields = ["candidate__last_name", "candidate__first_name", "position__title", "position__employer__name"]
+    date_hierarchy = "start_date"
+    fields = [
+        "introduction",
+        "candidate",
+        "position",
+        "kind",
+        "start_date",
+        "place",
+        "fixed_term",
+        "end_date",
+        "recorded_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [FollowUpInline]

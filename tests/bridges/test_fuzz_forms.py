@@ -272,7 +272,7 @@ def world(personas, private_media) -> World:
     )
     other = CandidateFactory()
     MatchDecisionFactory(candidate=other, position=position, status=MatchDecision.Status.SHORTLISTED)
-    introductions = _introductions(personas["case_worker"], candidate, position, company, welder, place)
+    introductions = _introductions(personas["case_worker"], introduction, company, welder, place)
     ids = {
         **introductions,
         "candidates:pk": candidate.pk,
@@ -294,10 +294,9 @@ def world(personas, private_media) -> World:
     return World(ids)
 
 
-def _introductions(actor, candidate, position, company, occupation, place) -> dict:
-    """Introductions for the case workers' pages: one at "interested" with a proposed interview,
-    one at "offer" (the placement form), one placed (the follow-ups)."""
-    first = introduction_create(candidate=candidate, position=position, actor=actor, sections=["languages"])
+def _introductions(actor, first, company, occupation, place) -> dict:
+    """Introductions for the case workers' pages: the first (the employer's) at "interested" with a
+    proposed interview, one at "offer" (the placement form), one placed (the follow-ups)."""
     interviews_propose(
         introduction=first, actor=actor, slots=[Slot(starts_at=timezone.now() + timedelta(days=3), place="Erfurt")]
     )
@@ -333,8 +332,8 @@ def _introductions(actor, candidate, position, company, occupation, place) -> di
             "matching:introduction_placement:pk": offer.pk,
             "matching:follow_up_record:pk": placed.pk,
             "matching:follow_up_record:follow_up": follow_up.pk,
-            "matching:candidate_introductions:pk": candidate.pk,
-            "matching:candidate_introduce:pk": candidate.pk,
+            "matching:candidate_introductions:pk": first.candidate_id,
+            "matching:candidate_introduce:pk": first.candidate_id,
         }
     )
     return ids
