@@ -11,7 +11,6 @@ NAVIGATION = {
     Role.CASE_WORKER: [
         (_("Dashboard"), "matching:dashboard"),
         (_("Matches"), "matching:overview"),
-        (_("Introductions"), "matching:introductions"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
@@ -27,7 +26,6 @@ NAVIGATION = {
     Role.ADMIN: [
         (_("Dashboard"), "matching:dashboard"),
         (_("Matches"), "matching:overview"),
-        (_("Introductions"), "matching:introductions"),
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
