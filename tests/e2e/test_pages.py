@@ -4,10 +4,11 @@ many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label bre
 of WCAG 2.1 A/AA. The data is built once for the module and each role logs in once."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from bridges.demo_taxonomy import demo_taxonomy_load
@@ -16,10 +17,11 @@ from bridges.reference_data import reference_data_load
 from candidates.demo import demo_candidates_load
 from candidates.models import CandidateLanguage, Education, Perspective, WorkExperience
 from employers.demo import demo_employers_load
-from employers.models import Employer, LanguageRequirement
+from employers.models import Employer, LanguageRequirement, Position
+from matching.introductions import Slot, interviews_propose, introduction_create, introduction_move
 from matching.models import Match, MatchDecision, ScoringConfig
 from matching.services import rescore_all
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, ConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -44,6 +46,7 @@ class Site:
     candidate: int  # the candidate with the longest name
     candidate_position: int  # the best match of that candidate
     employer: int
+    introduction: int  # that candidate introduced to that position, at "interested" with a proposed interview
 
 
 def build_site() -> Site:
@@ -132,13 +135,33 @@ def build_site() -> Site:
             position_id=second.position_id,
             defaults={"status": "dismissed", "reason": "candidate", "note": "Möchte zuerst den Sprachkurs beenden."},
         )
+    introduction = _introduction(candidate, Position.objects.get(pk=candidate_position), case_worker)
     return Site(
         position=position,
         long_position=long_position.pk,
         candidate=candidate.pk,
         candidate_position=candidate_position,
         employer=company.pk,
+        introduction=introduction.pk,
     )
+
+
+def _introduction(candidate, position, case_worker):
+    """The long-named candidate introduced with consent, moved on, with an interview proposed."""
+    ConsentFactory(candidate=candidate, employer=position.employer)
+    introduction = introduction_create(
+        candidate=candidate,
+        position=position,
+        actor=case_worker,
+        sections=["languages", "experience"],
+        message="Herr Al-Hashimi bringt sechs Jahre Erfahrung in der Lagerlogistik mit.",
+    )
+    interviews_propose(
+        introduction=introduction,
+        actor=case_worker,
+        slots=[Slot(starts_at=timezone.now() + timedelta(days=3), place="Erfurt, Juri-Gagarin-Ring 150")],
+    )
+    return introduction_move(introduction=introduction, to="interested", actor=case_worker, comment="Telefonat")
 
 
 PAGES = {
@@ -176,6 +199,11 @@ PAGES = {
         "matches of a candidate": "/dashboard/candidates/{s.candidate}/matches/",
         "explanation": "/dashboard/explain/{s.candidate}/{s.candidate_position}/",
         "allocation": "/dashboard/allocation/",
+        "introduce directly": "/dashboard/candidates/{s.candidate}/introduce/",
+        "introductions of a candidate": "/dashboard/candidates/{s.candidate}/introductions/",
+        "introductions": "/dashboard/introductions/",
+        "board": "/dashboard/introductions/board/",
+        "introduction": "/dashboard/introductions/{s.introduction}/",
         "employers": "/employer/companies/",
         "record a company": "/employer/companies/new/",
         "employer": "/employer/companies/{s.employer}/",
