@@ -15,6 +15,7 @@ from bridges.models import (
     AuditEvent,
     IscoGroup,
     Language,
+    Notification,
     Occupation,
     OccupationLabel,
     OccupationSkill,
@@ -51,6 +52,7 @@ class UserChangeForm(DjangoUserChangeForm):
             "first_name",
             "last_name",
             "language",
+            "digest_enabled",
             "role",
             "is_active",
             "is_staff",
@@ -78,7 +80,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "language", "digest_enabled"]}),
         (_("Role and permissions"), {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -212,6 +214,29 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mail outbox, for looking into mails that did not go out (the portal writes and sends them)."""
+
+    list_display = ["created_at", "recipient", "template", "sent_at", "attempts", "last_error_short"]
+    list_filter = ["template", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__email", "template"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    fields = ["recipient", "template", "created_at", "sent_at", "attempts", "next_attempt_at", "last_error", "context"]
+    readonly_fields = fields
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

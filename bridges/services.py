@@ -52,6 +52,19 @@ def user_invite(*, user: User, request: HttpRequest) -> None:
     )
 
 
+@transaction.atomic
+def user_notification_settings_set(*, user: User, language: str, digest_enabled: bool | None = None) -> User:
+    """Change a user's own e-mail settings: the language of their mails and the daily digest."""
+    user.language = language
+    fields = ["language"]
+    if digest_enabled is not None:
+        user.digest_enabled = digest_enabled
+        fields.append("digest_enabled")
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=fields)
+    return user
+
+
 def mail_after_commit(*, request: HttpRequest, template: str, to: Iterable[User | str], context: dict) -> None:
     """Send an allauth-style templated mail once the transaction commits, in each user's language
     (German for bare addresses). A rolled-back change sends nothing."""

@@ -161,8 +161,28 @@ CELERY_BEAT_SCHEDULE = {
     "matching-nightly": {"task": "matching.rescore_all", "schedule": crontab(hour=2, minute=30), "args": ["nightly"]},
     # Match runs older than MATCHING_RUNS_KEPT_DAYS go (the decisions people took stay).
     "matching-prune-runs": {"task": "matching.prune_runs", "schedule": crontab(hour=3, minute=15)},
+    # E-mail: what the after-commit task could not send (a lost message, a mail server down) goes here.
+    "notifications-send-pending": {"task": "bridges.send_pending_notifications", "schedule": 5 * 60},
+    "notifications-prune": {"task": "bridges.prune_notifications", "schedule": crontab(hour=3, minute=45)},
+    # Reminders go once per item (interviews) or per item and day; a later run only catches up.
+    "matching-interview-reminders": {"task": "matching.interview_reminders", "schedule": 15 * 60},
+    "matching-next-step-reminders": {
+        "task": "matching.next_step_reminders",
+        "schedule": crontab(hour="7-18", minute=5),
+    },
+    "matching-follow-up-reminders": {
+        "task": "matching.follow_up_reminders",
+        "schedule": crontab(hour="7-18", minute=10),
+    },
+    "matching-digest": {"task": "matching.digest", "schedule": crontab(hour=7, minute=0)},
 }
 MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
+# The daily digest lists a case worker's new matches with at least this score (0–100).
+DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
+if not 0 <= DIGEST_MIN_SCORE <= 100:
+    raise ImproperlyConfigured("DIGEST_MIN_SCORE must be between 0 and 100.")
+# Sent e-mail notifications (and given-up ones) are deleted after this many days.
+NOTIFICATIONS_KEPT_DAYS = env.int("NOTIFICATIONS_KEPT_DAYS", default=90)
 CELERY_TIMEZONE = "Europe/Berlin"
 
 # --- Users and authentication ----------------------------------------------
@@ -196,6 +216,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # The portal's name in mails (allauth would name the site after the request's host without
 # django.contrib.sites; bridges.adapters gives it this name).
 SITE_NAME = env.str("SITE_NAME", default="bridges")
+# The portal's address as people reach it: the links in e-mails that a worker sends (no request there).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
+    raise ImproperlyConfigured(f"SITE_URL must be http(s)://host[:port] without a path, not {SITE_URL!r}.")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's rate limits are on by default; they are stated here so that they are
 # visible and tunable (they need a shared cache across processes: Redis).

@@ -1,5 +1,6 @@
-"""Wiring tasks: a health ping that proves a worker takes tasks from the broker, and
-`enqueue`, the after-commit queueing helper for apps that must not import each other."""
+"""Wiring tasks: a health ping that proves a worker takes tasks from the broker, `enqueue`,
+the after-commit queueing helper for apps that must not import each other, and the sending of
+e-mail notifications from the outbox (`bridges.notifications`)."""
 
 import logging
 import os
@@ -20,6 +21,30 @@ def ping(token: str) -> dict:
         cursor.execute("SELECT 1")
         (db_ok,) = cursor.fetchone()
     return {"token": token, "hostname": socket.gethostname(), "pid": os.getpid(), "database": db_ok == 1}
+
+
+@shared_task(name="bridges.send_notification")
+def send_notification(notification_id: int) -> bool:
+    """Send one outbox row (queued after the commit that wrote it); True if it went out now."""
+    from bridges.notifications import notification_send  # it queues through this module
+
+    return notification_send(notification_id=int(notification_id))
+
+
+@shared_task(name="bridges.send_pending_notifications")
+def send_pending_notifications() -> int:
+    """Send what is still unsent and due (beat, every few minutes); returns how many went out."""
+    from bridges.notifications import notifications_send_pending
+
+    return notifications_send_pending()
+
+
+@shared_task(name="bridges.prune_notifications")
+def prune_notifications() -> int:
+    """Delete old sent notifications (beat, daily); returns how many."""
+    from bridges.notifications import notifications_prune
+
+    return notifications_prune()
 
 
 def enqueue(task_name: str, *args) -> None:

@@ -20,6 +20,7 @@ taxonomy_patterns = (
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    path("settings/notifications/", views.notification_settings, name="notification_settings"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),

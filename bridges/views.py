@@ -1,13 +1,16 @@
-"""Project-wide views: the role-based start page, the favicon and the health endpoint."""
+"""Project-wide views: the role-based start page, a user's e-mail settings, the favicon and the
+health endpoint."""
 
 import asyncio
 import dataclasses
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
@@ -18,11 +21,27 @@ from redis.exceptions import RedisError
 
 from bridges.cache import FallbackRedisCache
 from bridges.celery import app as celery_app
+from bridges.forms import NotificationSettingsForm
+from bridges.services import user_notification_settings_set
 
 
 def start(request: HttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     return redirect(request.user.get_start_url())
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Every logged-in user's own e-mail settings (never another user's: the form edits request.user)."""
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_notification_settings_set(
+            user=request.user,
+            language=form.cleaned_data["language"],
+            digest_enabled=form.cleaned_data.get("digest_enabled"),
+        )
+        messages.success(request, _("Your e-mail settings are saved."))
+        return redirect("notification_settings")
+    return render(request, "bridges/notification_settings.html", {"form": form})
 
 
 @login_not_required

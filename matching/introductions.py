@@ -29,7 +29,7 @@ from bridges.services import audit_log
 from bridges.tasks import enqueue
 from candidates.models import Candidate, Consent, Document, Status
 from employers.models import Position
-from matching import pipeline
+from matching import notifications, pipeline
 from matching.models import (
     FollowUp,
     Interview,
@@ -159,6 +159,7 @@ def introduction_create(
     introduction.shared_documents.set(document_ids)
     _event(introduction, actor, IntroductionEvent.Kind.STAGE, to_stage=Stage.PROPOSED)
     _audit(introduction, actor, gettext_lazy("introduced to the position %(position)s"))
+    notifications.introduction_created(introduction)
     return introduction
 
 
@@ -261,6 +262,7 @@ def introduction_move(
         gettext_lazy("introduction to %(position)s: %(stage)s"),
         stage=Stage(to).label,
     )
+    notifications.introduction_moved(introduction=introduction, actor=actor, comment=comment)
     return introduction
 
 
@@ -378,6 +380,7 @@ def interviews_propose(*, introduction: Introduction, actor: User, slots: Sequen
         IntroductionEvent.Kind.INTERVIEW_PROPOSED,
         comment=comment.strip() or ", ".join(str(i) for i in interviews),
     )
+    notifications.interviews_proposed(introduction=introduction, interviews=interviews, actor=actor, comment=comment)
     return interviews
 
 
@@ -400,6 +403,7 @@ def interview_confirm(*, interview: Interview, actor: User) -> Interview:
     if introduction.stage != Stage.INTERVIEW:
         introduction_move(introduction=introduction, to=Stage.INTERVIEW, actor=actor)
     _event(introduction, actor, IntroductionEvent.Kind.INTERVIEW_CONFIRMED, comment=str(interview))
+    notifications.interview_confirmed(interview)
     return interview
 
 

@@ -7,7 +7,7 @@ never import this module. Acknowledged late and given back if the worker dies
 
 from celery import shared_task
 
-from matching import services
+from matching import notifications, services
 from matching.models import MatchRun
 
 
@@ -39,3 +39,27 @@ def sweep() -> list[int]:
 def prune_runs() -> int:
     """Delete the records of old match runs (scheduled daily by beat); returns how many."""
     return services.prune_runs()
+
+
+@shared_task(name="matching.interview_reminders")
+def interview_reminders() -> int:
+    """Remind of confirmed interviews in the next 24 hours (beat); returns how many interviews."""
+    return notifications.interview_reminders_send()
+
+
+@shared_task(name="matching.next_step_reminders")
+def next_step_reminders() -> int:
+    """Remind case workers of next steps due or overdue (beat); returns how many introductions."""
+    return notifications.next_step_reminders_send()
+
+
+@shared_task(name="matching.follow_up_reminders")
+def follow_up_reminders() -> int:
+    """Remind case workers of follow-ups due (beat); returns how many follow-ups."""
+    return notifications.follow_up_reminders_send()
+
+
+@shared_task(name="matching.digest")
+def digest() -> int:
+    """The daily digest of new strong matches for each case worker (beat); returns how many were written."""
+    return notifications.digests_send()

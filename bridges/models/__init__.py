@@ -1,6 +1,7 @@
-"""What every app shares: users and roles, the taxonomy, and the audit trail."""
+"""What every app shares: users and roles, the taxonomy, the audit trail and the e-mail outbox."""
 
 from bridges.models.audit import AuditEvent
+from bridges.models.notifications import Notification
 from bridges.models.taxonomy import (
     CEFRLevel,
     IscoGroup,
@@ -21,6 +22,7 @@ __all__ = [
     "CEFRLevel",
     "IscoGroup",
     "Language",
+    "Notification",
     "Occupation",
     "OccupationLabel",
     "OccupationSkill",

@@ -73,6 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="de",
         help_text=_("Language of e-mails sent to this user."),
     )
+    digest_enabled = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_("A daily e-mail with new strong matches for the user's candidates (case workers)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("staff status"),

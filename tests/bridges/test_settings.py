@@ -16,6 +16,8 @@ CONFIG_VARS = (
     "ALLOWED_HOSTS",
     "EMAIL_URL",
     "CSRF_TRUSTED_ORIGINS",
+    "SITE_URL",
+    "DIGEST_MIN_SCORE",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -81,3 +83,11 @@ def test_production_without_secret_key_refuses_to_start():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_site_url_with_a_path_or_another_scheme_refuses_to_start():
+    for value in ("bridges.example.org", "ftp://bridges.example.org", "https://bridges.example.org/portal"):
+        result = run(["manage.py", "check"], DEBUG="true", SITE_URL=value)
+
+        assert result.returncode != 0, value
+        assert "SITE_URL must be" in result.stderr

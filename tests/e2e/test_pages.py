@@ -183,6 +183,7 @@ PAGES = {
         "regions of engagement": "/employer/profile/regions/",
         "contact persons": "/employer/profile/contacts/",
         "colleagues": "/employer/colleagues/",
+        "e-mail settings": "/settings/notifications/",
     },
     "case_worker": {
         "dashboard": "/dashboard/",
@@ -210,6 +211,7 @@ PAGES = {
         "all positions": "/employer/all-positions/",
         "position": "/employer/positions/{s.position}/",
         "job board": "/jobs/",
+        "e-mail settings": "/settings/notifications/",
     },
     "admin": {
         "administration": "/admin/",
@@ -222,6 +224,7 @@ PAGES = {
         "decisions": "/admin/matching/matchdecision/",
         "users": "/admin/bridges/user/",
         "audit trail": "/admin/bridges/auditevent/",
+        "e-mail notifications": "/admin/bridges/notification/",
     },
 }
 CASES = [pytest.param(role, name, id=f"{role}: {name}") for role, pages in PAGES.items() for name in pages]
