@@ -73,7 +73,7 @@ def _pairs(employer: Employer, count: int) -> list[Match]:
 
 def _walk(introduction, stage: str, case_worker: User, employer_user: User):
     """Move a fresh introduction along the usual way to `stage`, as the people involved would."""
-    soon = timezone.now() + datetime.timedelta(days=3)
+    soon = timezone.localtime() + datetime.timedelta(days=3)  # dates at 10:00 and 14:00 German time
     if stage == Stage.PROPOSED:
         return introduction
     introduction = svc.introduction_move(introduction=introduction, to=Stage.INTERESTED, actor=employer_user)

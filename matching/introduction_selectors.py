@@ -112,7 +112,7 @@ def introductions_due(*, user: User, days: int = 0) -> QuerySet[Introduction]:
 
 
 def follow_ups_due(*, user: User) -> QuerySet[FollowUp]:
-    """Follow-ups due and not recorded, of the placements of the user's candidates (all for admins)."""
+    """Follow-ups due and not recorded, of the user's introductions or the user's candidates."""
     if not (user.is_authenticated and user.works_cases):
         raise PermissionDenied
     queryset = FollowUp.objects.filter(outcome="", due_on__lte=timezone.localdate()).select_related(

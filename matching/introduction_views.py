@@ -63,8 +63,9 @@ SHARING_FIELDS = {"shared_sections": "sections", "shared_documents": "documents"
 
 
 def consent_url(candidate: Candidate, position: Position) -> str:
-    """Where a case worker records the consent an introduction needs."""
-    query = urlencode({"purpose": "sharing", "employer": position.employer_id})
+    """Where a case worker records the consent an introduction needs; back here afterwards."""
+    back = reverse("matching:introduce", kwargs={"candidate": candidate.pk, "position": position.pk})
+    query = urlencode({"purpose": "sharing", "employer": position.employer_id, "next": back})
     return f"{reverse('candidates:detail', kwargs={'pk': candidate.pk})}?{query}#consents"
 
 

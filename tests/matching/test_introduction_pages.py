@@ -2,6 +2,7 @@
 with its forms, the list with bulk actions, the board, a candidate's introductions and timeline."""
 
 import datetime
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -132,9 +133,10 @@ def test_without_consent_the_refusal_and_the_link_come_before_the_form(client, c
     assert response.status_code == 200
     content = response.content.decode()
     assert 'data-testid="no-consent"' in content
+    back = quote(reverse("matching:introduce", args=[candidate.pk, position.pk]), safe="")
     link = (
         reverse("candidates:detail", args=[candidate.pk])
-        + f"?purpose=sharing&amp;employer={position.employer_id}#consents"
+        + f"?purpose=sharing&amp;employer={position.employer_id}&amp;next={back}#consents"
     )
     assert link in content
     assert 'name="sections"' not in content
@@ -147,7 +149,7 @@ def test_posting_without_consent_is_refused_and_writes_nothing(client, case_work
 
     assert response.status_code == 400
     assert "Firma A GmbH" in response.content.decode()
-    assert f"employer={position.employer_id}#consents" in response.content.decode()
+    assert f"employer={position.employer_id}&amp;next=" in response.content.decode()
     assert not Introduction.objects.exists()
 
 
