@@ -4,10 +4,11 @@ many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label bre
 of WCAG 2.1 A/AA. The data is built once for the module and each role logs in once."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from bridges.demo_taxonomy import demo_taxonomy_load
@@ -17,9 +18,10 @@ from candidates.demo import demo_candidates_load
 from candidates.models import CandidateLanguage, Education, Perspective, WorkExperience
 from employers.demo import demo_employers_load
 from employers.models import Employer, LanguageRequirement
-from matching.models import Match, MatchDecision, ScoringConfig
+from matching.introductions import Slot, interviews_propose, introduction_create
+from matching.models import Match, MatchDecision, ScoringConfig, SharedSection
 from matching.services import rescore_all
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, ConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -44,6 +46,7 @@ class Site:
     candidate: int  # the candidate with the longest name
     candidate_position: int  # the best match of that candidate
     employer: int
+    introduction: int  # that candidate introduced to the long position, everything shared
 
 
 def build_site() -> Site:
@@ -132,12 +135,32 @@ def build_site() -> Site:
             position_id=second.position_id,
             defaults={"status": "dismissed", "reason": "candidate", "note": "Möchte zuerst den Sprachkurs beenden."},
         )
+    # An introduction with every section shared and interview dates proposed (the employer's pages).
+    candidate.desired_occupations.add(warehouse)
+    ConsentFactory(candidate=candidate, employer=company)
+    introduction = introduction_create(
+        candidate=candidate,
+        position=long_position,
+        actor=case_worker,
+        sections=SharedSection.values,
+        message="Herr Al-Hashimi hat sechs Jahre Erfahrung im Wareneingang und kann ab August anfangen.",
+    )
+    soon = timezone.now() + timedelta(days=10)
+    interviews_propose(
+        introduction=introduction,
+        actor=employer_user,
+        slots=[
+            Slot(soon, place="Werk 2, Haupteingang, Personalabteilung, Raum 2.17"),
+            Slot(soon, online_link="https://meet.example/vorstellungsgespraech-lagerlogistik"),
+        ],
+    )
     return Site(
         position=position,
         long_position=long_position.pk,
         candidate=candidate.pk,
         candidate_position=candidate_position,
         employer=company.pk,
+        introduction=introduction.pk,
     )
 
 
@@ -160,6 +183,8 @@ PAGES = {
         "regions of engagement": "/employer/profile/regions/",
         "contact persons": "/employer/profile/contacts/",
         "colleagues": "/employer/colleagues/",
+        "introductions": "/employer/introductions/?stage=all",
+        "introduction": "/employer/introductions/{s.introduction}/",
     },
     "case_worker": {
         "dashboard": "/dashboard/",
