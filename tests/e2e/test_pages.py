@@ -17,9 +17,9 @@ from bridges.reference_data import reference_data_load
 from candidates.demo import demo_candidates_load
 from candidates.models import CandidateLanguage, Education, Perspective, WorkExperience
 from employers.demo import demo_employers_load
-from employers.models import Employer, LanguageRequirement, Position
-from matching.introductions import Slot, interviews_propose, introduction_create, introduction_move
-from matching.models import Match, MatchDecision, ScoringConfig
+from employers.models import Employer, LanguageRequirement
+from matching.introductions import Slot, interviews_propose, introduction_create
+from matching.models import Match, MatchDecision, ScoringConfig, SharedSection
 from matching.services import rescore_all
 from tests.candidates.factories import CandidateFactory, ConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
@@ -46,7 +46,7 @@ class Site:
     candidate: int  # the candidate with the longest name
     candidate_position: int  # the best match of that candidate
     employer: int
-    introduction: int  # that candidate introduced to that position, at "interested" with a proposed interview
+    introduction: int  # that candidate introduced to the long position, everything shared, at "interested"
 
 
 def build_site() -> Site:
@@ -135,7 +135,25 @@ def build_site() -> Site:
             position_id=second.position_id,
             defaults={"status": "dismissed", "reason": "candidate", "note": "Möchte zuerst den Sprachkurs beenden."},
         )
-    introduction = _introduction(candidate, Position.objects.get(pk=candidate_position), case_worker)
+    # An introduction with every section shared and interview dates proposed (the employer's pages).
+    candidate.desired_occupations.add(warehouse)
+    ConsentFactory(candidate=candidate, employer=company)
+    introduction = introduction_create(
+        candidate=candidate,
+        position=long_position,
+        actor=case_worker,
+        sections=SharedSection.values,
+        message="Herr Al-Hashimi hat sechs Jahre Erfahrung im Wareneingang und kann ab August anfangen.",
+    )
+    soon = timezone.now() + timedelta(days=10)
+    interviews_propose(
+        introduction=introduction,
+        actor=employer_user,
+        slots=[
+            Slot(soon, place="Werk 2, Haupteingang, Personalabteilung, Raum 2.17"),
+            Slot(soon, online_link="https://meet.example/vorstellungsgespraech-lagerlogistik"),
+        ],
+    )
     return Site(
         position=position,
         long_position=long_position.pk,
@@ -144,24 +162,6 @@ def build_site() -> Site:
         employer=company.pk,
         introduction=introduction.pk,
     )
-
-
-def _introduction(candidate, position, case_worker):
-    """The long-named candidate introduced with consent, moved on, with an interview proposed."""
-    ConsentFactory(candidate=candidate, employer=position.employer)
-    introduction = introduction_create(
-        candidate=candidate,
-        position=position,
-        actor=case_worker,
-        sections=["languages", "experience"],
-        message="Herr Al-Hashimi bringt sechs Jahre Erfahrung in der Lagerlogistik mit.",
-    )
-    interviews_propose(
-        introduction=introduction,
-        actor=case_worker,
-        slots=[Slot(starts_at=timezone.now() + timedelta(days=3), place="Erfurt, Juri-Gagarin-Ring 150")],
-    )
-    return introduction_move(introduction=introduction, to="interested", actor=case_worker, comment="Telefonat")
 
 
 PAGES = {
@@ -184,6 +184,8 @@ PAGES = {
         "contact persons": "/employer/profile/contacts/",
         "colleagues": "/employer/colleagues/",
         "e-mail settings": "/settings/notifications/",
+        "introductions": "/employer/introductions/?stage=all",
+        "introduction": "/employer/introductions/{s.introduction}/",
     },
     "case_worker": {
         "dashboard": "/dashboard/",
