@@ -169,7 +169,7 @@ def test_a_renamed_organisation_shows_the_name_as_recorded(client, case_worker, 
 
 
 def test_a_flagged_consent_stands_out_with_what_to_do(client, case_worker, candidate, english):
-    flagged(candidate, "Metallbau Amsel")
+    consent = flagged(candidate, "Metallbau Amsel")
     client.force_login(case_worker)
 
     response = detail(client, candidate)
@@ -182,8 +182,9 @@ def test_a_flagged_consent_stands_out_with_what_to_do(client, case_worker, candi
     )
     assert "“Metallbau Amsel” (free text)" in section
     assert "?purpose=sharing#consent-form" in section
-    assert "1 consent to check" in section
-    assert 'href="#consents">Consent to check</a>' in response.text
+    assert f'href="#consent-{consent.pk}">1 consent to check</a>' in section
+    assert f'href="#consent-{consent.pk}">Consent to check</a>' in response.text
+    assert f'id="consent-{consent.pk}"' in section
     assert response.context["consent_overview"].share_with == []
 
 

@@ -19,7 +19,7 @@ from employers.demo import demo_employers_load
 from employers.models import Employer, LanguageRequirement
 from matching.models import Match, MatchDecision, ScoringConfig
 from matching.services import rescore_all
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -108,6 +108,16 @@ def build_site() -> Site:
         institution="Mai Nefhi College of Engineering and Technology",
         country="ER",
         year_completed=2012,
+    )
+
+    # Consents with the longest organisation name and a flagged free-text one widen the consents.
+    ConsentFactory(candidate=candidate, employer=company, recorded_by=case_worker)
+    ProfilingConsentFactory(candidate=candidate, recorded_by=case_worker)
+    ConsentFactory(
+        candidate=candidate,
+        employer=None,
+        recipient="Thüringer Fahrzeugkomponenten- und Präzisionsmaschinenbau, Werk Eisenach",
+        needs_review=True,
     )
 
     config = ScoringConfig.active()
