@@ -85,6 +85,14 @@ def consent_overview(consents: Iterable[Consent]) -> ConsentOverview:
     )
 
 
+def candidates_with_consents_to_check(*, user: User) -> int:
+    """How many candidates have a standing consent to share that names no single organisation
+    (the candidate list's filter ?consent=to_check lists them); one query."""
+    _require_case_work(user)
+    flagged = Consent.objects.active().filter(purpose=Consent.Purpose.SHARING, needs_review=True)
+    return Candidate.objects.filter(Exists(flagged.filter(candidate=OuterRef("pk")))).count()
+
+
 def _organisations() -> QuerySet:
     # The organisation model through the consent's foreign key: this app never imports `employers`.
     return Consent._meta.get_field("employer").related_model.objects.select_related("place")

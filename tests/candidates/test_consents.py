@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from bridges.models import AuditEvent
 from candidates.models import Consent
+from candidates.selectors import candidates_with_consents_to_check
 from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.employers.factories import EmployerFactory
 from tests.factories import CaseWorkerFactory
@@ -380,6 +382,20 @@ def test_the_list_finds_the_consents_to_check(client, case_worker, company_a):
     client.force_login(case_worker)
 
     assert listed(client, consent="to_check") == {"Offen"}
+
+
+def test_the_dashboard_can_count_the_candidates_with_consents_to_check(case_worker, employer_a, company_a):
+    two = CandidateFactory()
+    flagged(two, "Erste Firma")
+    flagged(two, "Zweite Firma")
+    flagged(CandidateFactory())
+    withdrawn = flagged(CandidateFactory())
+    Consent.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now())
+    ConsentFactory(candidate=CandidateFactory(), employer=company_a)
+
+    assert candidates_with_consents_to_check(user=case_worker) == 2
+    with pytest.raises(PermissionDenied):
+        candidates_with_consents_to_check(user=employer_a)
 
 
 def test_the_list_filters_by_what_the_consents_allow(client, case_worker, company_a):
