@@ -1,6 +1,8 @@
 """Admin for candidate data: search and filters for everything."""
 
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate, CandidateLanguage, Consent, Document, Education, Note, WorkExperience
@@ -23,10 +25,50 @@ class ExperienceInline(admin.TabularInline):
     autocomplete_fields = ["occupation"]
 
 
+class ConsentAdminForm(forms.ModelForm):
+    """A consent to share chosen with its organisation keeps that organisation's name as recorded,
+    as the candidate page does; the admin need not type it."""
+
+    class Meta:
+        model = Consent
+        fields = [
+            "candidate",
+            "purpose",
+            "employer",
+            "recipient",
+            "needs_review",
+            "wording_version",
+            "method",
+            "given_at",
+            "withdrawn_at",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        employer = cleaned.get("employer")
+        if employer is not None and not cleaned.get("recipient"):
+            cleaned["recipient"] = employer.name
+        return cleaned
+
+
 class ConsentInline(admin.TabularInline):
     model = Consent
+    form = ConsentAdminForm
     extra = 0
+    fields = [
+        "purpose",
+        "employer",
+        "recipient",
+        "needs_review",
+        "wording_version",
+        "method",
+        "given_at",
+        "recorded_by",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
     readonly_fields = ["given_at", "recorded_by", "withdrawn_at", "withdrawn_by"]
+    autocomplete_fields = ["employer"]
 
 
 class DocumentInline(admin.TabularInline):
@@ -62,6 +104,19 @@ class CandidateAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["case_worker"]
 
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is not Consent:
+            return super().save_formset(request, form, formset, change)
+        # A consent added here is recorded by the admin and given now, as on the candidate page.
+        for consent in formset.save(commit=False):
+            if consent.pk is None:
+                consent.recorded_by = request.user
+                consent.given_at = consent.given_at or timezone.now()
+            consent.save()
+        for consent in formset.deleted_objects:
+            consent.delete()
+        formset.save_m2m()
+
     @admin.display(description=_("case worker"), ordering="case_worker__last_name")
     def case_worker_name(self, candidate: Candidate) -> str:
         # The name, not the e-mail address: the list fits a laptop's width.
@@ -70,11 +125,30 @@ class CandidateAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
-    list_display = ["candidate", "purpose", "recipient", "method", "given_at", "withdrawn_at"]
-    list_filter = ["purpose", "method", "withdrawn_at"]
-    search_fields = ["candidate__last_name", "candidate__first_name", "recipient"]
-    autocomplete_fields = ["candidate"]
-    list_select_related = ["candidate"]
+    form = ConsentAdminForm
+    list_display = [
+        "candidate",
+        "purpose",
+        "employer",
+        "recipient",
+        "needs_review",
+        "method",
+        "given_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["needs_review", "purpose", "method", "withdrawn_at"]
+    search_fields = ["candidate__last_name", "candidate__first_name", "recipient", "employer__name"]
+    autocomplete_fields = ["candidate", "employer"]
+    readonly_fields = ["recorded_by", "withdrawn_by"]
+    list_select_related = ["candidate", "employer"]
+
+    def save_model(self, request, obj: Consent, form, change: bool) -> None:
+        # Who recorded it, as on the candidate page; a withdrawal entered here is the admin's.
+        if not change:
+            obj.recorded_by = request.user
+        if obj.withdrawn_at and "withdrawn_at" in form.changed_data:
+            obj.withdrawn_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Note)

@@ -28,6 +28,7 @@ from candidates.models import (
 )
 
 COUNT = 50
+DEMO_EMAIL_DOMAIN = "@kandidaten.bridges.example"
 
 ORIGINS = {
     "SY": {
@@ -144,7 +145,7 @@ def demo_candidates_load(*, case_worker: User | None) -> dict[str, int]:
             "rescore_requested_at": timezone.now(),
         }
         candidate, was_created = Candidate.objects.update_or_create(
-            email=f"demo-{index:02d}@kandidaten.bridges.example", defaults=values
+            email=f"demo-{index:02d}{DEMO_EMAIL_DOMAIN}", defaults=values
         )
         created += was_created
         candidate.languages.all().delete()
@@ -177,13 +178,85 @@ def demo_candidates_load(*, case_worker: User | None) -> dict[str, int]:
             year_completed=rng.randint(1990, 2022),
             recognition=rng.choice(["not_applied", "in_progress", "full", "partial"]),
         )
-        if not candidate.consents.exists():
-            Consent.objects.create(
-                candidate=candidate,
-                purpose=Consent.Purpose.PROCESSING,
-                wording_version="2026-01",
-                method=Consent.Method.IN_PERSON,
-                given_at=timezone.now(),
-                recorded_by=case_worker,
+        _demo_consent(candidate, Consent.Purpose.PROCESSING, case_worker=case_worker, days_ago=index % 60 + 30)
+        # Most candidates agree to be shown anonymised to employers; every seventh does not.
+        if index % 7 != 3:
+            _demo_consent(candidate, Consent.Purpose.PROFILING, case_worker=case_worker, days_ago=index % 60 + 30)
+        if index == FREE_TEXT_CONSENT[0]:
+            _demo_consent(
+                candidate,
+                Consent.Purpose.SHARING,
+                case_worker=case_worker,
+                days_ago=400,
+                recipient=FREE_TEXT_CONSENT[1],
+                needs_review=True,
             )
-    return {"created": created, "updated": COUNT - created}
+    consents = demo_sharing_consents_load(case_worker=case_worker)
+    return {"created": created, "updated": COUNT - created, "sharing_consents": consents}
+
+
+# Consents to share with demo employers (employers/demo.py): (organisation, hint of the desired
+# occupation); the first two demo candidates who wish for such an occupation consent.
+SHARING_CONSENTS = [
+    ("Amsel Metallbau GmbH", "Schweiß"),
+    ("Ringelberg Logistik GmbH & Co. KG", "Lager"),
+    ("Seniorenresidenz Elsterblick GmbH", "Pflege"),
+]
+# A consent recorded as free text before consents named an organisation, which names none of them
+# (the migration flagged such consents): (demo candidate number, the text).
+FREE_TEXT_CONSENT = (7, "Metallbau Amsel, Erfurt")
+
+
+def _demo_consent(
+    candidate: Candidate,
+    purpose: str,
+    *,
+    case_worker: User | None,
+    days_ago: int,
+    employer=None,
+    recipient: str = "",
+    needs_review: bool = False,
+) -> bool:
+    """One demo consent, unless the candidate has it (standing or withdrawn); True if created."""
+    recipient = employer.name if employer is not None else recipient
+    if candidate.consents.filter(purpose=purpose, employer=employer, recipient=recipient).exists():
+        return False
+    Consent.objects.create(
+        candidate=candidate,
+        purpose=purpose,
+        employer=employer,
+        recipient=recipient,
+        needs_review=needs_review,
+        wording_version="2026-01",
+        method=Consent.Method.IN_PERSON,
+        given_at=timezone.now() - timedelta(days=days_ago),
+        recorded_by=case_worker,
+    )
+    return True
+
+
+@transaction.atomic
+def demo_sharing_consents_load(*, case_worker: User | None) -> int:
+    """Consents of a few demo candidates to share their profile with a demo employer, for those of
+    SHARING_CONSENTS that exist (seed_demo loads the employers after the candidates: call this
+    again then). Idempotent; returns how many were created."""
+    organisations = Consent._meta.get_field("employer").related_model.objects
+    created = 0
+    for name, hint in SHARING_CONSENTS:
+        employer = organisations.filter(name=name).order_by("pk").first()
+        if employer is None:
+            continue
+        candidates = (
+            Candidate.objects.filter(
+                email__endswith=DEMO_EMAIL_DOMAIN,
+                desired_occupations__all_labels__language="de",
+                desired_occupations__all_labels__text__icontains=hint,
+            )
+            .distinct()
+            .order_by("email")[:2]
+        )
+        for candidate in candidates:
+            created += _demo_consent(
+                candidate, Consent.Purpose.SHARING, case_worker=case_worker, days_ago=14, employer=employer
+            )
+    return created

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from bridges.models import CEFRLevel, OccupationLabel, Role, SkillLabel, User
-from candidates.models import Candidate, CandidateLanguage, Perspective, Status, WorkExperience, WorkPermission
+from candidates.models import (
+    Candidate,
+    CandidateLanguage,
+    Consent,
+    Perspective,
+    Status,
+    WorkExperience,
+    WorkPermission,
+)
 from candidates.selectors import languages_by_use
 
 
@@ -37,6 +45,18 @@ def _with_skill(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Exists(has_skill))
 
 
+CONSENT_CHOICES = [
+    ("to_check", _("to check (free text)")),
+    ("sharing", _("sharing allowed")),
+    ("profiling", _("anonymised profile: yes")),
+    ("no_profiling", _("anonymised profile: no")),
+]
+
+
+def _standing(**lookups) -> Exists:
+    return Exists(Consent.objects.active().filter(candidate=OuterRef("pk"), **lookups))
+
+
 class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     occupation = django_filters.CharFilter(label=_("Occupation"), method="filter_occupation")
@@ -53,6 +73,9 @@ class CandidateFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     perspective = django_filters.ChoiceFilter(label=_("Perspective"), choices=Perspective.choices)
     work_permission = django_filters.ChoiceFilter(label=_("Work permission"), choices=WorkPermission.choices)
+    # ?consent=to_check lists the candidates whose standing consent to share names no single
+    # organisation (free text from before consents named one): a case worker records a new one.
+    consent = django_filters.ChoiceFilter(label=_("Consents"), choices=CONSENT_CHOICES, method="filter_consent")
     case_worker = django_filters.ModelChoiceFilter(
         label=_("Case worker"), queryset=User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN])
     )
@@ -122,6 +145,16 @@ class CandidateFilter(django_filters.FilterSet):
         level = int(self.form.cleaned_data.get("min_level") or CEFRLevel.A1)
         speaks = CandidateLanguage.objects.filter(candidate=OuterRef("pk"), language_id=value, level__gte=level)
         return queryset.filter(Exists(speaks))
+
+    def filter_consent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        sharing = Consent.Purpose.SHARING
+        condition = {
+            "to_check": _standing(purpose=sharing, needs_review=True),
+            "sharing": _standing(purpose=sharing, employer__isnull=False),
+            "profiling": _standing(purpose=Consent.Purpose.PROFILING),
+            "no_profiling": ~_standing(purpose=Consent.Purpose.PROFILING),
+        }[value]
+        return queryset.filter(condition)
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # The minimum level only qualifies the language filter.

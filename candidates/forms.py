@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridges.formsets import bounded_inlineformset_factory
 from bridges.models import Language, Occupation, Place, Region, Role, Skill, User
-from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple, valid_values
 from candidates import rules
 from candidates.models import (
     Candidate,
@@ -315,15 +315,32 @@ class NoteForm(forms.ModelForm):
 
 
 class ConsentForm(forms.ModelForm):
+    """A consent as the candidate gave it. Sharing names one organisation, chosen by searching its
+    name among all organisations (some 300); the other purposes name none."""
+
     class Meta:
         model = Consent
         fields = ["purpose", "employer", "wording_version", "method"]
+        widgets = {"employer": AutocompleteSelect("candidates:employer_search", search_label=_("Search employer"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         employer = self.fields["employer"]
         employer.queryset = employer.queryset.order_by("name")
         employer.help_text = _("For sharing: the organisation the profile may go to. Leave empty for other purposes.")
+        self.fields["wording_version"].help_text = _("The version of the consent text the candidate signed or heard.")
+
+    @classmethod
+    def prefill(cls, query) -> dict:
+        """Initial values from a link (?purpose=sharing&employer=<id>): only valid ones are taken."""
+        initial = {}
+        if query.get("purpose") in Consent.Purpose.values:
+            initial["purpose"] = query["purpose"]
+        employer_ids = valid_values(Consent._meta.get_field("employer").target_field, [query.get("employer")])
+        if employer_ids:
+            initial["employer"] = employer_ids.pop()
+            initial.setdefault("purpose", Consent.Purpose.SHARING)
+        return initial
 
     def clean(self) -> dict:
         cleaned = super().clean()

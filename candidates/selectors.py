@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import Language, User
-from candidates.models import Candidate, CandidateLanguage
+from bridges.widgets import valid_values
+from candidates.models import Candidate, CandidateLanguage, Consent
 
 
 def _require_case_work(user: User) -> None:
@@ -24,11 +25,17 @@ def _require_case_work(user: User) -> None:
 
 
 def candidate_list(*, user: User) -> QuerySet[Candidate]:
-    """Candidates for list pages and exports, with what a list row shows prefetched."""
+    """Candidates for list pages and exports, with what a list row shows prefetched (the standing
+    consents as `standing_consents`)."""
     _require_case_work(user)
     return Candidate.objects.select_related("place", "case_worker").prefetch_related(
         Prefetch("languages", queryset=CandidateLanguage.objects.select_related("language")),
         "desired_occupations",
+        Prefetch(
+            "consents",
+            queryset=Consent.objects.active().select_related("employer").order_by("recipient", "pk"),
+            to_attr="standing_consents",
+        ),
     )
 
 
@@ -46,9 +53,67 @@ def candidate_get_for_user(*, user: User, pk: int) -> Candidate:
         "relocation_regions",
         "documents__uploaded_by",
         "notes__author",
-        "consents__recorded_by",
+        Prefetch("consents", queryset=Consent.objects.select_related("employer", "recorded_by", "withdrawn_by")),
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass
+class ConsentOverview:
+    """What a candidate's consents allow, as the candidate page states it (from prefetched rows)."""
+
+    consents: list[Consent]  # standing ones first, each group newest first
+    share_with: list  # the organisations the profile may go to (standing consents to share)
+    to_check: list[Consent]  # standing consents to share that name no single organisation
+    profiling: bool  # a standing consent to the anonymised summaries employers see
+    processing: bool  # a standing consent to data processing by the programme
+
+
+def consent_overview(consents: Iterable[Consent]) -> ConsentOverview:
+    """What one candidate's consents allow; pass prefetched rows (`candidate.consents.all()`, or
+    the list's `standing_consents`): no query then."""
+    consents = sorted(consents, key=lambda consent: consent.given_at, reverse=True)
+    standing = [consent for consent in consents if consent.is_active]
+    sharing = [consent for consent in standing if consent.purpose == Consent.Purpose.SHARING]
+    employers = {consent.employer_id: consent.employer for consent in sharing if consent.employer_id}
+    return ConsentOverview(
+        consents=standing + [consent for consent in consents if not consent.is_active],
+        share_with=sorted(employers.values(), key=lambda employer: employer.name.casefold()),
+        to_check=[consent for consent in sharing if consent.needs_review],
+        profiling=any(consent.purpose == Consent.Purpose.PROFILING for consent in standing),
+        processing=any(consent.purpose == Consent.Purpose.PROCESSING for consent in standing),
+    )
+
+
+def candidates_with_consents_to_check(*, user: User) -> int:
+    """How many candidates have a standing consent to share that names no single organisation
+    (the candidate list's filter ?consent=to_check lists them); one query."""
+    _require_case_work(user)
+    flagged = Consent.objects.active().filter(purpose=Consent.Purpose.SHARING, needs_review=True)
+    return Candidate.objects.filter(Exists(flagged.filter(candidate=OuterRef("pk")))).count()
+
+
+def _organisations() -> QuerySet:
+    # The organisation model through the consent's foreign key: this app never imports `employers`.
+    return Consent._meta.get_field("employer").related_model.objects.select_related("place")
+
+
+def consent_employers(*, user: User, text: str = "", limit: int = 20) -> list:
+    """Organisations a consent to share may name, by name (all of them: a consent may be given
+    before a company is approved); those whose name contains `text` when it is given."""
+    _require_case_work(user)
+    employers = _organisations()
+    if text:
+        employers = employers.filter(name__icontains=text)
+    return list(employers.order_by(Lower("name"), "pk")[:limit])
+
+
+def consent_employers_chosen(*, user: User, ids: Sequence) -> list:
+    """The organisations of these ids (values that are no id are dropped)."""
+    _require_case_work(user)
+    employers = _organisations()
+    valid = valid_values(employers.model._meta.pk, ids)
+    return list(employers.filter(pk__in=valid)) if valid else []
 
 
 def languages_by_use() -> tuple[list[Language], list[Language]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
@@ -75,7 +76,23 @@ def consent_give(
     employer=None,
     given_at=None,
 ) -> Consent:
-    """Record a consent; a consent to share names one organisation (its name is kept as recorded)."""
+    """Record a consent; a consent to share names one organisation (its name is kept as recorded).
+
+    The same consent (purpose, organisation and wording) standing already is refused: a form sent
+    twice records it once. A new wording of a standing consent is recorded beside it.
+    """
+    # Two requests for one candidate (a double click) wait here for each other.
+    Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    same = Consent.objects.active().filter(
+        candidate=candidate, purpose=purpose, employer=employer, wording_version=wording_version.strip()
+    )
+    existing = same.order_by("-given_at").first()
+    if existing is not None:
+        raise ValidationError(
+            gettext("This consent was recorded already (given %(given)s).")
+            % {"given": formats.date_format(timezone.localtime(existing.given_at), "SHORT_DATETIME_FORMAT")},
+            code="duplicate",
+        )
     consent = Consent(
         candidate=candidate,
         purpose=purpose,

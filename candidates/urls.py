@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.candidate_list, name="list"),
     path("new/", views.candidate_create, name="create"),
     path("duplicates/", views.duplicate_check, name="duplicates"),
+    path("consent-employers/", views.employer_search, name="employer_search"),
     path("export/", views_io.candidate_export, name="export"),
     path("import/", views_io.candidate_import, name="import"),
     path("<int:pk>/", views.candidate_detail, name="detail"),

@@ -7,6 +7,7 @@ view of a profile is written to the audit trail.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,22 +15,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridges.http import next_url
 from bridges.models import AuditEvent
 from bridges.permissions import case_worker_required
 from bridges.services import audit_log
 from candidates import services
 from candidates.filters import CandidateFilter
 from candidates.forms import SECTIONS, ConsentForm, IntakeForm, LanguageFormSet, NoteForm
-from candidates.selectors import candidate_find_duplicates, candidate_get_for_user
+from candidates.selectors import (
+    candidate_find_duplicates,
+    candidate_get_for_user,
+    consent_employers,
+    consent_employers_chosen,
+    consent_overview,
+)
 from candidates.selectors import candidate_list as list_candidates
 
 PAGE_SIZE = 25
+EMPLOYER_OPTIONS = 20  # organisations per answer of the consent form's search
 
 
 @case_worker_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
     filterset = CandidateFilter(request.GET, queryset=list_candidates(user=request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for candidate in page.object_list:
+        candidate.consent_overview = consent_overview(candidate.standing_consents)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
@@ -43,12 +54,19 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
         "candidate": candidate,
         "sections": SECTIONS,
         "note_form": NoteForm(),
-        "consent_form": ConsentForm(),
+        "consent_form": ConsentForm(initial=ConsentForm.prefill(request.GET)),
+        "consent_overview": consent_overview(candidate.consents.all()),
+        # Where to go once the consent is recorded, e.g. back to the introduction that needed it.
+        "consent_next": next_url(request, default=""),
         "document_form": DocumentForm(),
         "today": timezone.localdate(),
     }
     context.update(forms)
     return context
+
+
+def _consents_url(candidate) -> str:
+    return f"{candidate.get_absolute_url()}#consents"
 
 
 @case_worker_required
@@ -126,9 +144,14 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_get_for_user(user=request.user, pk=pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
-        services.consent_give(candidate=candidate, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("The consent was recorded."))
-        return redirect(candidate)
+        try:
+            services.consent_give(candidate=candidate, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect(next_url(request, default=_consents_url(candidate)))
+    messages.error(request, _("The consent was not recorded. Please check the form."))
     return render(request, "candidates/detail.html", _detail_context(request, candidate, consent_form=form), status=400)
 
 
@@ -139,7 +162,19 @@ def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpRespons
     record = get_object_or_404(candidate.consents, pk=consent)
     services.consent_withdraw(consent=record, actor=request.user)
     messages.success(request, _("The consent was withdrawn."))
-    return redirect(candidate)
+    return redirect(_consents_url(candidate))
+
+
+@case_worker_required
+def employer_search(request: HttpRequest) -> HttpResponse:
+    """htmx: the organisations whose name contains the search text, as <option> elements for the
+    consent form's employer field (the chosen one stays chosen)."""
+    text = request.GET.get("autocomplete_q", "").strip()
+    field = request.GET.get("field", "")
+    chosen = consent_employers_chosen(user=request.user, ids=request.GET.getlist(field) if field else [])
+    found = consent_employers(user=request.user, text=text, limit=EMPLOYER_OPTIONS + len(chosen))
+    options = [employer for employer in found if employer not in chosen][:EMPLOYER_OPTIONS]
+    return render(request, "candidates/_employer_options.html", {"selected": chosen, "options": options})
 
 
 @case_worker_required

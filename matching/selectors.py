@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from bridges.models import AuditEvent, User
-from candidates.models import Candidate, CandidateLanguage
+from bridges.models import AuditEvent, Region, User
+from candidates.models import Candidate, CandidateLanguage, Consent, Status
 from employers.models import Position
 from employers.selectors import positions_visible_to
 from matching import references, services
@@ -191,18 +191,30 @@ def employer_references(*, position: Position, also: Iterable[int] = ()) -> dict
     return references.employer_references(position_id=position.pk, candidate_ids=candidate_ids.union(also))
 
 
-def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
-    """Anonymised summaries of a position's best matches, best first, each under its stable reference;
-    pairs a case worker dismissed are left out."""
-    requirements = list(position.skill_requirements.select_related("skill"))
-    essential = {r.skill_id: r.skill.label for r in requirements if r.relation_type == "essential"}
-    asked = {r.skill_id: r.skill.label for r in requirements}
+def _summary_candidates(position: Position) -> QuerySet[Match]:
+    """The position's matches that a case worker did not dismiss, with `profiling`: whether the
+    candidate's consent to anonymised profiles stands (checked at every request)."""
     dismissed = MatchDecision.objects.filter(position=position, status=MatchDecision.Status.DISMISSED).values(
         "candidate_id"
     )
-    matches = list(
+    profiling = Consent.objects.profiling().filter(candidate_id=OuterRef("candidate_id"))
+    return (
         Match.objects.filter(position=position)
         .exclude(candidate_id__in=dismissed)
+        .annotate(profiling=Exists(profiling))
+    )
+
+
+def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
+    """Anonymised summaries of a position's best matches, best first, each under its stable reference;
+    pairs a case worker dismissed and candidates without a standing consent to anonymised profiles
+    are left out. What could identify a person is coarsened (see `_summary_region`)."""
+    requirements = list(position.skill_requirements.select_related("skill"))
+    essential = {r.skill_id: r.skill.label for r in requirements if r.relation_type == "essential"}
+    asked = {r.skill_id: r.skill.label for r in requirements}
+    matches = list(
+        _summary_candidates(position)
+        .filter(profiling=True)
         .select_related("candidate__place__region", "candidate__region_of_origin", "candidate__return_region")
         .prefetch_related(
             Prefetch("candidate__languages", queryset=CandidateLanguage.objects.select_related("language")),
@@ -212,8 +224,10 @@ def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
         .order_by("-score", "pk")[:limit]
     )
     refs = employer_references(position=position, also=[match.candidate_id for match in matches])
+    regions = [_home_region(match.candidate, abroad=position.is_abroad) for match in matches]
+    crowded = _regions_with_enough_candidates({region.pk for region in regions if region}, abroad=position.is_abroad)
     summaries = []
-    for match in matches:
+    for match, region in zip(matches, regions, strict=True):
         candidate = match.candidate
         skill_ids = {skill.pk for skill in candidate.skill_list}
         experience = list(candidate.experience.all())
@@ -230,25 +244,62 @@ def match_summaries(*, position: Position, limit: int) -> list[MatchSummary]:
                     sum(item.duration_years for item in experience if item.occupation_id == position.occupation_id) * 2
                 )
                 / 2,
-                region=_summary_region(candidate, abroad=position.is_abroad),
+                region=_summary_region(
+                    candidate, region=region, abroad=position.is_abroad, shown=bool(region and region.pk in crowded)
+                ),
                 perspective=candidate.get_perspective_display(),
             )
         )
     return summaries
 
 
-def _summary_region(candidate: Candidate, *, abroad: bool) -> str:
-    """Abroad: the home region (return region, else region of origin) and country; in Germany: the Bundesland."""
+def summaries_withheld(*, position: Position) -> int:
+    """For case workers: how many of the position's matches (not dismissed) the employer does not
+    see because the candidate has not consented to anonymised profiles (or withdrew); one query."""
+    return _summary_candidates(position).aggregate(n=Count("pk", filter=Q(profiling=False)))["n"]
+
+
+# A region is named in a summary only when at least this many active candidates share it; else the
+# country stands for it. In a small group, a region with few people can point at one person.
+REGION_MIN_CANDIDATES = 5
+
+
+def _home_region(candidate: Candidate, *, abroad: bool) -> Region | None:
+    """The region a summary may name: abroad the home region (where the candidate would return,
+    else where they come from), in Germany the Bundesland they live in."""
     if abroad:
-        region = candidate.return_region or candidate.region_of_origin
+        return candidate.return_region or candidate.region_of_origin
+    return candidate.place.region if candidate.place else None
+
+
+def _regions_with_enough_candidates(region_ids: set[int], *, abroad: bool) -> set[int]:
+    """Of these regions, those that at least REGION_MIN_CANDIDATES active candidates share, counted
+    by the same rule as `_home_region`; in one query."""
+    if not region_ids:
+        return set()
+    active = Candidate.objects.filter(status=Status.ACTIVE)
+    if abroad:
+        active = active.annotate(home=Coalesce("return_region_id", "region_of_origin_id"))
+    else:
+        active = active.annotate(home=F("place__region_id"))
+    counts = (
+        active.filter(home__in=region_ids).order_by().values("home").annotate(n=Count("pk")).values_list("home", "n")
+    )
+    return {home for home, n in counts if n >= REGION_MIN_CANDIDATES}
+
+
+def _summary_region(candidate: Candidate, *, region: Region | None, abroad: bool, shown: bool) -> str:
+    """Abroad: the home region and its country; in Germany: the Bundesland. Only the country when
+    fewer than REGION_MIN_CANDIDATES active candidates share the region (`shown` is False)."""
+    if region is not None:
+        country = str(region.country.name)
+        if not shown:
+            return country
+        return region.name if not abroad and region.country == "DE" else f"{region.name}, {country}"
+    if abroad:
         country = candidate.return_country or candidate.country_of_origin
-        parts = [region.name] if region else []
-        if country:
-            parts.append(str(country.name))
-        return ", ".join(parts)
-    if candidate.place and candidate.place.region:
-        return candidate.place.region.name
-    return ""
+        return str(country.name) if country else ""
+    return str(candidate.place.country.name) if candidate.place else ""
 
 
 # --- capacity-aware allocation ----------------------------------------------------------------

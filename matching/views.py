@@ -243,5 +243,8 @@ def employer_position_matches(request: HttpRequest, pk: int) -> HttpResponse:
         "position": position,
         "summaries": selectors.match_summaries(position=position, limit=config.top_k_per_position),
         "enabled": enabled,
+        # Case workers learn whom to ask for consent; employers never learn that anybody is missing.
+        "withheld": selectors.summaries_withheld(position=position) if request.user.works_cases else 0,
+        "region_minimum": selectors.REGION_MIN_CANDIDATES,
     }
     return render(request, "matching/employer_position_matches.html", context)

@@ -397,6 +397,7 @@ QUERY_PAGES = {
     "matching:run_progress",
     "jobs:feed",
     "candidates:export",
+    "candidates:employer_search",
     "admin:autocomplete",
 }
 # A POST here may end or change the session: the persona logs in again before each one.

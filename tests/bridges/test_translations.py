@@ -337,7 +337,7 @@ def demo(db):
         consent_give(
             candidate=candidate,
             purpose=Consent.Purpose.PROCESSING,
-            wording_version="2026-01",
+            wording_version="2026-02",  # the demo has 2026-01, and the same consent is not recorded twice
             method=Consent.Method.PAPER,
             actor=case_worker,
         )

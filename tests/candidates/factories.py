@@ -79,6 +79,14 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_at = factory.LazyFunction(timezone.now)
 
 
+class ProfilingConsentFactory(ConsentFactory):
+    """A standing consent to the anonymised summaries employers may see (no employer)."""
+
+    purpose = Consent.Purpose.PROFILING
+    employer = None
+    recipient = ""
+
+
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 

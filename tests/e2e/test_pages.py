@@ -21,7 +21,7 @@ from employers.models import Employer, LanguageRequirement
 from matching.introductions import Slot, interviews_propose, introduction_create
 from matching.models import Match, MatchDecision, ScoringConfig, SharedSection
 from matching.services import rescore_all
-from tests.candidates.factories import CandidateFactory, ConsentFactory
+from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -113,6 +113,16 @@ def build_site() -> Site:
         year_completed=2012,
     )
 
+    # Consents with the longest organisation name and a flagged free-text one widen the consents.
+    ConsentFactory(candidate=candidate, employer=company, recorded_by=case_worker)
+    ProfilingConsentFactory(candidate=candidate, recorded_by=case_worker)
+    ConsentFactory(
+        candidate=candidate,
+        employer=None,
+        recipient="Thüringer Fahrzeugkomponenten- und Präzisionsmaschinenbau, Werk Eisenach",
+        needs_review=True,
+    )
+
     config = ScoringConfig.active()
     config.employers_see_summaries = True
     config.save()
@@ -137,7 +147,6 @@ def build_site() -> Site:
         )
     # An introduction with every section shared and interview dates proposed (the employer's pages).
     candidate.desired_occupations.add(warehouse)
-    ConsentFactory(candidate=candidate, employer=company)
     introduction = introduction_create(
         candidate=candidate,
         position=long_position,

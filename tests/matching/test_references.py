@@ -11,7 +11,7 @@ from bridges.models import OccupationSkill
 from candidates.models import Perspective
 from matching import references, selectors, services
 from matching.models import Match, ScoringConfig
-from tests.candidates.factories import CandidateFactory
+from tests.candidates.factories import CandidateFactory, ProfilingConsentFactory
 from tests.employers.factories import PositionFactory
 from tests.factories import OccupationFactory, SkillFactory
 from tests.matching.factories import MatchFactory
@@ -28,6 +28,13 @@ def enable_summaries() -> None:
     config = ScoringConfig.active()
     config.employers_see_summaries = True
     config.save()
+
+
+def consenting(**kwargs):
+    """A candidate who consented to anonymised profiles: the employer's summaries show only those."""
+    candidate = CandidateFactory(**kwargs)
+    ProfilingConsentFactory(candidate=candidate)
+    return candidate
 
 
 def shown_references(client, position) -> list[str]:
@@ -101,10 +108,10 @@ def welding(company_a):
     OccupationSkill.objects.create(occupation=occupation, skill=skill, relation_type="essential")
     position = PositionFactory(employer=company_a, occupation=occupation)
     position.skill_requirements.create(skill=skill, relation_type="essential")
-    first = CandidateFactory(perspective=Perspective.STAY)
+    first = consenting(perspective=Perspective.STAY)
     first.desired_occupations.set([occupation])
     first.skills.set([skill])
-    second = CandidateFactory(perspective=Perspective.STAY)
+    second = consenting(perspective=Perspective.STAY)
     second.desired_occupations.set([occupation])
     return position, skill, first, second
 
@@ -135,7 +142,7 @@ def test_references_stay_the_same_when_a_rescore_changes_the_order(client, emplo
 @pytest.mark.django_db
 def test_one_candidate_has_another_reference_on_each_position(client, employer_a, company_a, english):
     enable_summaries()
-    candidate = CandidateFactory()
+    candidate = consenting()
     here, there = PositionFactory(employer=company_a), PositionFactory(employer=company_a)
     MatchFactory(candidate=candidate, position=here)
     MatchFactory(candidate=candidate, position=there)
@@ -152,7 +159,7 @@ def test_one_candidate_has_another_reference_on_each_position(client, employer_a
 def test_the_reference_does_not_contain_the_candidates_id(client, employer_a, company_a, english):
     enable_summaries()
     position = PositionFactory(employer=company_a)
-    candidate = CandidateFactory(pk=987654)
+    candidate = consenting(pk=987654)
     MatchFactory(candidate=candidate, position=position)
     client.force_login(employer_a)
 
@@ -169,7 +176,7 @@ def test_references_are_unique_within_a_positions_list(client, employer_a, compa
     enable_summaries()
     position = PositionFactory(employer=company_a)
     for score in range(30):
-        MatchFactory(position=position, score=40.0 + score)
+        MatchFactory(position=position, candidate=consenting(), score=40.0 + score)
     client.force_login(employer_a)
 
     shown = shown_references(client, position)
