@@ -1,6 +1,7 @@
 """Demo introductions for `make run`: the demo employer's positions receive introductions at every
 stage — proposed, interested, interview, trial, offer, placed (with a follow-up due), declined,
 withdrawn and closed — made through the same services a person uses, from the best stored matches.
+One candidate matched to the demo employer is left for a person to introduce.
 
 Idempotent: once the demo employer has introductions, nothing more is added.
 """
@@ -54,7 +55,15 @@ def _pairs(employer: Employer, count: int) -> list[Match]:
         .select_related("candidate", "position__employer")
         .order_by(Case(When(position__employer=employer, then=0), default=1), "rank_for_position", "-score")
     )
-    chosen, candidates = [], set()
+    # One candidate of the demo employer is left without introduction and consent, to try it out.
+    consented = Consent.objects.sharing_with(employer.pk).values("candidate_id")
+    reserved = (
+        matches.filter(position__employer=employer)
+        .exclude(candidate_id__in=consented)
+        .order_by("-rank_for_position", "score")
+        .values("candidate_id")[:1]
+    )
+    chosen, candidates = [], set(reserved.values_list("candidate_id", flat=True))
     for match in matches.iterator():
         if match.candidate_id in candidates:
             continue

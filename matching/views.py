@@ -23,6 +23,7 @@ from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required, role_required
 from bridges.services import audit_log
 from candidates.models import Candidate, Status
+from candidates.selectors import candidates_with_consents_to_check
 from employers.models import Employer, Position
 from matching import explain, introduction_queries, review, selectors
 from matching.filters import CandidateMatchFilter, MatchOverviewFilter, PositionMatchFilter
@@ -67,6 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "my_candidates": Candidate.objects.filter(case_worker=request.user, status=Status.ACTIVE).count(),
         "active_candidates": Candidate.objects.filter(status=Status.ACTIVE).count(),
+        "consents_to_check": candidates_with_consents_to_check(user=request.user),
         "pending_employers": Employer.objects.filter(verification=Employer.Verification.PENDING).count(),
         "public_positions": Position.objects.public().count(),
         "recent_matches": recent,

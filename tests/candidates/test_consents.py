@@ -15,6 +15,7 @@ from django.utils import timezone
 from bridges.models import AuditEvent
 from candidates.models import Consent
 from candidates.selectors import candidates_with_consents_to_check
+from candidates.services import consent_withdraw
 from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.employers.factories import EmployerFactory
 from tests.factories import CaseWorkerFactory
@@ -512,3 +513,19 @@ def test_the_candidates_admin_shows_the_consents_with_their_organisation(client,
     assert "Bäckerei Schmidt" in response.text
     assert 'name="consents-0-employer"' in response.text
     assert 'name="consents-0-needs_review"' in response.text
+
+
+def test_the_case_workers_dashboard_counts_and_links_the_consents_to_check(client, case_worker):
+    flagged = CandidateFactory()
+    ConsentFactory(candidate=flagged, employer=None, recipient="Metallbau Amsel, Erfurt", needs_review=True)
+    withdrawn = ConsentFactory(candidate=CandidateFactory(), employer=None, recipient="Irgendwer", needs_review=True)
+    consent_withdraw(consent=withdrawn, actor=case_worker)
+    client.force_login(case_worker)
+
+    first = client.get(reverse("matching:dashboard")).content.decode()
+    Consent.objects.filter(needs_review=True).update(needs_review=False)
+    second = client.get(reverse("matching:dashboard")).content.decode()
+
+    assert "1 Person mit einer zu prüfenden Einwilligung" in first
+    assert f"{reverse('candidates:list')}?consent=to_check" in first
+    assert 'data-testid="consents-to-check"' not in second

@@ -10,7 +10,7 @@ from bridges.demo_taxonomy import demo_taxonomy_load
 from bridges.models import Role, User
 from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
-from candidates.demo import demo_candidates_load
+from candidates.demo import demo_candidates_load, demo_sharing_consents_load
 from employers.demo import demo_employers_load
 from matching.demo import demo_introductions_load
 from matching.models import MatchRun
@@ -81,6 +81,8 @@ class Command(BaseCommand):
         employer_user = User.objects.get(email="arbeitgeber@bridges.example")
         employers = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
         self.stdout.write(f"Demo employers: {employers}")
+        consents = demo_sharing_consents_load(case_worker=case_worker)
+        self.stdout.write(f"Demo consents to share: {consents}")
         run = rescore_all(trigger=MatchRun.Trigger.FULL)
         self.stdout.write(f"Matching: {run.pairs_scored} pairs scored, {run.rows_written} matches stored.")
         introductions = demo_introductions_load(case_worker=case_worker, employer_user=employer_user)
