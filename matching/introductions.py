@@ -246,7 +246,18 @@ def introduction_move(
     if to in pipeline.FINAL_STAGES:
         introduction.closed_at = timezone.now()
         introduction.close_reason = reason
-    introduction.save(update_fields=["stage", "reached_stage", "closed_at", "close_reason", "updated_at"])
+        introduction.next_step, introduction.next_step_due = "", None  # nothing is due on a closed introduction
+    introduction.save(
+        update_fields=[
+            "stage",
+            "reached_stage",
+            "closed_at",
+            "close_reason",
+            "next_step",
+            "next_step_due",
+            "updated_at",
+        ]
+    )
     _event(
         introduction,
         actor,

@@ -251,6 +251,7 @@ def test_every_move_in_the_table_is_recorded(candidate, position, case_worker, s
     if to in pipeline.FINAL_STAGES:
         assert moved.closed_at is not None
         assert moved.reached_stage == stage  # the last stage reached is kept
+        assert (moved.next_step, moved.next_step_due) == ("", None)  # nothing is due any more
 
 
 @pytest.mark.parametrize("to", pipeline.CLOSING_STAGES)
