@@ -152,9 +152,11 @@ def demo_introductions_load(*, case_worker: User, employer_user: User) -> dict[s
             documents=candidate.documents.all(),
             message=f"Wir schlagen Ihnen {candidate.first_name} für die Stelle „{position.title}“ vor.",
         )
-        introduction = _walk(introduction, stage, case_worker, employer_user)
+        # The demo employer answers online; for the other companies the case worker records their answer.
+        answering = employer_user if position.employer_id == employer.pk else case_worker
+        introduction = _walk(introduction, stage, case_worker, answering)
         if closing:
-            actor = employer_user if closing == Stage.DECLINED else case_worker
+            actor = answering if closing == Stage.DECLINED else case_worker
             svc.introduction_move(introduction=introduction, to=closing, actor=actor, reason=reason)
         made += 1
     return {"introductions": made, "placements": Placement.objects.count()}

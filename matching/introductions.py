@@ -28,7 +28,7 @@ from bridges.models import AuditEvent, User
 from bridges.services import audit_log
 from bridges.tasks import enqueue
 from candidates.models import Candidate, Consent, Document, Status
-from employers.models import Position
+from employers.models import Membership, Position
 from matching import notifications, pipeline
 from matching.models import (
     FollowUp,
@@ -58,6 +58,18 @@ def actor_side(user: User) -> str:
 
 def _require_staff(user: User) -> None:
     if actor_side(user) != pipeline.STAFF:
+        raise PermissionDenied
+
+
+def _require_employer_may_answer(introduction: Introduction, actor: User, side: str) -> None:
+    """An employer user acts only on their own organisation's introductions, and only while the
+    candidate's consent to share with it stands (the pages check it too; this is the last guard)."""
+    if side != pipeline.EMPLOYER:
+        return
+    employer_id = introduction.position.employer_id
+    if not Membership.objects.filter(user=actor, employer_id=employer_id).exists():
+        raise PermissionDenied
+    if sharing_consent(candidate_id=introduction.candidate_id, employer_id=employer_id) is None:
         raise PermissionDenied
 
 
@@ -227,6 +239,7 @@ def introduction_move(
     """
     side = actor_side(actor)
     introduction = _locked(introduction)
+    _require_employer_may_answer(introduction, actor, side)
     if to not in Stage.values or not pipeline.may_move(introduction.stage, to, actor=side):
         message = move_refusal(introduction, to) if to in Stage.values else _("Unknown stage.")
         raise ValidationError(message, code="move")
@@ -364,6 +377,7 @@ def interviews_propose(*, introduction: Introduction, actor: User, slots: Sequen
     at "proposed" also says they are interested (recorded as that move)."""
     side = actor_side(actor)
     introduction = _locked(introduction)
+    _require_employer_may_answer(introduction, actor, side)
     if introduction.stage not in INTERVIEW_STAGES:
         raise ValidationError(_("Interviews can be proposed only before an offer."), code="stage")
     if not slots:

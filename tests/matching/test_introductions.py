@@ -456,3 +456,27 @@ def test_a_follow_up_is_recorded(candidate, position, case_worker):
     follow_up.refresh_from_db()
     assert (follow_up.outcome, follow_up.recorded_by) == (FollowUp.Outcome.IN_WORK, case_worker)
     assert follow_up.recorded_at is not None
+
+
+def test_an_employer_acts_only_on_their_own_organisations_introductions(
+    candidate, position, case_worker, employer_b, company_b
+):
+    introduction = introduce(candidate=candidate, position=position, actor=case_worker)
+
+    with pytest.raises(PermissionDenied):
+        svc.introduction_move(introduction=introduction, to=Stage.INTERESTED, actor=employer_b)
+    with pytest.raises(PermissionDenied):
+        svc.interviews_propose(introduction=introduction, actor=employer_b, slots=[svc.Slot(_in_a_week(), place="B")])
+
+    assert Introduction.objects.get().stage == Stage.PROPOSED
+    assert not Interview.objects.exists()
+
+
+def test_an_employer_cannot_answer_once_the_consent_is_withdrawn(candidate, position, case_worker, employer_a):
+    introduction = introduce(candidate=candidate, position=position, actor=case_worker)
+    consent_withdraw(consent=candidate.consents.get(), actor=case_worker)
+
+    with pytest.raises(PermissionDenied):
+        svc.introduction_move(introduction=introduction, to=Stage.INTERESTED, actor=employer_a)
+
+    assert Introduction.objects.get().stage == Stage.PROPOSED
