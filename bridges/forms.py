@@ -1,9 +1,21 @@
-"""Forms of the shared app: a user's own e-mail settings."""
+"""Forms of the shared app: a user's own e-mail settings, and putting a service's errors on a form."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import User
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """A service's ValidationError as form errors: a field's where the service names a field of
+    the form (directly or through `aliases`), else a non-field error."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            field = (aliases or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class NotificationSettingsForm(forms.ModelForm):

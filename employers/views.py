@@ -15,7 +15,6 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from bridges.forms import add_service_error
 from bridges.http import next_url
 from bridges.models import Occupation, Role
 from bridges.permissions import employer_required, role_required
@@ -50,15 +50,6 @@ STATUS_ACTIONS = {
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _company(request: HttpRequest, employer_pk: int | None) -> Employer | None:
@@ -128,7 +119,7 @@ def employer_register(request: HttpRequest) -> HttpResponse:
         try:
             services.employer_register(employer=form.save(commit=False), actor=request.user)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -163,7 +154,7 @@ def _edit_company(request: HttpRequest, employer_pk: int | None, section: str) -
             )
         except ValidationError as error:
             if form:
-                _show_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.error(request, " ".join(error.messages))
         else:
@@ -206,7 +197,7 @@ def colleagues(request: HttpRequest) -> HttpResponse:
         try:
             services.invitation_send(employer=employer, email=email, actor=request.user, request=request)
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": email})
             return redirect("employers:colleagues")
@@ -288,7 +279,7 @@ def _position_form_page(request: HttpRequest, position: Position, *, new: bool) 
         except ValidationError as error:
             if new:
                 position.pk = None  # the transaction was rolled back
-            _show_errors(form, error)
+            add_service_error(form, error)
         else:
             if new:
                 messages.success(

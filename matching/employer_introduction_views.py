@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bridges.forms import add_service_error
 from bridges.models import AuditEvent
 from bridges.permissions import employer_required
 from bridges.services import audit_log
@@ -136,15 +137,6 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
 # --- the employer's answers -------------------------------------------------------------------------
 
 
-def _show_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _not_recorded(request: HttpRequest, introduction: Introduction, bound: dict) -> HttpResponse:
     messages.error(request, _("Your answer was not recorded. Please check the form below."))
     return _detail_page(request, introduction, bound)
@@ -164,7 +156,7 @@ def _move(request: HttpRequest, pk: int, *, to: str, prefix: str, form_class: ty
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_error(form, error)
         else:
             return None
     return _not_recorded(request, introduction, {prefix: form})
@@ -216,7 +208,7 @@ def answer_interviews(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your interview dates have been sent. The programme will confirm one of them."))
             return redirect("proposals:detail", pk=pk)

@@ -1,6 +1,6 @@
 """Forms of the case workers' introduction pages. They validate and return typed values; the
 services in `matching.introductions` decide (consent, the stage table, dates) and their
-ValidationErrors are added back to the form (`add_service_error`)."""
+ValidationErrors are added back to the form (`bridges.forms.add_service_error`)."""
 
 from __future__ import annotations
 
@@ -26,17 +26,6 @@ DEFAULT_NEXT_STEP = _("Wait for the employer's answer")
 DEFAULT_DUE_DAYS = 7
 # Marks the positions whose organisation the candidate consented to share the profile with.
 CONSENT_MARK = _("consent on record")
-
-
-def add_service_error(form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """A service's ValidationError as form errors: a field's where the service names a field of
-    the form (directly or through `aliases`), else a non-field error."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = (aliases or {}).get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class CaseWorkerChoiceField(forms.ModelChoiceField):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridges.forms import add_service_error
 from bridges.http import next_url
 from bridges.models import AuditEvent
 from bridges.permissions import case_worker_required
@@ -40,7 +41,6 @@ from matching.forms_introductions import (
     NextStepForm,
     PlacementForm,
     SharingForm,
-    add_service_error,
 )
 from matching.introduction_filters import BoardFilter, IntroductionFilter
 from matching.introduction_queries import (
