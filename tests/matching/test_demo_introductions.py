@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from bridges.models import Notification
 from matching.models import FollowUp, Introduction, IntroductionEvent, Placement
 from matching.pipeline import Stage
 
@@ -29,6 +30,7 @@ def test_the_demo_has_introductions_at_every_stage_and_seeds_them_once():
     assert Placement.objects.count() >= 1
     # The demo placement started long enough ago for the 6-month follow-up to be due.
     assert any(follow_up.is_due for follow_up in FollowUp.objects.all())
+    assert not Notification.objects.exists()  # seeding mails nobody
 
     counts = (Introduction.objects.count(), IntroductionEvent.objects.count())
     call_command("seed_demo", stdout=io.StringIO())

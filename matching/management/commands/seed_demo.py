@@ -5,9 +5,10 @@ It lives in `matching`, the one app that may import all others.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from bridges.demo_taxonomy import demo_taxonomy_load
-from bridges.models import Role, User
+from bridges.models import Notification, Role, User
 from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load, demo_sharing_consents_load
@@ -85,7 +86,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo consents to share: {consents}")
         run = rescore_all(trigger=MatchRun.Trigger.FULL)
         self.stdout.write(f"Matching: {run.pairs_scored} pairs scored, {run.rows_written} matches stored.")
+        seeded_from = timezone.now()
         introductions = demo_introductions_load(case_worker=case_worker, employer_user=employer_user)
+        # Seeding is not news: the mails the demo introductions wrote to the outbox are not sent
+        # (the queued sends find no row once this transaction commits).
+        Notification.objects.filter(created_at__gte=seeded_from).delete()
         self.stdout.write(f"Demo introductions: {introductions}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
