@@ -438,6 +438,7 @@ class _ReadOnly:
 
 class IntroductionEventInline(_ReadOnly, admin.TabularInline):
     model = IntroductionEvent
+    verbose_name_plural = _("Timeline")
     fields = ["at", "kind", "from_stage", "to_stage", "reason", "comment", "actor"]
     readonly_fields = fields
     extra = 0
