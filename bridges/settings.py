@@ -179,6 +179,8 @@ CELERY_BEAT_SCHEDULE = {
 MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
 # The daily digest lists a case worker's new matches with at least this score (0–100).
 DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
+# Support measures above this planned cost (EUR) need an admin's approval; below it any other case worker.
+MEASURE_APPROVAL_LIMIT_EUR = env.int("MEASURE_APPROVAL_LIMIT_EUR", default=500)
 if not 0 <= DIGEST_MIN_SCORE <= 100:
     raise ImproperlyConfigured("DIGEST_MIN_SCORE must be between 0 and 100.")
 # Sent e-mail notifications (and given-up ones) are deleted after this many days.

@@ -5,7 +5,18 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Candidate, CandidateLanguage, Consent, Document, Education, Note, WorkExperience
+from candidates.measures import euros, with_figures
+from candidates.models import (
+    Budget,
+    Candidate,
+    CandidateLanguage,
+    Consent,
+    Document,
+    Education,
+    Note,
+    SupportMeasure,
+    WorkExperience,
+)
 
 
 class CandidateLanguageInline(admin.TabularInline):
@@ -168,4 +179,68 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ["candidate"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+# --- support measures and budgets ------------------------------------------------------------------
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    """Budgets per year and kind of measure: admins set the amount; committed, spent and left follow
+    the measures (summed in the database)."""
+
+    list_display = ["year", "kind", "funding_source", "amount_display", "committed", "spent", "left"]
+    list_filter = ["year", "kind"]
+    fields = ["year", "kind", "funding_source", "amount"]
+
+    def get_queryset(self, request):
+        return with_figures(super().get_queryset(request))
+
+    @admin.display(description=_("amount (EUR)"), ordering="amount")
+    def amount_display(self, obj: Budget) -> str:
+        return euros(obj.amount)
+
+    @admin.display(description=_("committed"))
+    def committed(self, obj: Budget) -> str:
+        return euros(obj.committed)
+
+    @admin.display(description=_("spent"))
+    def spent(self, obj: Budget) -> str:
+        return euros(obj.spent)
+
+    @admin.display(description=_("left"))
+    def left(self, obj: Budget) -> str:
+        return euros(obj.amount - obj.committed - obj.spent)
+
+
+@admin.register(SupportMeasure)
+class SupportMeasureAdmin(admin.ModelAdmin):
+    """Measures are planned, approved and completed through `candidates.measures` (budget check,
+    four eyes); the admin lists them."""
+
+    list_display = [
+        "title",
+        "candidate",
+        "kind",
+        "status",
+        "start_date",
+        "planned_cost",
+        "actual_cost",
+        "planned_by",
+        "approved_by",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["candidate", "planned_by", "approved_by"]
+    search_fields = ["title", "provider", "candidate__last_name", "candidate__first_name"]
+    date_hierarchy = "start_date"
+    readonly_fields = [field.name for field in SupportMeasure._meta.concrete_fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

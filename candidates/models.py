@@ -487,3 +487,143 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# --- support measures the programme pays for, and their budget ------------------------------------
+
+
+class MeasureKind(models.TextChoices):
+    LANGUAGE_COURSE = "language_course", _("language course")
+    TRAINING = "training", _("vocational training or qualification")
+    RECOGNITION = "recognition", _("recognition procedure fees")
+    TRAVEL = "travel", _("travel")
+    ACCOMMODATION = "accommodation", _("accommodation")
+    CHILDCARE = "childcare", _("childcare")
+    EQUIPMENT = "equipment", _("tools or work clothes")
+    OTHER = "other", _("other")
+
+
+class Budget(models.Model):
+    """What the programme may spend in a year on one kind of measure (optionally per funding source)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind of measure"), max_length=20, choices=MeasureKind.choices)
+    funding_source = models.CharField(_("funding source"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-year", "kind", "funding_source"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "funding_source"], name="budget_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_amount_not_negative"),
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="budget_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return " · ".join(filter(None, [str(self.year), str(self.get_kind_display()), self.funding_source]))
+
+
+class SupportMeasure(models.Model):
+    """A measure the programme pays for one candidate: planned → approved → done, or cancelled.
+
+    Its state changes only through `candidates.measures`: four-eyes approval, the budget check."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        APPROVED = "approved", _("approved")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="measures"
+    )
+    kind = models.CharField(_("kind of measure"), max_length=20, choices=MeasureKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    planned_cost = models.DecimalField(_("planned cost (EUR)"), max_digits=10, decimal_places=2)
+    actual_cost = models.DecimalField(_("actual cost (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="measures", null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    # What the measure is for: the gap it closes, and the position or introduction it serves (lazy
+    # references: this app never imports `employers` or `matching`).
+    closes = models.CharField(_("closes the gap"), max_length=200, blank=True)
+    position = models.ForeignKey(
+        "employers.Position",
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
+    introduction = models.ForeignKey(
+        "matching.Introduction",
+        verbose_name=_("introduction"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
+    over_budget_reason = models.TextField(_("reason for planning beyond the budget"), blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("support measure")
+        verbose_name_plural = _("support measures")
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_cost__gte=0)
+                & (models.Q(actual_cost__isnull=True) | models.Q(actual_cost__gte=0)),
+                name="measure_cost_not_negative",
+                violation_error_message=_("A cost cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="measure_end_after_start",
+                violation_error_message=_("The end cannot be before the start."),
+            ),
+            # Four eyes: whoever approves did not plan it.
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("planned_by")),
+                name="measure_four_eyes",
+                violation_error_message=_("A measure is approved by someone other than the person who planned it."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(actual_cost__isnull=False),
+                name="measure_done_has_actual_cost",
+                violation_error_message=_("A measure that is done needs its actual cost."),
+            ),
+        ]
+        indexes = [models.Index(fields=["budget", "status"], name="measure_budget_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def committed_cost(self):
+        """What the measure takes from its budget: the actual cost once done, else the planned cost;
+        nothing when cancelled."""
+        if self.status == self.Status.CANCELLED:
+            return 0
+        if self.status == self.Status.DONE:
+            return self.actual_cost
+        return self.planned_cost

@@ -1,0 +1,230 @@
+"""Support measures through the services: validation, four-eyes approval above and below the
+limit, and the budget's arithmetic, also when two case workers plan at the same moment."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from bridges.models import AuditEvent
+from candidates import measures as svc
+from candidates.models import Budget, MeasureKind, SupportMeasure
+from tests.candidates.factories import CandidateFactory
+from tests.factories import CaseWorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.date(2027, 3, 1)
+
+
+@pytest.fixture
+def budget(db):
+    return Budget.objects.create(year=2027, kind=MeasureKind.LANGUAGE_COURSE, amount=Decimal("1000.00"))
+
+
+@pytest.fixture
+def candidate(db):
+    return CandidateFactory()
+
+
+def plan(candidate, actor, cost, **kwargs):
+    return svc.measure_plan(
+        candidate=candidate,
+        actor=actor,
+        kind=kwargs.pop("kind", MeasureKind.LANGUAGE_COURSE),
+        title=kwargs.pop("title", "Deutschkurs B2"),
+        start_date=kwargs.pop("start_date", START),
+        planned_cost=Decimal(cost),
+        **kwargs,
+    )
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def test_a_measure_is_planned_against_its_budget_and_audited(candidate, case_worker, budget):
+    measure = plan(candidate, case_worker, "450.00", provider="VHS Erfurt", closes="Deutsch B1 → B2")
+
+    assert (measure.budget, measure.status, measure.planned_by) == (budget, "planned", case_worker)
+    assert svc.budget_figures(budget) == svc.BudgetFigures(Decimal("1000.00"), Decimal("450.00"), Decimal("0.00"))
+    assert AuditEvent.objects.filter(target_id=str(candidate.pk), summary__contains="Deutschkurs B2").exists()
+
+
+@pytest.mark.parametrize(
+    ("cost", "end"),
+    [("-1.00", None), ("100.00", START - datetime.timedelta(days=1))],
+    ids=["negative cost", "end before start"],
+)
+def test_invalid_measures_are_refused_and_nothing_is_written(candidate, case_worker, budget, cost, end):
+    with pytest.raises(ValidationError):
+        plan(candidate, case_worker, cost, end_date=end)
+
+    assert not SupportMeasure.objects.exists()
+
+
+def test_without_a_budget_planning_is_refused(candidate, case_worker, budget):
+    with pytest.raises(ValidationError) as error:
+        plan(candidate, case_worker, "100.00", kind=MeasureKind.TRAVEL)
+
+    assert error.value.code == "no_budget"
+
+
+def test_an_employer_cannot_plan(candidate, employer_a, budget):
+    with pytest.raises(PermissionDenied):
+        plan(candidate, employer_a, "100.00")
+
+
+# --- the budget ---------------------------------------------------------------------------------
+
+
+def test_beyond_the_budget_a_case_worker_is_refused_and_an_admin_needs_a_reason(
+    candidate, case_worker, admin_user, budget
+):
+    plan(candidate, case_worker, "800.00")
+
+    with pytest.raises(ValidationError) as refused:
+        plan(candidate, case_worker, "300.00")
+    with pytest.raises(ValidationError):
+        plan(candidate, admin_user, "300.00")
+    override = plan(candidate, admin_user, "300.00", over_budget_reason="Prüfung vorgezogen, Mittel aus Q3")
+
+    assert refused.value.code == "over_budget"
+    assert override.over_budget_reason == "Prüfung vorgezogen, Mittel aus Q3"
+    assert svc.budget_figures(budget).left == Decimal("-100.00")
+
+
+def test_committed_spent_and_left_follow_the_measures(candidate, case_worker, admin_user, budget):
+    other = CaseWorkerFactory()
+    done = plan(candidate, case_worker, "300.00")
+    cancelled = plan(candidate, case_worker, "200.00")
+    plan(candidate, case_worker, "100.00")
+    svc.measure_approve(measure=done, actor=other)
+    svc.measure_complete(measure=done, actor=case_worker, actual_cost=Decimal("280.50"))
+    svc.measure_cancel(measure=cancelled, actor=case_worker)
+
+    figures = svc.budget_figures(budget)
+
+    assert (figures.committed, figures.spent, figures.left) == (
+        Decimal("100.00"),
+        Decimal("280.50"),
+        Decimal("619.50"),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_plans_at_the_same_moment_cannot_together_exceed_the_budget(candidate, budget):
+    planners = [CaseWorkerFactory(), CaseWorkerFactory()]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def act(user):
+        try:
+            barrier.wait()
+            plan(candidate, user, "600.00")
+            outcomes.append("planned")
+        except ValidationError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(user,)) for user in planners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["over_budget", "planned"]
+    assert SupportMeasure.objects.count() == 1
+
+
+# --- four eyes and the approval limit -----------------------------------------------------------
+
+
+def test_the_planner_cannot_approve_their_own_measure(candidate, case_worker, budget):
+    measure = plan(candidate, case_worker, "100.00")
+
+    with pytest.raises(ValidationError) as error:
+        svc.measure_approve(measure=measure, actor=case_worker)
+
+    assert error.value.code == "four_eyes"
+    measure.refresh_from_db()
+    assert measure.status == "planned"
+
+
+def test_below_the_limit_another_case_worker_approves_above_it_only_an_admin(
+    candidate, case_worker, admin_user, budget, settings
+):
+    settings.MEASURE_APPROVAL_LIMIT_EUR = 500
+    Budget.objects.filter(pk=budget.pk).update(amount=Decimal("2000.00"))
+    colleague = CaseWorkerFactory()
+    small = plan(candidate, case_worker, "500.00")
+    large = plan(candidate, case_worker, "500.01")
+
+    svc.measure_approve(measure=small, actor=colleague)
+    with pytest.raises(ValidationError) as error:
+        svc.measure_approve(measure=large, actor=colleague)
+    svc.measure_approve(measure=large, actor=admin_user)
+
+    small.refresh_from_db()
+    large.refresh_from_db()
+    assert error.value.code == "limit"
+    assert (small.status, small.approved_by) == ("approved", colleague)
+    assert (large.status, large.approved_by) == ("approved", admin_user)
+
+
+def test_the_database_refuses_an_approval_by_the_planner(candidate, case_worker, budget):
+    measure = plan(candidate, case_worker, "100.00")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupportMeasure.objects.filter(pk=measure.pk).update(approved_by=case_worker, status="approved")
+
+    measure.refresh_from_db()
+    assert measure.approved_by is None
+
+
+def test_a_measure_moves_only_along_its_states(candidate, case_worker, budget):
+    colleague = CaseWorkerFactory()
+    measure = plan(candidate, case_worker, "100.00")
+
+    with pytest.raises(ValidationError):
+        svc.measure_complete(measure=measure, actor=case_worker, actual_cost=Decimal("90"))
+    svc.measure_approve(measure=measure, actor=colleague)
+    with pytest.raises(ValidationError):
+        svc.measure_complete(measure=measure, actor=case_worker, actual_cost=Decimal("-1"))
+    svc.measure_complete(measure=measure, actor=case_worker, actual_cost=Decimal("90"))
+    with pytest.raises(ValidationError):
+        svc.measure_cancel(measure=measure, actor=case_worker)
+
+    measure.refresh_from_db()
+    assert (measure.status, measure.actual_cost) == ("done", Decimal("90.00"))
+
+
+def test_the_admin_lists_budgets_with_committed_spent_and_left_and_measures_read_only(
+    client, candidate, case_worker, admin_user, budget, django_assert_max_num_queries
+):
+    for year in (2028, 2029):
+        Budget.objects.create(year=year, kind=MeasureKind.TRAVEL, amount=Decimal("50.00"))
+    done = plan(candidate, case_worker, "300.00")
+    svc.measure_approve(measure=done, actor=admin_user)
+    svc.measure_complete(measure=done, actor=case_worker, actual_cost=Decimal("250.00"))
+    plan(candidate, case_worker, "100.00")
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/admin/candidates/budget/").content.decode()
+
+    assert "1.000,00 €" in page  # amount
+    assert "100,00 €" in page  # committed
+    assert "250,00 €" in page  # spent
+    assert "650,00 €" in page  # left
+    assert client.get("/admin/candidates/supportmeasure/").status_code == 200
+    assert client.get("/admin/candidates/supportmeasure/add/").status_code == 403
+
+
+def test_case_workers_and_employers_do_not_reach_the_budget_admin(client, case_worker, employer_a):
+    for user in (case_worker, employer_a):
+        client.force_login(user)
+        assert client.get("/admin/candidates/budget/").status_code in (302, 403)
