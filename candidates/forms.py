@@ -21,6 +21,7 @@ from candidates.models import (
     DrivingLicence,
     Education,
     Note,
+    SupportMeasure,
     SupportNeed,
     WorkExperience,
 )
@@ -362,3 +363,38 @@ SECTIONS = {
     "profile": (_("Skills and wishes"), ProfileForm, None),
     "perspective": (_("Perspective and case"), PerspectiveForm, None),
 }
+
+
+class MeasureForm(forms.ModelForm):
+    """Plan a support measure; the budget is found from its start year and kind."""
+
+    class Meta:
+        model = SupportMeasure
+        fields = [
+            "kind",
+            "title",
+            "provider",
+            "start_date",
+            "end_date",
+            "planned_cost",
+            "closes",
+            "over_budget_reason",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "over_budget_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "over_budget_reason": _("Admins only: why this measure is planned although the budget does not cover it."),
+        }
+
+    def __init__(self, *args, admin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["planned_cost"].min_value = 0
+        if not admin:
+            del self.fields["over_budget_reason"]
+
+
+class MeasureDoneForm(forms.Form):
+    actual_cost = forms.DecimalField(label=_("actual cost (EUR)"), min_value=0, max_digits=10, decimal_places=2)

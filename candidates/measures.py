@@ -71,6 +71,14 @@ def budget_figures(budget: Budget) -> BudgetFigures:
     return BudgetFigures(amount=row["amount"], committed=row["committed"], spent=row["spent"])
 
 
+def budgets_left(*, years: list[int]) -> list[Budget]:
+    """The budgets of these years, each with `left` (amount − committed − spent), in one query."""
+    budgets = list(with_figures(Budget.objects.filter(year__in=years)).order_by("year", "kind", "funding_source"))
+    for budget in budgets:
+        budget.left = budget.amount - budget.committed - budget.spent
+    return budgets
+
+
 def budget_for(*, year: int, kind: str, funding_source: str = "") -> Budget | None:
     return Budget.objects.filter(year=year, kind=kind, funding_source=funding_source).first()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import views, views_documents, views_io
+from candidates import views, views_documents, views_io, views_measures
 
 app_name = "candidates"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/consents/", views.consent_add, name="consent_add"),
     path("<int:pk>/consents/<int:consent>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<int:pk>/measures/", views_measures.measure_plan, name="measure_plan"),
+    path("<int:pk>/measures/<int:measure>/approve/", views_measures.measure_approve, name="measure_approve"),
+    path("<int:pk>/measures/<int:measure>/done/", views_measures.measure_complete, name="measure_complete"),
+    path("<int:pk>/measures/<int:measure>/cancel/", views_measures.measure_cancel, name="measure_cancel"),
     path("<int:pk>/documents/", views_documents.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:doc>/", views_documents.document_download, name="document_download"),
     path("<int:pk>/documents/<int:doc>/delete/", views_documents.document_delete, name="document_delete"),

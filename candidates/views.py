@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridges.http import next_url
-from bridges.models import AuditEvent
+from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required
 from bridges.services import audit_log
 from candidates import services
 from candidates.filters import CandidateFilter
-from candidates.forms import SECTIONS, ConsentForm, IntakeForm, LanguageFormSet, NoteForm
+from candidates.forms import SECTIONS, ConsentForm, IntakeForm, LanguageFormSet, MeasureDoneForm, MeasureForm, NoteForm
+from candidates.measures import approval_limit, budgets_left
 from candidates.selectors import (
     candidate_find_duplicates,
     candidate_get_for_user,
@@ -60,6 +61,12 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
         "consent_next": next_url(request, default=""),
         "document_form": DocumentForm(),
         "today": timezone.localdate(),
+        "measures": candidate.measures.select_related("planned_by", "approved_by"),
+        "measure_form": MeasureForm(admin=request.user.role == Role.ADMIN),
+        "measure_done_form": MeasureDoneForm(),
+        # Planning looks ahead: this year's budgets and next year's.
+        "budgets": budgets_left(years=[timezone.localdate().year, timezone.localdate().year + 1]),
+        "approval_limit": approval_limit(),
     }
     context.update(forms)
     return context

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from bridges.models import AuditEvent
 from candidates import measures as svc
@@ -228,3 +229,121 @@ def test_case_workers_and_employers_do_not_reach_the_budget_admin(client, case_w
     for user in (case_worker, employer_a):
         client.force_login(user)
         assert client.get("/admin/candidates/budget/").status_code in (302, 403)
+
+
+# --- the candidate page -------------------------------------------------------------------------
+
+
+def _plan_data(**overrides) -> dict:
+    data = {
+        "kind": MeasureKind.LANGUAGE_COURSE,
+        "title": "Deutschkurs B2",
+        "provider": "VHS Erfurt",
+        "start_date": START.isoformat(),
+        "end_date": "",
+        "planned_cost": "450.00",
+        "closes": "Deutsch B1 → B2",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_case_worker_plans_on_the_candidate_page_and_a_colleague_approves(client, candidate, case_worker, budget):
+    client.force_login(case_worker)
+
+    response = client.post(reverse("candidates:measure_plan", args=[candidate.pk]), _plan_data())
+    measure = SupportMeasure.objects.get()
+    own = client.post(reverse("candidates:measure_approve", args=[candidate.pk, measure.pk]), follow=True)
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    client.force_login(CaseWorkerFactory())
+    client.post(reverse("candidates:measure_approve", args=[candidate.pk, measure.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("#measures")
+    assert "Deutschkurs B2" in page
+    assert "550,00 €" in page  # what is left of the budget
+    assert "geplant" in own.content.decode()
+    measure.refresh_from_db()
+    assert measure.status == "approved"
+
+
+def test_planning_beyond_the_budget_on_the_page_is_refused_and_writes_nothing(client, candidate, case_worker, budget):
+    client.force_login(case_worker)
+
+    response = client.post(reverse("candidates:measure_plan", args=[candidate.pk]), _plan_data(planned_cost="1000.01"))
+    invalid = client.post(reverse("candidates:measure_plan", args=[candidate.pk]), _plan_data(planned_cost="-5"))
+
+    assert response.status_code == 400
+    assert "nur noch 1.000,00 €" in response.content.decode()
+    assert invalid.status_code == 400
+    assert not SupportMeasure.objects.exists()
+
+
+def test_done_and_cancel_on_the_page(client, candidate, case_worker, admin_user, budget):
+    first = plan(candidate, case_worker, "200.00")
+    second = plan(candidate, case_worker, "100.00")
+    svc.measure_approve(measure=first, actor=admin_user)
+    client.force_login(case_worker)
+
+    bad = client.post(reverse("candidates:measure_complete", args=[candidate.pk, first.pk]), {"actual_cost": "-1"})
+    client.post(reverse("candidates:measure_complete", args=[candidate.pk, first.pk]), {"actual_cost": "180.00"})
+    client.post(reverse("candidates:measure_cancel", args=[candidate.pk, second.pk]))
+
+    assert bad.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.actual_cost, second.status) == ("done", Decimal("180.00"), "cancelled")
+
+
+def test_another_candidates_measure_is_404(client, candidate, case_worker, budget):
+    measure = plan(CandidateFactory(), case_worker, "100.00")
+    client.force_login(CaseWorkerFactory())
+
+    for name in ("candidates:measure_approve", "candidates:measure_cancel", "candidates:measure_complete"):
+        assert client.post(reverse(name, args=[candidate.pk, measure.pk]), {"actual_cost": "1"}).status_code == 404
+    measure.refresh_from_db()
+    assert measure.status == "planned"
+
+
+MEASURE_URLS = ["measure_plan", "measure_approve", "measure_complete", "measure_cancel"]
+
+
+def _measure_url(name, candidate, measure) -> str:
+    args = [candidate.pk] if name == "measure_plan" else [candidate.pk, measure.pk]
+    return reverse(f"candidates:{name}", args=args)
+
+
+@pytest.mark.parametrize("name", MEASURE_URLS)
+def test_anonymous_is_sent_to_login_and_employers_get_403(
+    client, candidate, case_worker, employer_a, employer_b, budget, name
+):
+    measure = plan(candidate, case_worker, "100.00")
+    url = _measure_url(name, candidate, measure)
+
+    anonymous = client.post(url, _plan_data())
+    answers = []
+    for user in (employer_a, employer_b):
+        client.force_login(user)
+        answers.append(client.post(url, {**_plan_data(), "actual_cost": "1"}).status_code)
+
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
+    assert answers == [403, 403]
+    assert SupportMeasure.objects.count() == 1
+    measure.refresh_from_db()
+    assert measure.status == "planned"
+
+
+@pytest.mark.parametrize("name", MEASURE_URLS)
+def test_case_workers_and_admins_reach_every_measure_action(client, candidate, case_worker, admin_user, budget, name):
+    measure = plan(candidate, CaseWorkerFactory(), "100.00")
+    if name == "measure_complete":
+        svc.measure_approve(measure=measure, actor=admin_user)
+
+    for user in (case_worker, admin_user):
+        client.force_login(user)
+        response = client.post(
+            _measure_url(name, candidate, measure), {**_plan_data(planned_cost="10"), "actual_cost": "1"}
+        )
+        assert response.status_code == 302, (user, response.status_code)
+    assert client.get(_measure_url(name, candidate, measure)).status_code == 405
