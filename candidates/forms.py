@@ -20,6 +20,7 @@ from candidates.models import (
     Consent,
     DrivingLicence,
     Education,
+    MeasureKind,
     Note,
     SupportMeasure,
     SupportNeed,
@@ -378,12 +379,14 @@ class MeasureForm(forms.ModelForm):
             "end_date",
             "planned_cost",
             "closes",
+            "position",
             "over_budget_reason",
         ]
         widgets = {
             "start_date": DATE,
             "end_date": DATE,
             "over_budget_reason": forms.Textarea(attrs={"rows": 2}),
+            "position": forms.HiddenInput,
         }
         help_texts = {
             "over_budget_reason": _("Admins only: why this measure is planned although the budget does not cover it."),
@@ -394,6 +397,19 @@ class MeasureForm(forms.ModelForm):
         self.fields["planned_cost"].min_value = 0
         if not admin:
             del self.fields["over_budget_reason"]
+
+    @staticmethod
+    def prefill(query) -> dict:
+        """Initial values from a link, e.g. an explanation's gap: ?measure_kind=&measure_closes=&measure_position="""
+        initial = {}
+        if query.get("measure_kind") in MeasureKind.values:
+            initial["kind"] = query["measure_kind"]
+        if closes := query.get("measure_closes", "").strip():
+            initial["closes"] = closes[:200]
+            initial["title"] = closes[:200]
+        if str(query.get("measure_position", "")).isdigit():
+            initial["position"] = int(query["measure_position"])
+        return initial
 
 
 class MeasureDoneForm(forms.Form):

@@ -62,7 +62,7 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
         "document_form": DocumentForm(),
         "today": timezone.localdate(),
         "measures": candidate.measures.select_related("planned_by", "approved_by"),
-        "measure_form": MeasureForm(admin=request.user.role == Role.ADMIN),
+        "measure_form": MeasureForm(initial=MeasureForm.prefill(request.GET), admin=request.user.role == Role.ADMIN),
         "measure_done_form": MeasureDoneForm(),
         # Planning looks ahead: this year's budgets and next year's.
         "budgets": budgets_left(years=[timezone.localdate().year, timezone.localdate().year + 1]),

@@ -111,6 +111,8 @@ class PairExplanation:
     missing_optional: list[str] = field(default_factory=list)
     language_gaps: list[str] = field(default_factory=list)
     support: list[str] = field(default_factory=list)
+    # (sentence, kind of support measure) for planning the measure in one step (candidates.MeasureKind)
+    support_measures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hint: str = ""
 
@@ -215,6 +217,14 @@ def support_sentences(
             sentences.append(_("Travel support: the journey to the place of work"))
     return sentences
 
+
+# The kind of support measure (candidates.MeasureKind) a named measure is planned as.
+MEASURE_KINDS = {
+    "language_course": "language_course",
+    "training": "training",
+    "relocation": "accommodation",
+    "travel": "travel",
+}
 
 # The measure that pays for each change of a "what would change it" hint (`reference.explain_pair`).
 MEASURE_OF_CHANGE = {"language": "language_course", "skills": "training", "relocation": "relocation"}
@@ -355,6 +365,9 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
     exclusion = int(data.get("exclusion") or EXCLUSION_NONE)
     score = data.get("score")
     score = None if exclusion or score is None else float(score)
+    # One sentence per known measure, in the order named.
+    support_codes = [code for code in dict.fromkeys(data.get("support") or []) if code in MEASURE_KINDS]
+    support = support_sentences(support_codes, gaps, names, missing_essential or missing_optional)
     return PairExplanation(
         live=live,
         score=score,
@@ -367,7 +380,10 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
         missing_essential=missing_essential,
         missing_optional=missing_optional,
         language_gaps=[language_gap_sentence(gap, names) for gap in gaps],
-        support=support_sentences(data.get("support") or [], gaps, names, missing_essential or missing_optional),
+        support=support,
+        support_measures=[
+            (sentence, MEASURE_KINDS[code]) for code, sentence in zip(support_codes, support, strict=True)
+        ],
         notes=[str(NOTE_TEXTS[note]) for note in data.get("notes") or [] if note in NOTE_TEXTS],
         hint=hint_sentence(hint, names),
     )

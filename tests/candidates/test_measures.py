@@ -2,6 +2,8 @@
 limit, and the budget's arithmetic, also when two case workers plan at the same moment."""
 
 import datetime
+import html
+import re
 import threading
 from decimal import Decimal
 
@@ -347,3 +349,44 @@ def test_case_workers_and_admins_reach_every_measure_action(client, candidate, c
         )
         assert response.status_code == 302, (user, response.status_code)
     assert client.get(_measure_url(name, candidate, measure)).status_code == 405
+
+
+# --- from an explanation's gap to a planned measure ---------------------------------------------
+
+
+def test_a_gap_in_the_explanation_becomes_a_planned_measure_in_one_step(
+    client, case_worker, company_a, budget, monkeypatch
+):
+    from matching import explain
+    from tests.employers.factories import PositionFactory
+    from tests.matching.factories import MatchFactory, explanation
+
+    monkeypatch.setattr(explain, "live_explainer", lambda: None)  # the stored explanation, whatever is live
+    position = PositionFactory(employer=company_a, title="Schweißer/in")
+    candidate = CandidateFactory()
+    MatchFactory(
+        candidate=candidate,
+        position=position,
+        explanation=explanation(
+            language_gaps=[{"language": "de", "required": 4, "has": 3, "required_flag": True}],
+            support=["language_course"],
+        ),
+    )
+    client.force_login(case_worker)
+
+    page = client.get(reverse("matching:explain", args=[candidate.pk, position.pk])).content.decode()
+    link = re.search(r'href="([^"]+)"\s+data-testid="plan-measure"|data-testid="plan-measure"\s+href="([^"]+)"', page)
+    url = html.unescape(next(group for group in link.groups() if group))
+    form = client.get(url).context["measure_form"]
+    data = {**_plan_data(), **{key: value for key, value in form.initial.items() if key != "title"}}
+    client.post(reverse("candidates:measure_plan", args=[candidate.pk]), data)
+
+    assert form.initial["kind"] == MeasureKind.LANGUAGE_COURSE
+    assert form.initial["position"] == position.pk
+    assert form.initial["closes"].startswith("Sprachkurs")
+    measure = SupportMeasure.objects.get()
+    assert (measure.kind, measure.position, measure.closes) == (
+        MeasureKind.LANGUAGE_COURSE,
+        position,
+        form.initial["closes"],
+    )
