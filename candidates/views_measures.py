@@ -74,10 +74,11 @@ def measure_cancel(request: HttpRequest, pk: int, measure: int) -> HttpResponse:
 @case_worker_required
 @require_POST
 def measure_complete(request: HttpRequest, pk: int, measure: int) -> HttpResponse:
-    candidate = candidate_get_for_user(user=request.user, pk=pk)
-    get_object_or_404(candidate.measures, pk=measure)
     form = MeasureDoneForm(request.POST)
     if not form.is_valid():
+        # The candidate and the measure are still looked up: another candidate's measure is a 404.
+        candidate = candidate_get_for_user(user=request.user, pk=pk)
+        get_object_or_404(candidate.measures, pk=measure)
         messages.error(request, _("Give the actual cost (0 or more)."))
         return redirect(_measures_url(candidate))
     return _act(

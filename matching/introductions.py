@@ -480,8 +480,7 @@ def placement_record(
         for months in FollowUp.MONTHS
     )
     status = Status.RETURNED if kind == Placement.Kind.RETURN else Status.PLACED
-    Candidate.objects.filter(pk=introduction.candidate_id).update(status=status)
-    Candidate.objects.filter(pk=introduction.candidate_id).mark_for_rescore()
+    Candidate.objects.filter(pk=introduction.candidate_id).update(status=status, rescore_requested_at=timezone.now())
     enqueue("matching.rescore_candidate", introduction.candidate_id)
     position = Position.objects.select_for_update().get(pk=introduction.position_id)
     if position.placements.count() >= position.openings and position.status == Position.Status.OPEN:
