@@ -1,0 +1,185 @@
+"""Who the funder's report counts, and which step of the way to work each candidate reached in
+the period: the one definition the report's figures, the fairness table and the anonymised
+export share.
+
+A period is two dates, both inclusive, in the portal's time zone. A step counts when it happened
+within the period:
+
+- active: intake (the profile's creation) on or before the end, and not inactive (or inactive
+  but with a step in the period);
+- shortlisted: a person shortlisted or pinned the pair in the period, or introduced it;
+- introduced: an introduction was made in the period;
+- interview: an introduction moved to interview or any later stage in the period (an offer
+  without an interview passed this step too);
+- offer: an introduction moved to offer or placed in the period;
+- placed: a placement starts in the period.
+
+Filters narrow the candidates (case worker, country and region of origin) and the pairs
+(positions in Germany or abroad: a return to the home region is a placement with a position
+abroad). Everything is computed in the database: `candidate_steps` is one query with one
+`EXISTS` per step.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate, Perspective
+from candidates.models import Status as CandidateStatus
+from employers.models import Position
+from matching import pipeline
+from matching.models import Introduction, IntroductionEvent, MatchDecision, Placement
+
+# Counts under this are shown as "< 5" and groups this small get no rate.
+SMALL = 5
+
+
+class Where(models.TextChoices):
+    ANY = "", _("in Germany and abroad")
+    GERMANY = "germany", _("in Germany")
+    ABROAD = "abroad", _("abroad (return to the home region)")
+
+
+class Step(models.TextChoices):
+    ACTIVE = "active", _("active")
+    SHORTLISTED = "shortlisted", _("shortlisted")
+    INTRODUCED = "introduced", _("introduced")
+    INTERVIEW = "interview", _("interview")
+    OFFER = "offer", _("offer")
+    PLACED = "placed", _("placed")
+
+
+STEPS: tuple[str, ...] = tuple(Step.values)
+
+INTERVIEW_OR_LATER = (pipeline.Stage.INTERVIEW, pipeline.Stage.TRIAL, pipeline.Stage.OFFER, pipeline.Stage.PLACED)
+OFFER_OR_LATER = (pipeline.Stage.OFFER, pipeline.Stage.PLACED)
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    case_worker_id: int | None = None
+    origin_country: str = ""  # ISO 3166-1 alpha-2
+    origin_region_id: int | None = None
+    where: str = Where.ANY
+
+    @property
+    def since(self) -> datetime.datetime:
+        """The period's first moment, aware."""
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def until(self) -> datetime.datetime:
+        """The first moment after the period, aware (exclusive bound)."""
+        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
+
+    def position_q(self, prefix: str = "position__") -> Q:
+        """Pairs whose position lies where the filter asks (nothing when it asks for both)."""
+        if self.where == Where.GERMANY:
+            return Q(**{f"{prefix}location": Position.Location.GERMANY})
+        if self.where == Where.ABROAD:
+            return Q(**{f"{prefix}location": Position.Location.ABROAD})
+        return Q()
+
+
+def candidates_in_scope(filters: ReportFilters) -> QuerySet[Candidate]:
+    """The candidates the filters name (case worker, origin), whatever their steps."""
+    candidates = Candidate.objects.all()
+    if filters.case_worker_id:
+        candidates = candidates.filter(case_worker_id=filters.case_worker_id)
+    if filters.origin_country:
+        candidates = candidates.filter(country_of_origin=filters.origin_country)
+    if filters.origin_region_id:
+        candidates = candidates.filter(region_of_origin_id=filters.origin_region_id)
+    return candidates
+
+
+def introductions_in_scope(filters: ReportFilters) -> QuerySet[Introduction]:
+    """Introductions of candidates in scope with a position where the filter asks (any date)."""
+    return Introduction.objects.filter(filters.position_q(), candidate__in=candidates_in_scope(filters))
+
+
+def placements_in_period(filters: ReportFilters) -> QuerySet[Placement]:
+    """Placements of candidates in scope that start in the period, where the filter asks. A candidate
+    placed twice in the period counts twice here, once among the placed candidates."""
+    return Placement.objects.filter(
+        filters.position_q(),
+        candidate__in=candidates_in_scope(filters),
+        start_date__gte=filters.start,
+        start_date__lte=filters.end,
+    )
+
+
+def _reached(filters: ReportFilters, stages: tuple[str, ...]) -> Exists:
+    return Exists(
+        IntroductionEvent.objects.filter(
+            filters.position_q("introduction__position__"),
+            introduction__candidate=OuterRef("pk"),
+            kind=IntroductionEvent.Kind.STAGE,
+            to_stage__in=stages,
+            at__gte=filters.since,
+            at__lt=filters.until,
+        )
+    )
+
+
+def step_expressions(filters: ReportFilters) -> dict[str, Exists | Q]:
+    """One boolean expression per step (and `placed_here` / `returned`), for `annotate`."""
+    introduced = Exists(
+        Introduction.objects.filter(
+            filters.position_q(), candidate=OuterRef("pk"), created_at__gte=filters.since, created_at__lt=filters.until
+        )
+    )
+    decided = Exists(
+        MatchDecision.objects.filter(
+            filters.position_q(),
+            candidate=OuterRef("pk"),
+            status__in=[MatchDecision.Status.SHORTLISTED, MatchDecision.Status.PINNED],
+            decided_at__gte=filters.since,
+            decided_at__lt=filters.until,
+        )
+    )
+    placements = Placement.objects.filter(
+        filters.position_q(), candidate=OuterRef("pk"), start_date__gte=filters.start, start_date__lte=filters.end
+    )
+    return {
+        "shortlisted": decided | introduced,
+        "introduced": introduced,
+        "interview": _reached(filters, INTERVIEW_OR_LATER),
+        "offer": _reached(filters, OFFER_OR_LATER),
+        "placed": Exists(placements),
+        "placed_here": Exists(placements.filter(position__location=Position.Location.GERMANY)),
+        "returned": Exists(placements.filter(position__location=Position.Location.ABROAD)),
+    }
+
+
+def candidate_steps(filters: ReportFilters) -> QuerySet[Candidate]:
+    """The period's active candidates in scope, each annotated with one boolean per step after
+    `active` (`shortlisted`, `introduced`, `interview`, `offer`, `placed`) and `placed_here` /
+    `returned`. Aggregate over it (`Count("pk", filter=Q(placed=True))`, `values(group)`) rather
+    than loading it."""
+    steps = step_expressions(filters)
+    candidates = candidates_in_scope(filters).filter(created_at__lt=filters.until)
+    if filters.where == Where.GERMANY:
+        candidates = candidates.filter(perspective__in=[Perspective.STAY, Perspective.OPEN])
+    elif filters.where == Where.ABROAD:
+        candidates = candidates.filter(perspective__in=[Perspective.RETURN, Perspective.OPEN])
+    candidates = candidates.annotate(**steps)
+    return candidates.filter(~Q(status=CandidateStatus.INACTIVE) | Q(shortlisted=True) | Q(placed=True))
+
+
+def shown(count: int | None) -> str:
+    """A count as a person may read it: under `SMALL` (but not 0) it reads "< 5"."""
+    if count is None:
+        return "–"
+    if 0 < count < SMALL:
+        return f"< {SMALL}"
+    return number_format(count, force_grouping=True)
