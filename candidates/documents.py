@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
-from candidates.models import Candidate, Document
+from candidates.models import Candidate, Document, SupportMeasure
 from candidates.services import candidate_touch
 
 logger = logging.getLogger(__name__)
@@ -126,16 +126,26 @@ def document_check_file(uploaded_file: UploadedFile) -> str:
 
 
 def document_add(
-    *, candidate: Candidate, uploaded_file: UploadedFile, kind: str, title: str, actor: User | None
+    *,
+    candidate: Candidate,
+    uploaded_file: UploadedFile,
+    kind: str,
+    title: str,
+    actor: User | None,
+    measure: SupportMeasure | None = None,
 ) -> Document:
-    """Check and store an uploaded document for `candidate`.
+    """Check and store an uploaded document for `candidate` (an offer or invoice with the support
+    measure it is for).
 
     The file is written to private storage under a random name first; if anything
     after that fails, the stored file is removed again, so that no orphan is left.
     """
     content_type = document_check_file(uploaded_file)
+    if measure is not None and measure.candidate_id != candidate.pk:
+        raise ValidationError(_("Choose one of this candidate's support measures."), code="measure")
     document = Document(
         candidate=candidate,
+        measure=measure,
         kind=kind,
         title=(title or "").strip(),
         original_name=clean_file_name(uploaded_file.name or ""),
@@ -143,7 +153,7 @@ def document_add(
         size=uploaded_file.size,
         uploaded_by=actor,
     )
-    document.full_clean(exclude=["file"])
+    document.full_clean(exclude=["file", "measure"])
     stored_name = None
     try:
         with transaction.atomic():

@@ -379,6 +379,7 @@ class MeasureForm(forms.ModelForm):
             "end_date",
             "planned_cost",
             "closes",
+            "introduction",
             "position",
             "over_budget_reason",
         ]
@@ -392,9 +393,14 @@ class MeasureForm(forms.ModelForm):
             "over_budget_reason": _("Admins only: why this measure is planned although the budget does not cover it."),
         }
 
-    def __init__(self, *args, admin: bool = False, **kwargs):
+    def __init__(self, *args, candidate: Candidate, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["planned_cost"].min_value = 0
+        # Only this candidate's introductions, named by position and stage.
+        introduction = self.fields["introduction"]
+        introduction.queryset = candidate.introductions.select_related("position").order_by("-created_at")
+        introduction.label_from_instance = lambda item: f"{item.position.title} ({item.get_stage_display()})"
+        introduction.help_text = _("Optional: the introduction this measure prepares for.")
         if not admin:
             del self.fields["over_budget_reason"]
 
@@ -409,6 +415,8 @@ class MeasureForm(forms.ModelForm):
             initial["title"] = closes[:200]
         if str(query.get("measure_position", "")).isdigit():
             initial["position"] = int(query["measure_position"])
+        if str(query.get("measure_introduction", "")).isdigit():
+            initial["introduction"] = int(query["measure_introduction"])
         return initial
 
 

@@ -18,7 +18,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from candidates.documents import ACCEPT, ALLOWED_HINT, document_check_file
-from candidates.models import Document
+from candidates.models import Candidate, Document, SupportMeasure
 from candidates.resources import CREATE, IMPORT_FORMATS, IMPORT_MAX_BYTES, SKIP, UPDATE, Decision
 from candidates.selectors import PossibleDuplicate
 
@@ -43,6 +43,31 @@ class DocumentForm(forms.Form):
         help_text=lazy(_document_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
+
+    measure = forms.ModelChoiceField(
+        label=_("Support measure"),
+        queryset=SupportMeasure.objects.none(),
+        required=False,
+        help_text=_("For an offer or invoice: the measure it belongs to."),
+    )
+
+    def __init__(self, *args, candidate: Candidate | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = candidate.measures.exclude(status=SupportMeasure.Status.CANCELLED) if candidate else None
+        if measures is None or not measures.exists():
+            del self.fields["measure"]
+        else:
+            self.fields["measure"].queryset = measures
+
+    @staticmethod
+    def prefill(query) -> dict:
+        """Initial values from a link on a measure: ?measure=<id>&kind=invoice"""
+        initial = {}
+        if query.get("kind") in Document.Kind.values:
+            initial["kind"] = query["kind"]
+        if str(query.get("measure", "")).isdigit():
+            initial["measure"] = int(query["measure"])
+        return initial
 
     def clean_file(self) -> UploadedFile:
         uploaded = self.cleaned_data["file"]

@@ -108,6 +108,10 @@ def measure_plan(
     _require_staff(actor)
     if kind not in MeasureKind.values:
         raise ValidationError({"kind": _("Choose the kind of measure.")})
+    if introduction is not None:
+        if introduction.candidate_id != candidate.pk:
+            raise ValidationError({"introduction": _("Choose one of this candidate's introductions.")})
+        position = position or introduction.position
     measure = SupportMeasure(
         candidate=candidate,
         kind=kind,
@@ -203,8 +207,12 @@ def measure_complete(
     measure.status = Status.DONE
     measure.actual_cost = actual_cost
     measure.end_date = end_date or measure.end_date
-    measure.full_clean(exclude=["budget", "candidate", "position", "introduction", "planned_by", "approved_by"])
-    measure.save(update_fields=["status", "actual_cost", "end_date", "updated_at"])
+    measure.closed_by = actor
+    measure.closed_at = timezone.now()
+    measure.full_clean(
+        exclude=["budget", "candidate", "position", "introduction", "planned_by", "approved_by", "closed_by"]
+    )
+    measure.save(update_fields=["status", "actual_cost", "end_date", "closed_by", "closed_at", "updated_at"])
     _audit(measure, actor, gettext_lazy("support measure done: %(title)s"))
     return measure
 
@@ -217,7 +225,9 @@ def measure_cancel(*, measure: SupportMeasure, actor: User) -> SupportMeasure:
     if measure.status not in (Status.PLANNED, Status.APPROVED):
         raise ValidationError(_("Only a planned or approved measure can be cancelled."), code="status")
     measure.status = Status.CANCELLED
-    measure.save(update_fields=["status", "updated_at"])
+    measure.closed_by = actor
+    measure.closed_at = timezone.now()
+    measure.save(update_fields=["status", "closed_by", "closed_at", "updated_at"])
     _audit(measure, actor, gettext_lazy("support measure cancelled: %(title)s"))
     return measure
 

@@ -341,6 +341,8 @@ class Document(models.Model):
         CV = "cv", _("CV")
         CERTIFICATE = "certificate", _("certificate")
         ID = "id", _("identity or residence document")
+        OFFER = "offer", _("offer or quote for a support measure")
+        INVOICE = "invoice", _("invoice for a support measure")
         OTHER = "other", _("other")
 
     candidate = models.ForeignKey(
@@ -356,6 +358,15 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # An offer or invoice belongs to the support measure it is for (lazy: defined below).
+    measure = models.ForeignKey(
+        "SupportMeasure",
+        verbose_name=_("support measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -582,6 +593,16 @@ class SupportMeasure(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # When and by whom it was marked done or cancelled.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done or cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("done or cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -59,10 +59,14 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
         "consent_overview": consent_overview(candidate.consents.all()),
         # Where to go once the consent is recorded, e.g. back to the introduction that needed it.
         "consent_next": next_url(request, default=""),
-        "document_form": DocumentForm(),
+        "document_form": DocumentForm(candidate=candidate),
         "today": timezone.localdate(),
-        "measures": candidate.measures.select_related("planned_by", "approved_by"),
-        "measure_form": MeasureForm(initial=MeasureForm.prefill(request.GET), admin=request.user.role == Role.ADMIN),
+        "measures": candidate.measures.select_related(
+            "planned_by", "approved_by", "introduction__position"
+        ).prefetch_related("documents"),
+        "measure_form": MeasureForm(
+            initial=MeasureForm.prefill(request.GET), candidate=candidate, admin=request.user.role == Role.ADMIN
+        ),
         "measure_done_form": MeasureDoneForm(),
         # Planning looks ahead: this year's budgets and next year's.
         "budgets": budgets_left(years=[timezone.localdate().year, timezone.localdate().year + 1]),

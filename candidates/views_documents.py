@@ -19,7 +19,9 @@ from candidates.selectors import candidate_get_for_user
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_get_for_user(user=request.user, pk=pk)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, candidate=candidate, initial=DocumentForm.prefill(request.GET)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             document = documents.document_add(
@@ -28,11 +30,14 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
                 actor=request.user,
+                measure=form.cleaned_data.get("measure"),
             )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("The document “%(name)s” has been uploaded.") % {"name": document})
+            if document.measure_id:
+                return redirect(f"{candidate.get_absolute_url()}#measures")
             return redirect(candidate)
     return render(request, "candidates/document_upload.html", {"candidate": candidate, "form": form})
 

@@ -35,7 +35,7 @@ def _refused(request: HttpRequest, candidate, **forms) -> HttpResponse:
 @require_POST
 def measure_plan(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_get_for_user(user=request.user, pk=pk)
-    form = MeasureForm(request.POST, admin=request.user.role == Role.ADMIN)
+    form = MeasureForm(request.POST, candidate=candidate, admin=request.user.role == Role.ADMIN)
     if form.is_valid():
         try:
             measures.measure_plan(candidate=candidate, actor=request.user, **form.cleaned_data)

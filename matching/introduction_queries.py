@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from bridges.models import Role, User
-from candidates.models import Candidate, Consent
+from candidates.models import Candidate, Consent, SupportMeasure
 from employers.models import Position
 from matching import pipeline
 from matching.introduction_selectors import introductions_for_user
@@ -172,11 +174,12 @@ def placement_of(introduction: Introduction) -> Placement | None:
 class TimelineEntry:
     at: datetime.datetime
     kind: str
-    introduction: Introduction
+    introduction: Introduction | None
     text: str
     actor: User | None = None
     reason: str = ""
     comment: str = ""
+    measure: SupportMeasure | None = None
 
 
 def candidate_introductions(*, user: User, candidate: Candidate) -> list[Introduction]:
@@ -202,10 +205,61 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def candidate_timeline(introductions: Iterable[Introduction]) -> list[TimelineEntry]:
-    """Every event, interview, placement and follow-up of the introductions, oldest first (no queries:
-    everything came with `candidate_introductions`)."""
-    entries: list[TimelineEntry] = []
+def candidate_measures(candidate: Candidate) -> list[SupportMeasure]:
+    """A candidate's support measures for the timeline, with the people who acted on them."""
+    return list(candidate.measures.select_related("planned_by", "approved_by", "closed_by", "introduction"))
+
+
+def _measure_entries(measure: SupportMeasure) -> list[TimelineEntry]:
+    """Planned, approved, done or cancelled: one entry per step the measure took."""
+    cost = f"{number_format(measure.planned_cost, 2, force_grouping=True)} €"
+    entries = [
+        TimelineEntry(
+            at=measure.created_at,
+            kind="measure",
+            introduction=measure.introduction,
+            measure=measure,
+            text=gettext("Support measure planned: %(title)s") % {"title": measure.title},
+            actor=measure.planned_by,
+            comment=f"{measure.get_kind_display()}, {cost}",
+        )
+    ]
+    if measure.approved_at:
+        entries.append(
+            TimelineEntry(
+                at=measure.approved_at,
+                kind="measure",
+                introduction=measure.introduction,
+                measure=measure,
+                text=gettext("Support measure approved: %(title)s") % {"title": measure.title},
+                actor=measure.approved_by,
+            )
+        )
+    if measure.closed_at:
+        done = measure.status == SupportMeasure.Status.DONE
+        text = gettext("Support measure done: %(title)s") if done else gettext("Support measure cancelled: %(title)s")
+        actual = f"{number_format(measure.actual_cost, 2, force_grouping=True)} €" if done else ""
+        entries.append(
+            TimelineEntry(
+                at=measure.closed_at,
+                kind="measure",
+                introduction=measure.introduction,
+                measure=measure,
+                text=text % {"title": measure.title},
+                actor=measure.closed_by,
+                comment=gettext("actual: %(cost)s") % {"cost": actual} if done else "",
+            )
+        )
+    return entries
+
+
+def candidate_timeline(
+    introductions: Iterable[Introduction], measures: Iterable[SupportMeasure] = ()
+) -> list[TimelineEntry]:
+    """Every event, interview, placement and follow-up of the introductions and every step of the
+    support measures, oldest first (no queries: everything came with `candidate_introductions` and
+    `candidate_measures`)."""
+    entries: list[TimelineEntry] = [entry for measure in measures for entry in _measure_entries(measure)]
     for introduction in introductions:
         for event in introduction.events.all():
             entries.append(

@@ -46,6 +46,7 @@ from matching.introduction_filters import BoardFilter, IntroductionFilter
 from matching.introduction_queries import (
     board_columns,
     candidate_introductions,
+    candidate_measures,
     candidate_timeline,
     consented_employer_ids,
     introduction_list,
@@ -553,7 +554,7 @@ def candidate_introductions_page(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": candidate,
         "introductions": introductions,
         "placed": placed,
-        "timeline": candidate_timeline(introductions),
+        "timeline": candidate_timeline(introductions, candidate_measures(candidate)),
     }
     return render(request, "matching/introductions/candidate.html", context)
 

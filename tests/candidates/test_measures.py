@@ -390,3 +390,135 @@ def test_a_gap_in_the_explanation_becomes_a_planned_measure_in_one_step(
         position,
         form.initial["closes"],
     )
+
+
+# --- the introduction it serves, its documents, the timeline -------------------------------------
+
+
+@pytest.fixture
+def introduction(candidate, case_worker, company_a):
+    from tests.employers.factories import PositionFactory
+    from tests.matching.factories import introduce
+
+    return introduce(candidate=candidate, position=PositionFactory(employer=company_a), actor=case_worker)
+
+
+def test_a_measure_for_an_introduction_takes_its_position(candidate, case_worker, budget, introduction):
+    measure = plan(candidate, case_worker, "100.00", introduction=introduction)
+    assert (measure.introduction, measure.position) == (introduction, introduction.position)
+
+
+def test_another_candidates_introduction_is_refused(case_worker, budget, introduction):
+    with pytest.raises(ValidationError) as error:
+        plan(CandidateFactory(), case_worker, "100.00", introduction=introduction)
+    assert "introduction" in error.value.message_dict
+    assert not SupportMeasure.objects.exists()
+
+
+def test_done_and_cancelled_record_who_and_when(candidate, case_worker, admin_user, budget):
+    done = svc.measure_approve(measure=plan(candidate, case_worker, "200.00"), actor=admin_user)
+    svc.measure_complete(measure=done, actor=case_worker, actual_cost=Decimal("190.00"))
+    cancelled = svc.measure_cancel(measure=plan(candidate, case_worker, "50.00"), actor=admin_user)
+    done.refresh_from_db()
+    assert (done.closed_by, cancelled.closed_by) == (case_worker, admin_user)
+    assert done.closed_at is not None
+    assert cancelled.closed_at is not None
+
+
+def test_the_measure_form_offers_only_this_candidates_introductions(client, candidate, case_worker, introduction):
+    from tests.employers.factories import PositionFactory
+    from tests.matching.factories import introduce
+
+    other = introduce(candidate=CandidateFactory(), position=PositionFactory(), actor=case_worker)
+    client.force_login(case_worker)
+    query = f"?measure_introduction={introduction.pk}&measure_position={introduction.position_id}"
+
+    page = client.get(reverse("candidates:detail", args=[candidate.pk]) + query).content.decode()
+    posted = client.post(
+        reverse("candidates:measure_plan", args=[candidate.pk]), _plan_data(introduction=str(other.pk))
+    )
+
+    assert re.search(rf'<option value="{introduction.pk}" selected>', page)
+    assert f'<option value="{other.pk}"' not in page
+    assert posted.status_code == 400
+    assert not SupportMeasure.objects.exists()
+
+
+def test_the_introduction_page_links_to_planning_a_measure_for_it(client, case_worker, introduction):
+    client.force_login(case_worker)
+    page = client.get(reverse("matching:introduction", args=[introduction.pk])).content.decode()
+    assert f"?measure_introduction={introduction.pk}&amp;measure_position={introduction.position_id}#measures" in page
+
+
+def test_an_invoice_is_uploaded_for_a_measure_and_downloaded_only_through_the_document_view(
+    client, candidate, case_worker, admin_user, employer_a, budget, private_media
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.candidates.factories import PDF_BYTES
+
+    measure = svc.measure_approve(measure=plan(candidate, case_worker, "200.00"), actor=admin_user)
+    client.force_login(case_worker)
+    upload = reverse("candidates:document_upload", args=[candidate.pk])
+
+    form = client.get(f"{upload}?measure={measure.pk}&kind=invoice").content.decode()
+    response = client.post(
+        upload,
+        {
+            "kind": "invoice",
+            "title": "Rechnung VHS",
+            "measure": measure.pk,
+            "file": SimpleUploadedFile("r.pdf", PDF_BYTES),
+        },
+    )
+    document = measure.documents.get()
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    download = reverse("candidates:document_download", args=[candidate.pk, document.pk])
+    fetched = client.get(download)
+    client.force_login(employer_a)
+    refused = client.get(download)
+    client.logout()
+    anonymous = client.get(download)
+
+    assert re.search(rf'<option value="{measure.pk}" selected>', form)
+    assert response["Location"].endswith("#measures")
+    assert (document.kind, document.candidate) == ("invoice", candidate)
+    assert f'href="{download}">Rechnung VHS</a> (Rechnung' in page
+    assert b"".join(fetched.streaming_content) == PDF_BYTES
+    assert refused.status_code == 403  # employers never reach a candidate's documents
+    assert anonymous.status_code == 302
+
+
+def test_a_document_cannot_be_filed_under_another_candidates_measure(candidate, case_worker, budget, private_media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from candidates import documents
+    from tests.candidates.factories import PDF_BYTES, pdf_document
+
+    foreign = plan(CandidateFactory(), case_worker, "100.00")
+    upload = SimpleUploadedFile("x.pdf", PDF_BYTES)
+    with pytest.raises(ValidationError):
+        documents.document_add(
+            candidate=candidate, uploaded_file=upload, kind="offer", title="", actor=case_worker, measure=foreign
+        )
+    assert not candidate.documents.exists()
+    assert pdf_document(candidate, case_worker).measure is None
+
+
+def test_the_candidates_timeline_shows_each_step_of_a_measure(
+    client, candidate, case_worker, admin_user, budget, introduction
+):
+    measure = svc.measure_approve(
+        measure=plan(candidate, case_worker, "200.00", introduction=introduction), actor=admin_user
+    )
+    svc.measure_complete(measure=measure, actor=case_worker, actual_cost=Decimal("1234.50"))
+    client.force_login(case_worker)
+
+    page = client.get(reverse("matching:candidate_introductions", args=[candidate.pk])).content.decode()
+    rows = re.findall(r'data-kind="measure">(.*?)</tr>', page, re.S)
+
+    assert len(rows) == 3
+    assert "Fördermaßnahme geplant: Deutschkurs B2" in rows[0]
+    assert "Fördermaßnahme genehmigt" in rows[1]
+    assert "Fördermaßnahme abgeschlossen" in rows[2]
+    assert "1.234,50 €" in rows[2]
