@@ -39,6 +39,7 @@ test-system-deps: system-deps
 
 apt:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		{ dpkg --configure -a >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq || true; } && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PKGS); \
 	else \
 		echo "Please install the system package(s): $(PKGS) (e.g. sudo apt-get install $(PKGS))" >&2; exit 1; \

@@ -35,3 +35,39 @@ def test_the_demo_has_introductions_at_every_stage_and_seeds_them_once():
     counts = (Introduction.objects.count(), IntroductionEvent.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Introduction.objects.count(), IntroductionEvent.objects.count()) == counts
+
+
+def test_the_demo_has_a_year_of_history_for_the_report():
+    import datetime
+
+    from django.utils import timezone
+
+    from candidates.models import Budget, SupportMeasure
+
+    call_command("seed_demo", stdout=io.StringIO())
+    today = timezone.localdate()
+
+    placed = Placement.objects.filter(start_date__lt=today - datetime.timedelta(days=30))
+    assert placed.count() >= 5  # placements spread over the past months
+    assert placed.filter(kind=Placement.Kind.RETURN).exists()  # and a return to the home region
+    assert FollowUp.objects.exclude(outcome="").exists()  # retention recorded
+    assert Introduction.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=200)).exists()
+    assert set(Introduction.objects.exclude(close_reason="").values_list("close_reason", flat=True)) >= {
+        "language",
+        "no_permission",
+        "candidate_withdrew",
+        "qualification",
+    }
+    assert set(Budget.objects.values_list("year", flat=True)) == {today.year - 1, today.year, today.year + 1}
+    statuses = set(SupportMeasure.objects.values_list("status", flat=True))
+    assert statuses == {"planned", "done", "cancelled"}
+    waiting = SupportMeasure.objects.get(status="planned")
+    assert waiting.planned_cost > 500  # above the limit: an admin approves it in the demo
+    for introduction in Introduction.objects.all():  # the moved-back timeline is still in order
+        moments = list(introduction.events.values_list("at", flat=True))
+        assert moments == sorted(moments)
+        assert introduction.created_at <= moments[0]
+
+    counts = (Introduction.objects.count(), SupportMeasure.objects.count(), Budget.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Introduction.objects.count(), SupportMeasure.objects.count(), Budget.objects.count()) == counts

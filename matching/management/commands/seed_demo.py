@@ -14,6 +14,7 @@ from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load, demo_sharing_consents_load
 from employers.demo import demo_employers_load
 from matching.demo import demo_introductions_load
+from matching.demo_history import demo_history_load
 from matching.models import MatchRun
 from matching.services import rescore_all
 
@@ -88,10 +89,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Matching: {run.pairs_scored} pairs scored, {run.rows_written} matches stored.")
         seeded_from = timezone.now()
         introductions = demo_introductions_load(case_worker=case_worker, employer_user=employer_user)
+        history = demo_history_load(
+            case_worker=case_worker, admin=User.objects.get(email="admin@bridges.example"), employer_user=employer_user
+        )
         # Seeding is not news: the mails the demo introductions wrote to the outbox are not sent
         # (the queued sends find no row once this transaction commits).
         Notification.objects.filter(created_at__gte=seeded_from).delete()
         self.stdout.write(f"Demo introductions: {introductions}")
+        self.stdout.write(f"A year of history (budgets, placements, support measures): {history}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} updated."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:
