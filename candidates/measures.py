@@ -240,3 +240,43 @@ def _audit(measure: SupportMeasure, actor: User, summary) -> None:
         summary=summary,
         params={"title": measure.title},
     )
+
+
+def measures_for_subject(candidate: Candidate) -> list[dict]:
+    """A candidate's support measures as the data-subject export gives them (GDPR Art. 15/20): every
+    field that concerns the person, with the documents filed under each (names, not contents), in
+    plain JSON types. The privacy issue's export calls this; a new field on the model belongs here."""
+    rows = []
+    measures = candidate.measures.select_related(
+        "budget", "position__employer", "introduction", "planned_by", "approved_by", "closed_by"
+    ).prefetch_related("documents")
+    for measure in measures.order_by("start_date", "pk"):
+        rows.append(
+            {
+                "kind": str(measure.get_kind_display()),
+                "title": measure.title,
+                "provider": measure.provider,
+                "start_date": measure.start_date.isoformat(),
+                "end_date": measure.end_date.isoformat() if measure.end_date else None,
+                "planned_cost_eur": str(measure.planned_cost),
+                "actual_cost_eur": str(measure.actual_cost) if measure.actual_cost is not None else None,
+                "status": str(measure.get_status_display()),
+                "closes": measure.closes,
+                "budget": str(measure.budget) if measure.budget_id else None,
+                "position": measure.position.title if measure.position_id else None,
+                "employer": measure.position.employer.name if measure.position_id else None,
+                "introduction": measure.introduction_id,
+                "over_budget_reason": measure.over_budget_reason,
+                "planned_by": str(measure.planned_by or ""),
+                "planned_at": measure.created_at.isoformat(),
+                "approved_by": str(measure.approved_by or ""),
+                "approved_at": measure.approved_at.isoformat() if measure.approved_at else None,
+                "closed_by": str(measure.closed_by or ""),
+                "closed_at": measure.closed_at.isoformat() if measure.closed_at else None,
+                "documents": [
+                    {"kind": str(document.get_kind_display()), "name": str(document)}
+                    for document in measure.documents.all()
+                ],
+            }
+        )
+    return rows

@@ -522,3 +522,35 @@ def test_the_candidates_timeline_shows_each_step_of_a_measure(
     assert "Fördermaßnahme genehmigt" in rows[1]
     assert "Fördermaßnahme abgeschlossen" in rows[2]
     assert "1.234,50 €" in rows[2]
+
+
+def test_the_data_subject_export_gives_every_measure_with_its_documents(
+    candidate, case_worker, admin_user, budget, private_media, introduction, django_assert_max_num_queries
+):
+    import json
+
+    from tests.candidates.factories import pdf_document
+
+    done = svc.measure_approve(
+        measure=plan(candidate, case_worker, "200.00", introduction=introduction, provider="VHS"), actor=admin_user
+    )
+    svc.measure_complete(measure=done, actor=case_worker, actual_cost=Decimal("190.50"))
+    svc.measure_cancel(measure=plan(candidate, case_worker, "50.00", title="Fahrt"), actor=case_worker)
+    invoice = pdf_document(candidate, case_worker, title="Rechnung", kind="invoice")
+    type(invoice).objects.filter(pk=invoice.pk).update(measure=done)
+    plan(CandidateFactory(), case_worker, "10.00", title="not theirs")
+
+    with django_assert_max_num_queries(3):
+        rows = svc.measures_for_subject(candidate)
+
+    json.dumps(rows)  # plain JSON types only
+    assert [(row["title"], row["status"]) for row in rows] == [
+        ("Deutschkurs B2", "abgeschlossen"),
+        ("Fahrt", "abgesagt"),
+    ]
+    assert rows[0]["actual_cost_eur"] == "190.50"
+    assert rows[0]["provider"] == "VHS"
+    assert rows[0]["position"] == introduction.position.title
+    assert rows[0]["documents"] == [{"kind": "Rechnung für eine Fördermaßnahme", "name": "Rechnung"}]
+    assert rows[0]["approved_by"]
+    assert rows[1]["closed_at"]
