@@ -280,3 +280,12 @@ def measures_for_subject(candidate: Candidate) -> list[dict]:
             }
         )
     return rows
+
+
+def measures_awaiting_approval(*, user: User) -> QuerySet[SupportMeasure]:
+    """Planned measures `user` may approve: never their own; above the limit only for an admin."""
+    _require_staff(user)
+    measures = SupportMeasure.objects.filter(status=Status.PLANNED).exclude(planned_by=user)
+    if user.role != Role.ADMIN:
+        measures = measures.filter(planned_cost__lte=approval_limit())
+    return measures.select_related("candidate", "planned_by").order_by("start_date", "pk")

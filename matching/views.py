@@ -22,6 +22,7 @@ from bridges.http import next_url
 from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required, role_required
 from bridges.services import audit_log
+from candidates.measures import measures_awaiting_approval
 from candidates.models import Candidate, Status
 from candidates.selectors import candidates_with_consents_to_check
 from employers.models import Employer, Position
@@ -78,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "due_introductions": list(introductions_due(user=request.user, days=DUE_DAYS)[:DUE_LIMIT]),
         "upcoming_interviews": list(introduction_queries.interviews_upcoming(user=request.user)[:DUE_LIMIT]),
         "due_follow_ups": list(follow_ups_due(user=request.user).order_by("due_on", "pk")[:DUE_LIMIT]),
+        "measures_to_approve": list(measures_awaiting_approval(user=request.user)[:DUE_LIMIT]),
         "due_limit": DUE_LIMIT,
     }
     return render(request, "matching/dashboard.html", context)

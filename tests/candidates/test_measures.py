@@ -554,3 +554,22 @@ def test_the_data_subject_export_gives_every_measure_with_its_documents(
     assert rows[0]["documents"] == [{"kind": "Rechnung für eine Fördermaßnahme", "name": "Rechnung"}]
     assert rows[0]["approved_by"]
     assert rows[1]["closed_at"]
+
+
+def test_the_dashboard_lists_the_measures_each_person_may_approve(client, candidate, case_worker, admin_user, budget):
+    Budget.objects.create(year=2027, kind=MeasureKind.TRAINING, amount=Decimal("5000.00"))
+    small = plan(candidate, case_worker, "120.00", title="Fahrkarte")
+    large = plan(candidate, case_worker, "900.00", title="Schweißkurs", kind=MeasureKind.TRAINING)
+    colleague = CaseWorkerFactory()
+
+    def listed(user):
+        client.force_login(user)
+        page = client.get(reverse("matching:dashboard")).content.decode()
+        return re.findall(r'data-testid="measure-to-approve">\s*<a href="[^"]+">([^<]+)</a>', page)
+
+    assert listed(case_worker) == []  # never one's own
+    assert listed(colleague) == ["Fahrkarte"]  # above the limit only an admin
+    assert listed(admin_user) == ["Fahrkarte", "Schweißkurs"]
+    svc.measure_approve(measure=large, actor=admin_user)
+    svc.measure_cancel(measure=small, actor=admin_user)
+    assert listed(admin_user) == []
