@@ -1,10 +1,13 @@
 """Admin for candidate data: search and filters for everything."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from candidates import measures
 from candidates.measures import euros, with_figures
 from candidates.models import (
     Budget,
@@ -235,6 +238,26 @@ class SupportMeasureAdmin(admin.ModelAdmin):
     search_fields = ["title", "provider", "candidate__last_name", "candidate__first_name"]
     date_hierarchy = "start_date"
     readonly_fields = [field.name for field in SupportMeasure._meta.concrete_fields]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve the selected measures (four eyes)"))
+    def approve(self, request, queryset) -> None:
+        """Approve each planned measure through the service; a refusal (own measure, not planned)
+        is reported by name and changes nothing for that measure."""
+        approved = 0
+        for measure in queryset.order_by("pk"):
+            try:
+                measures.measure_approve(measure=measure, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{measure}: {' '.join(error.messages)}", level=messages.ERROR)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(
+                request,
+                ngettext("%(count)d measure approved.", "%(count)d measures approved.", approved) % {"count": approved},
+                level=messages.SUCCESS,
+            )
 
     def has_add_permission(self, request) -> bool:
         return False

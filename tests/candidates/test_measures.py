@@ -573,3 +573,22 @@ def test_the_dashboard_lists_the_measures_each_person_may_approve(client, candid
     svc.measure_approve(measure=large, actor=admin_user)
     svc.measure_cancel(measure=small, actor=admin_user)
     assert listed(admin_user) == []
+
+
+def test_an_admin_approves_in_the_admin_but_never_their_own(client, candidate, case_worker, admin_user, budget):
+    theirs = plan(candidate, case_worker, "700.00", title="Kurs A")
+    own = plan(candidate, admin_user, "100.00", title="Kurs B")
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/candidates/supportmeasure/",
+        {"action": "approve", "index": 0, "_selected_action": [theirs.pk, own.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    theirs.refresh_from_db()
+    own.refresh_from_db()
+    assert (theirs.status, theirs.approved_by, own.status) == ("approved", admin_user, "planned")
+    assert "1 Maßnahme genehmigt." in page
+    assert "Kurs B: " in page
