@@ -31,7 +31,7 @@ from matching.report import (
     Retention,
     StageDays,
 )
-from matching.report_scope import ReportFilters, Where
+from matching.report_scope import ReportFilters, Step, Where
 from tests.candidates.factories import CandidateFactory
 from tests.factories import CaseWorkerFactory
 
@@ -476,13 +476,15 @@ def test_figures_csv_parses_back_with_every_section(client, case_worker, figures
     assert cells[("Dauer von der Aufnahme bis zur Vermittlung", "Median (Tage)")] == "87.5"
     assert cells[("Verbleib", "nach 6 Monaten: Anteil in Arbeit (%)")] == "75.0"
     assert cells[("Verbleib", "nach 12 Monaten: Anteil in Arbeit (%)")] == ""
-    assert cells[("Förderkosten", "Sprachkurs: zugesagt (€)")] == "12345.50"
+    assert cells[("Förderkosten", "Sprachkurs: gebunden (€)")] == "12345.50"
     assert cells[("Förderkosten", "Summe: ausgegeben (€)")] == "2450.25"
     assert cells[("Kosten je Vermittlung", "Je Vermittlung, alle Förderung im Zeitraum (€)")] == "188.48"
     fairness = "Fairness: Geschlecht"
     assert cells[(fairness, "divers: aktive Kandidat/innen")] == "< 5"
-    assert cells[(fairness, "weiblich: vorgeschlagen: unter vier Fünfteln")] == "ja"
-    assert cells[(fairness, "weiblich: vorgeschlagen: Verhältnis zur besten Gruppe")] == "0.62"
+    introduced = str(Step.INTRODUCED.label)
+    assert cells[(fairness, f"weiblich: {introduced}: unter vier Fünfteln")] == "ja"
+    assert cells[(fairness, f"weiblich: {introduced}: Verhältnis zur besten Gruppe")] == "0.62"
+    assert cells[(fairness, f"männlich: {introduced}: unter vier Fünfteln")] == "nein"
 
 
 def test_figures_xlsx_has_number_cells(client, case_worker, figures):
@@ -497,7 +499,7 @@ def test_figures_xlsx_has_number_cells(client, case_worker, figures):
     assert active.value == 1234
     assert active.number_format == "#,##0"
     assert cells[("Kandidat/innen je Schritt", "aktiv: im Ausland")].value == "< 5"
-    committed = cells[("Förderkosten", "Sprachkurs: zugesagt (€)")]
+    committed = cells[("Förderkosten", "Sprachkurs: gebunden (€)")]
     assert committed.value == pytest.approx(12345.5)
     assert committed.number_format == "#,##0.00"
     assert cells[("Verbleib", "nach 6 Monaten: Anteil in Arbeit (%)")].value == pytest.approx(75.0)
