@@ -30,7 +30,9 @@ GREY = "#495057"
 TEXT = "#212529"
 GRID = "#adb5bd"
 
+# The drawing's width (viewBox units): the columns need room, bars read on a phone with less.
 WIDTH = 560
+BAR_WIDTH = 420
 FONT = 13
 SMALL_FONT = 11
 # The steps at which month labels are written: each divides a year.
@@ -72,12 +74,12 @@ def _defs(chart_id: str, series: Sequence[Series]) -> list[SafeString]:
     return [format_html("<defs>{}</defs>", mark_safe("".join(parts)))] if parts else []
 
 
-def _legend(chart_id: str, series: Sequence[Series], y: float) -> tuple[list[SafeString], float]:
+def _legend(chart_id: str, series: Sequence[Series], y: float, width: float) -> tuple[list[SafeString], float]:
     """The legend's swatches and labels, wrapped onto lines that fit; returns them and the next free y."""
     parts, x = [], 0.0
     for one in series:
-        width = 22 + len(one.label) * FONT * 0.55 + 16
-        if x and x + width > WIDTH:
+        item = 22 + len(one.label) * FONT * 0.55 + 16
+        if x and x + item > width:
             x, y = 0.0, y + FONT + 8
         parts.append(
             format_html(
@@ -94,17 +96,21 @@ def _legend(chart_id: str, series: Sequence[Series], y: float) -> tuple[list[Saf
                 one.label,
             )
         )
-        x += width
+        x += item
     return parts, y + FONT + 8
 
 
-def _svg(chart_id: str, title: str, desc: str, height: float, body: list[SafeString]) -> SafeString:
+def _svg(chart_id: str, title: str, desc: str, width: float, height: float, body: list[SafeString]) -> SafeString:
+    """The chart as an image; it fills its column's width, up to about its drawn size (so that its
+    text stays the size of the page's)."""
     return format_html(
         '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'role="img" aria-labelledby="{}-title {}-desc" font-family="system-ui, sans-serif" id="{}">'
+        'style="max-width: {}px" role="img" aria-labelledby="{}-title {}-desc" '
+        'font-family="system-ui, sans-serif" id="{}">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        WIDTH,
+        _n(width),
         _n(height),
+        round(width * 1.15),
         chart_id,
         chart_id,
         chart_id,
@@ -125,14 +131,14 @@ def hbar_chart(
     text_room = 110
     bar, gap = 16, 4
     body = _defs(chart_id, series)
-    legend, y = _legend(chart_id, series, FONT + 2) if len(series) > 1 else ([], 4.0)
+    legend, y = _legend(chart_id, series, FONT + 2, BAR_WIDTH) if len(series) > 1 else ([], 4.0)
     body += legend
     for index, category in enumerate(categories):
         y += FONT + 4
         body.append(format_html('<text x="0" y="{}" font-size="{}" fill="{}">{}</text>', _n(y), FONT, TEXT, category))
         y += 6
         for one in series:
-            length = (WIDTH - text_room) * one.values[index] / largest
+            length = (BAR_WIDTH - text_room) * one.values[index] / largest
             body.append(
                 format_html(
                     '<rect x="0" y="{}" width="{}" height="{}" fill="{}" stroke="{}"><title>{}: {}</title></rect>'
@@ -153,7 +159,7 @@ def hbar_chart(
             )
             y += bar + gap
         y += 6
-    return _svg(chart_id, title, desc, y + 4, body)
+    return _svg(chart_id, title, desc, BAR_WIDTH, y + 4, body)
 
 
 def _nice_top(largest: float) -> tuple[float, float]:
@@ -181,7 +187,7 @@ def column_chart(
     label and its year where given (empty: none); the category names each column's tooltip."""
     count = len(categories)
     left, top = 40.0, 0.0
-    legend, top = _legend(chart_id, series, FONT + 2)
+    legend, top = _legend(chart_id, series, FONT + 2, WIDTH)
     plot_top, plot_height = top + 4, 180.0
     base = plot_top + plot_height
     totals = [sum(one.values[index] for one in series) for index in range(count)]
@@ -247,7 +253,7 @@ def column_chart(
     body.append(
         format_html('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}"/>', _n(left), WIDTH, _n(base), _n(base), TEXT)
     )
-    return _svg(chart_id, title, desc, base + 34, body)
+    return _svg(chart_id, title, desc, WIDTH, base + 34, body)
 
 
 # --- the report's three charts -------------------------------------------------------------------

@@ -27,9 +27,9 @@ def count(value: int | None) -> str:
 
 
 @register.filter
-def percent(share: float | None) -> str:
-    """A share in [0, 1] as per cent with one decimal: 0.125 → "12,5 %"."""
-    return NONE if share is None else f"{number_format(share * 100, 1, force_grouping=True)}\u00a0%"
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share in [0, 1] as per cent, with one decimal unless told: 0.125 → "12,5 %"."""
+    return NONE if share is None else f"{number_format(share * 100, digits, force_grouping=True)}\u00a0%"
 
 
 @register.filter

@@ -387,7 +387,7 @@ def test_charts_are_svg_images_with_a_title_beside_their_tables(client, case_wor
         assert f'<desc id="{chart}-desc">' in svg
     assert html.count('role="img"') == 3
     assert 'aria-labelledby="chart-funnel-title chart-funnel-desc"' in html
-    assert 'viewBox="0 0 560' in html
+    assert 'viewBox="0 0 560.0' in html
     assert 'width="100%"' in html
     # The numbers of the charts are in the tables too.
     assert 'id="placements-by-month"' in html
