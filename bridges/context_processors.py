@@ -9,6 +9,7 @@ from bridges.models import Role
 
 # The introductions' short name in the bar: the case worker's bar has little room at 1200-1399 px.
 INTRODUCTIONS = pgettext_lazy("navigation", "Introductions")
+REPORT = pgettext_lazy("navigation", "Report")
 
 # (label, URL name) per role; later issues add their pages here.
 NAVIGATION = {
@@ -19,6 +20,7 @@ NAVIGATION = {
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
+        (REPORT, "matching:report"),
         (_("Job board"), "jobs:list"),
     ],
     Role.EMPLOYER: [
@@ -36,6 +38,7 @@ NAVIGATION = {
         (_("Candidates"), "candidates:list"),
         (_("Employers"), "employers:staff_employers"),
         (_("Positions"), "employers:staff_positions"),
+        (REPORT, "matching:report"),
         (_("Administration"), "admin:index"),
     ],
 }

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from candidates.models import Candidate, Perspective
 from candidates.models import Status as CandidateStatus
@@ -48,12 +49,12 @@ class Where(models.TextChoices):
 
 
 class Step(models.TextChoices):
-    ACTIVE = "active", _("active")
-    SHORTLISTED = "shortlisted", _("shortlisted")
-    INTRODUCED = "introduced", _("introduced")
-    INTERVIEW = "interview", _("interview")
-    OFFER = "offer", _("offer")
-    PLACED = "placed", _("placed")
+    ACTIVE = "active", pgettext_lazy("report step", "active")
+    SHORTLISTED = "shortlisted", pgettext_lazy("report step", "shortlisted")
+    INTRODUCED = "introduced", pgettext_lazy("report step", "introduced")
+    INTERVIEW = "interview", pgettext_lazy("report step", "interview")
+    OFFER = "offer", pgettext_lazy("report step", "offer")
+    PLACED = "placed", pgettext_lazy("report step", "placed")
 
 
 STEPS: tuple[str, ...] = tuple(Step.values)

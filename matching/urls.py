@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import allocation_views, introduction_views, views
+from matching import allocation_views, introduction_views, report_views, views
 
 app_name = "matching"
 
@@ -46,5 +46,11 @@ urlpatterns = [
         introduction_views.follow_up_record,
         name="follow_up_record",
     ),
+    # The funder's report (matching/report_views.py).
+    path("report/", report_views.report_page, name="report"),
+    path("report/figures.csv", report_views.figures_csv, name="report_figures_csv"),
+    path("report/figures.xlsx", report_views.figures_xlsx, name="report_figures_xlsx"),
+    path("report/rows.csv", report_views.rows_csv, name="report_rows_csv"),
+    path("report/rows.xlsx", report_views.rows_xlsx, name="report_rows_xlsx"),
     path("employer/positions/<int:pk>/matches/", views.employer_position_matches, name="employer_position_matches"),
 ]

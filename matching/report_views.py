@@ -1,0 +1,155 @@
+"""The funder's report (case workers and admins): the page with its filter form, charts and tables,
+the export of its figures (CSV/XLSX) and of the anonymised rows under it (CSV streamed, XLSX).
+
+The figures come from `matching.report.report_build` and `matching.fairness.fairness_tables`; this
+module only reads the filters, renders and writes files. Employer users get a 404 on all of it:
+for them the report does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from matching import report_charts
+from matching.fairness import FAIRNESS_STEPS, FOUR_FIFTHS, fairness_tables
+from matching.forms_report import ReportFilterForm
+from matching.report import report_build
+from matching.report_export import (
+    FORMATS,
+    export_filename,
+    report_figures,
+    report_figures_export,
+    report_rows_csv,
+    report_rows_xlsx,
+)
+from matching.report_scope import SMALL, Step
+
+
+def report_staff_only(view: Callable) -> Callable:
+    """Case workers and admins only; anyone else logged in gets a 404 (login is the middleware's)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.works_cases):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _query(form: ReportFilterForm) -> str:
+    """The filters as a query string (the period always spelled out), for the export links."""
+    return urlencode([(name, form.data[name]) for name in form.fields if form.data.get(name)])
+
+
+@report_staff_only
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    form = ReportFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "matching/report/page.html", {"form": form}, status=400)
+    filters = form.filters()
+    report = report_build(filters)
+    fairness = fairness_tables(filters)
+    query = _query(form)
+    context = {
+        "form": form,
+        "filters": filters,
+        "report": report,
+        "fairness": fairness,
+        "fairness_steps": [(step, Step(step).label) for step in FAIRNESS_STEPS],
+        "four_fifths": FOUR_FIFTHS,
+        "small": SMALL,
+        "query": query,
+        "costs_committed": sum(cost.committed for cost in report.costs),
+        "costs_spent": sum(cost.spent for cost in report.costs),
+        "costs_measures": sum(cost.measures for cost in report.costs),
+        "charts": {
+            "funnel": report_charts.funnel_chart(report.funnel) if report.funnel else "",
+            "months": (
+                report_charts.placements_chart(report.placements_by_month)
+                if any(month.here or month.abroad for month in report.placements_by_month)
+                else ""
+            ),
+            "costs": report_charts.costs_chart(report.costs) if report.costs else "",
+        },
+    }
+    return render(request, "matching/report/page.html", context)
+
+
+def _valid_filters(request: HttpRequest) -> ReportFilterForm | None:
+    form = ReportFilterForm(request.GET)
+    if form.is_valid():
+        return form
+    # Never export other figures than the filters name because one could not be read.
+    messages.error(request, _("The export needs valid filters. Please correct them."))
+    return None
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse('matching:report')}?{request.GET.urlencode()}")
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _figures(request: HttpRequest, file_format: str) -> HttpResponse:
+    form = _valid_filters(request)
+    if form is None:
+        return _back(request)
+    filters = form.filters()
+    report = report_build(filters)
+    figures = report_figures(report=report, fairness=fairness_tables(filters), described=form.described())
+    content = report_figures_export(
+        figures=figures, filters=filters, file_format=file_format, actor=request.user, query=_query(form)
+    )
+    response = HttpResponse(content, content_type=FORMATS[file_format])
+    return _attachment(response, export_filename("kennzahlen", filters, file_format))
+
+
+@report_staff_only
+@require_GET
+def figures_csv(request: HttpRequest) -> HttpResponse:
+    return _figures(request, "csv")
+
+
+@report_staff_only
+@require_GET
+def figures_xlsx(request: HttpRequest) -> HttpResponse:
+    return _figures(request, "xlsx")
+
+
+@report_staff_only
+@require_GET
+def rows_csv(request: HttpRequest) -> HttpResponse:
+    form = _valid_filters(request)
+    if form is None:
+        return _back(request)
+    filters = form.filters()
+    lines = report_rows_csv(filters=filters, actor=request.user, query=_query(form))
+    response = StreamingHttpResponse(lines, content_type=FORMATS["csv"])
+    return _attachment(response, export_filename("datensaetze", filters, "csv"))
+
+
+@report_staff_only
+@require_GET
+def rows_xlsx(request: HttpRequest) -> HttpResponse:
+    form = _valid_filters(request)
+    if form is None:
+        return _back(request)
+    filters = form.filters()
+    content = report_rows_xlsx(filters=filters, actor=request.user, query=_query(form))
+    response = HttpResponse(content, content_type=FORMATS["xlsx"])
+    return _attachment(response, export_filename("datensaetze", filters, "xlsx"))
