@@ -25,7 +25,7 @@ What leaves the database and what does not:
 
 Never: names, e-mail, phone, street, postal code, town, birth date, notes, messages, comments,
 reasons given in free text. Everything is read with `values()` in a constant number of queries
-(two) and streamed with `iterator()`.
+(three: JIT off, the top countries, the rows) and streamed with `iterator()`.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from matching.fairness import (
     german_level_key,
     german_level_labels,
     top_codes,
+    without_jit,
 )
 from matching.models import FollowUp, Placement
 from matching.report_scope import ReportFilters, candidate_steps, introductions_in_scope
@@ -116,7 +117,13 @@ def _follow_up(months: int) -> Subquery:
 
 
 def anonymised_rows(filters: ReportFilters) -> Iterator[list]:
-    """The rows (plain str/int/date/Decimal values, in `anonymised_header` order), streamed."""
+    """The rows (plain str/int/date/Decimal values, in `anonymised_header` order), streamed (in one
+    transaction without JIT, held while the rows are read)."""
+    with without_jit():
+        yield from _stream(filters)
+
+
+def _stream(filters: ReportFilters) -> Iterator[list]:
     top_nationalities, top_origins = _top_countries(filters)
     measures = SupportMeasure.objects.filter(candidate=OuterRef("candidate_id")).order_by().values("candidate")
     introductions = (
@@ -152,6 +159,7 @@ def anonymised_rows(filters: ReportFilters) -> Iterator[list]:
             "candidate__country_of_origin",
             "german",
             "candidate__perspective",
+            "position__occupation_id",
             "position__occupation__labels",
             "position__location",
             "position__country",
@@ -169,21 +177,39 @@ def anonymised_rows(filters: ReportFilters) -> Iterator[list]:
             "measures_cost",
         )
     )
-    return _rows(introductions, top_nationalities, top_origins)
+    yield from _rows(introductions, top_nationalities, top_origins)
+
+
+def _labels(choices) -> dict[str, str]:
+    """Choice labels translated once for the whole export (not once per cell)."""
+    return {"": "", **{value: str(label) for value, label in choices}}
 
 
 def _rows(introductions, top_nationalities: set[str], top_origins: set[str]) -> Iterator[list]:
-    genders = {**dict(Gender.choices), "": _("not stated")}
+    genders = {**_labels(Gender.choices), "": _("not stated")}
     bands = age_band_labels()
     levels = german_level_labels()
-    perspectives = dict(Perspective.choices)
-    locations = dict(Position.Location.choices)
-    sectors = dict(Sector.choices)
-    stages = dict(pipeline.Stage.choices)
-    reasons = dict(pipeline.Reason.choices)
-    kinds = dict(Placement.Kind.choices)
-    outcomes = dict(FollowUp.Outcome.choices)
-    germany = str(countries.name("DE"))
+    perspectives = _labels(Perspective.choices)
+    locations = _labels(Position.Location.choices)
+    sectors = _labels(Sector.choices)
+    stages = _labels(pipeline.Stage.choices)
+    reasons = _labels(pipeline.Reason.choices)
+    kinds = _labels(Placement.Kind.choices)
+    outcomes = _labels(FollowUp.Outcome.choices)
+    country_names = {"": ""}
+    group_names: dict[str, str] = {}
+    occupations: dict[str, str] = {}
+
+    def country_name(code: str) -> str:
+        if code not in country_names:
+            country_names[code] = str(countries.name(code)) or code
+        return country_names[code]
+
+    def group_name(key: str) -> str:
+        if key not in group_names:
+            group_names[key] = country_label(key)
+        return group_names[key]
+
     for (
         candidate_id,
         gender,
@@ -192,6 +218,7 @@ def _rows(introductions, top_nationalities: set[str], top_origins: set[str]) -> 
         origin,
         german,
         perspective,
+        occupation_id,
         occupation_labels,
         location,
         position_country,
@@ -208,31 +235,29 @@ def _rows(introductions, top_nationalities: set[str], top_origins: set[str]) -> 
         measures_count,
         measures_cost,
     ) in introductions.iterator(chunk_size=CHUNK):
-        if location == Position.Location.GERMANY:
-            country = germany
-        else:
-            country = str(countries.name(position_country)) if position_country else ""
+        if occupation_id not in occupations:
+            occupations[occupation_id] = pick_label(occupation_labels)
         yield [
             pseudonym(candidate_id),
-            str(genders.get(gender, gender)),
-            str(bands.get(age_band, age_band)),
-            country_label(country_key(nationality, top_nationalities)),
-            country_label(country_key(origin, top_origins)),
-            str(levels[german_level_key(german)]),
-            str(perspectives.get(perspective, perspective)),
-            pick_label(occupation_labels),
-            str(locations.get(location, location)),
-            country,
-            str(sectors.get(sector, "")) if sector else "",
+            genders.get(gender, gender),
+            bands.get(age_band, age_band),
+            group_name(country_key(nationality, top_nationalities)),
+            group_name(country_key(origin, top_origins)),
+            levels[german_level_key(german)],
+            perspectives.get(perspective, perspective),
+            occupations[occupation_id],
+            locations.get(location, location),
+            country_name("DE" if location == Position.Location.GERMANY else position_country),
+            sectors.get(sector, sector),
             timezone.localdate(created_at),
-            str(stages.get(stage, stage)),
-            str(stages.get(reached_stage, reached_stage)),
-            str(reasons.get(close_reason, "")) if close_reason else "",
+            stages.get(stage, stage),
+            stages.get(reached_stage, reached_stage),
+            reasons.get(close_reason, close_reason),
             (closed_at - created_at).days if closed_at else None,
-            str(kinds.get(placement_kind, "")) if placement_kind else "",
+            kinds.get(placement_kind or "", placement_kind),
             placement_start,
-            str(outcomes.get(follow_up_6, "")) if follow_up_6 else "",
-            str(outcomes.get(follow_up_12, "")) if follow_up_12 else "",
+            outcomes.get(follow_up_6 or "", follow_up_6),
+            outcomes.get(follow_up_12 or "", follow_up_12),
             measures_count,
             measures_cost,
         ]
