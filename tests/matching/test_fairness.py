@@ -4,6 +4,7 @@ nationality as top 10 + other, age bands at the period's end and the German leve
 import datetime
 
 import pytest
+from django.utils import timezone
 from django_countries import countries
 
 from bridges.models import CEFRLevel
@@ -15,7 +16,7 @@ from tests.matching.factories import introduce
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the portal's day, as the period is
 PERIOD = ReportFilters(start=datetime.date(TODAY.year, 1, 1), end=datetime.date(TODAY.year, 12, 31))
 SAME = {"nationality": "SY", "date_of_birth": datetime.date(TODAY.year - 30, 6, 15)}
 
