@@ -4,7 +4,7 @@ nationality as top 10 + other, age bands at the period's end and the German leve
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_countries import countries
 
 from bridges.models import CEFRLevel
@@ -19,6 +19,13 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()  # the portal's day, as the period is
 PERIOD = ReportFilters(start=datetime.date(TODAY.year, 1, 1), end=datetime.date(TODAY.year, 12, 31))
 SAME = {"nationality": "SY", "date_of_birth": datetime.date(TODAY.year - 30, 6, 15)}
+
+
+@pytest.fixture(autouse=True)
+def _german():
+    """Labels and headings in the portal's language, whatever an earlier test activated."""
+    with translation.override("de"):
+        yield
 
 
 def _tables(filters=PERIOD) -> dict:

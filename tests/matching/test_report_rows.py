@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.models import Candidate, Note, SupportMeasure
 from matching import introductions as svc
@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 PERIOD = ReportFilters(start=datetime.date(TODAY.year, 1, 1), end=datetime.date(TODAY.year, 12, 31))
+
+
+@pytest.fixture(autouse=True)
+def _german():
+    """Labels and headings in the portal's language, whatever an earlier test activated."""
+    with translation.override("de"):
+        yield
+
 
 PEOPLE = [
     {
