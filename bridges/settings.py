@@ -102,6 +102,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No just-in-time compilation: the report's per-candidate EXISTS make the planner's estimate high,
+    # and above `jit_above_cost` PostgreSQL spent 1.0 s compiling a query that runs in 60 ms
+    # (benchmarks/report.py). A portal's queries are short; JIT only costs them.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, results, cache -------------------------------------------

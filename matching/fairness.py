@@ -31,12 +31,9 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -97,20 +94,6 @@ class FairnessTable:
     @property
     def flagged(self) -> list[FairnessRow]:
         return [row for row in self.rows if any(step.flagged for step in row.steps)]
-
-
-@contextmanager
-def without_jit() -> Iterator[None]:
-    """A transaction in which PostgreSQL does not compile queries just in time.
-
-    The per-candidate EXISTS of `candidate_steps` make the planner's cost estimate high, and above
-    `jit_above_cost` PostgreSQL compiles the query first: 1.0 s of the 1.1 s each aggregate took on
-    10,000 candidates, for a query that runs in 60 ms (benchmarks/report.py)."""
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 # --- group expressions, shared with the anonymised rows -------------------------------------------
@@ -258,12 +241,7 @@ def _table(dimension: str, label: str, keys: list[str], labels: dict[str, str], 
 
 def fairness_tables(filters: ReportFilters) -> list[FairnessTable]:
     """One table per dimension, in the order gender, nationality, age band, German level (one
-    aggregate query each, in one transaction without JIT)."""
-    with without_jit():
-        return _tables(filters)
-
-
-def _tables(filters: ReportFilters) -> list[FairnessTable]:
+    aggregate query each)."""
     gender = _merge(
         _counts(filters, group_gender=Coalesce("gender", Value(""))), lambda r: r["group_gender"] or NOT_STATED
     )

@@ -56,7 +56,6 @@ from matching.fairness import (
     german_level_key,
     german_level_labels,
     top_codes,
-    without_jit,
 )
 from matching.models import FollowUp, Placement
 from matching.report_scope import ReportFilters, candidate_steps, introductions_in_scope
@@ -117,13 +116,7 @@ def _follow_up(months: int) -> Subquery:
 
 
 def anonymised_rows(filters: ReportFilters) -> Iterator[list]:
-    """The rows (plain str/int/date/Decimal values, in `anonymised_header` order), streamed (in one
-    transaction without JIT, held while the rows are read)."""
-    with without_jit():
-        yield from _stream(filters)
-
-
-def _stream(filters: ReportFilters) -> Iterator[list]:
+    """The rows (plain str/int/date/Decimal values, in `anonymised_header` order), streamed."""
     top_nationalities, top_origins = _top_countries(filters)
     measures = SupportMeasure.objects.filter(candidate=OuterRef("candidate_id")).order_by().values("candidate")
     introductions = (

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 CONFIG_VARS = (
     "DATABASE_URL",
@@ -91,3 +93,13 @@ def test_a_site_url_with_a_path_or_another_scheme_refuses_to_start():
 
         assert result.returncode != 0, value
         assert "SITE_URL must be" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_compiles_no_query_just_in_time():
+    """The report's aggregates spent a second compiling each query (benchmarks/report.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -567,9 +567,19 @@ def test_rows_xlsx_parses_back(client, case_worker, rows):
     assert sheet.cell(row=2, column=5).data_type == "n"
 
 
-def test_the_stub_rows_export_has_no_rows(client, case_worker):
+def test_the_rows_export_has_one_anonymised_row_per_introduction(client, case_worker, company_a):
+    from tests.employers.factories import PositionFactory
+    from tests.matching.factories import introduce
+
+    candidate = CandidateFactory(first_name="Zarifa", last_name="Quandt", case_worker=case_worker)
+    introduce(candidate=candidate, position=PositionFactory(employer=company_a), actor=case_worker)
     client.force_login(case_worker)
+    year = timezone.localdate().year
 
-    response = client.get(reverse("matching:report_rows_csv"), PERIOD)
+    response = client.get(reverse("matching:report_rows_csv"), {"start": f"{year}-01-01", "end": f"{year}-12-31"})
 
-    assert _content(response).decode("utf-8-sig") == ""
+    rows = list(csv.reader(io.StringIO(_content(response).decode("utf-8-sig"))))
+    assert len(rows) == 2  # the header and the one introduction
+    assert len(rows[0]) == len(rows[1])
+    assert "Zarifa" not in str(rows)
+    assert "Quandt" not in str(rows)
