@@ -77,6 +77,7 @@ from matching.report_scope import (
     STEPS,
     ReportFilters,
     Step,
+    Where,
     candidate_steps,
     candidates_in_scope,
     introductions_in_scope,
@@ -272,8 +273,10 @@ def _funnel(filters: ReportFilters) -> list[FunnelStep]:
     steps = step_expressions(filters)
     located = located_step_expressions(filters)
     figures = {"active_total": CountOf("pk")}
-    for _where, suffix, perspectives in PLACES:
-        figures[f"active_{suffix}"] = CountOf("pk", filter=Q(perspective__in=perspectives))
+    for where, suffix, perspectives in PLACES:
+        # A place the filter excludes counts nobody, as for the later steps.
+        counted = Q(perspective__in=perspectives) if filters.where in (Where.ANY, where) else Value(False)
+        figures[f"active_{suffix}"] = CountOf("pk", filter=counted)
     for step in STEPS[1:]:
         figures[f"{step}_total"] = CountOf("pk", filter=steps[step])
         for _where, suffix, _perspectives in PLACES:
