@@ -36,6 +36,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from candidates.models import Candidate, Perspective, SupportMeasure
 from candidates.models import Status as CandidateStatus
@@ -56,7 +57,8 @@ class Where(models.TextChoices):
 class Step(models.TextChoices):
     ACTIVE = "active", _("active")
     SHORTLISTED = "shortlisted", _("shortlisted")
-    INTRODUCED = "introduced", _("introduced")
+    # With a context: the bare "introduced" is the introduction's date ("vorgeschlagen am").
+    INTRODUCED = "introduced", pgettext_lazy("report step", "introduced")
     INTERVIEW = "interview", _("interview")
     OFFER = "offer", _("offer")
     PLACED = "placed", _("placed")

@@ -269,7 +269,7 @@ def test_every_figure_of_the_year(world):
     assert r.funnel == [
         FunnelStep("active", "aktiv", 8, 6, 4),
         FunnelStep("shortlisted", r.funnel[1].label, 5, 3, 2),
-        FunnelStep("introduced", r.funnel[2].label, 4, 2, 2),
+        FunnelStep("introduced", "vorgeschlagen", 4, 2, 2),
         FunnelStep("interview", r.funnel[3].label, 2, 1, 1),
         FunnelStep("offer", r.funnel[4].label, 2, 1, 1),
         FunnelStep("placed", r.funnel[5].label, 2, 1, 1),
