@@ -97,9 +97,15 @@ def on(moment: datetime.datetime):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _german():
+    """German whatever an earlier test left active: the report resolves its labels to str."""
+    with translation.override("de"):
+        yield
+
+
 def report(filters: ReportFilters = YEAR):
-    # In German whatever an earlier test left active: the labels are resolved to str in the report.
-    with on(at(2026, 11, 30)), translation.override("de"):
+    with on(at(2026, 11, 30)):
         return report_build(filters)
 
 
