@@ -17,22 +17,28 @@ within the period:
 Filters narrow the candidates (case worker, country and region of origin) and the pairs
 (positions in Germany or abroad: a return to the home region is a placement with a position
 abroad). Everything is computed in the database: `candidate_steps` is one query with one
-`EXISTS` per step.
+`EXISTS` per step; `located_step_expressions` tells, per step after `active`, whether the
+candidate reached it on a position in Germany (`<step>_in_germany`) and abroad
+(`<step>_abroad`): a candidate may reach a step in both places.
+
+Support measures (`measures_in_scope`) belong to a place through the position they serve; a
+measure for no position belongs to where the candidate's perspective points (stay or open: in
+Germany; return or open: abroad).
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from candidates.models import Candidate, Perspective
+from candidates.models import Candidate, Perspective, SupportMeasure
 from candidates.models import Status as CandidateStatus
 from employers.models import Position
 from matching import pipeline
@@ -49,6 +55,7 @@ class Where(models.TextChoices):
 
 
 class Step(models.TextChoices):
+    # A context of their own: the bare "introduced" is the introduction's date ("vorgeschlagen am").
     ACTIVE = "active", pgettext_lazy("report step", "active")
     SHORTLISTED = "shortlisted", pgettext_lazy("report step", "shortlisted")
     INTRODUCED = "introduced", pgettext_lazy("report step", "introduced")
@@ -175,6 +182,49 @@ def candidate_steps(filters: ReportFilters) -> QuerySet[Candidate]:
         candidates = candidates.filter(perspective__in=[Perspective.RETURN, Perspective.OPEN])
     candidates = candidates.annotate(**steps)
     return candidates.filter(~Q(status=CandidateStatus.INACTIVE) | Q(shortlisted=True) | Q(placed=True))
+
+
+# Per place: the filter's value, the suffix of the expressions, the perspectives that point there.
+PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (Where.GERMANY, "in_germany", (Perspective.STAY, Perspective.OPEN)),
+    (Where.ABROAD, "abroad", (Perspective.RETURN, Perspective.OPEN)),
+)
+
+
+def located_step_expressions(filters: ReportFilters) -> dict[str, Exists | Q | Value]:
+    """Per step after `active`, one boolean expression per place, over candidates: `<step>_in_germany`
+    (reached on a position in Germany) and `<step>_abroad` (on a position abroad). A place the
+    `where` filter excludes is never reached. Use them as `filter=` of an aggregate over
+    `candidate_steps` (annotating them and filtering on the annotation inside an aggregate trips
+    Django's subquery for aggregates over EXISTS annotations)."""
+    expressions: dict[str, Exists | Q | Value] = {}
+    for where, suffix, _perspectives in PLACES:
+        if filters.where not in (Where.ANY, where):
+            located = dict.fromkeys(STEPS[1:], Value(False, output_field=BooleanField()))
+        else:
+            located = step_expressions(replace(filters, where=where))
+        for step in STEPS[1:]:
+            expressions[f"{step}_{suffix}"] = located[step]
+    return expressions
+
+
+def perspective_points_to(where: str) -> tuple[str, ...]:
+    """The perspectives that count a candidate in Germany or abroad (open counts in both)."""
+    return next(perspectives for place, _suffix, perspectives in PLACES if place == where)
+
+
+def measures_in_scope(filters: ReportFilters) -> QuerySet[SupportMeasure]:
+    """Support measures of candidates in scope (any date and status) where the filter asks: by the
+    location of the position a measure serves; a measure for no position by the candidate's
+    perspective (stay or open: in Germany; return or open: abroad)."""
+    measures = SupportMeasure.objects.filter(candidate__in=candidates_in_scope(filters))
+    if filters.where in (Where.GERMANY, Where.ABROAD):
+        location = Position.Location.GERMANY if filters.where == Where.GERMANY else Position.Location.ABROAD
+        measures = measures.filter(
+            Q(position__location=location)
+            | Q(position__isnull=True, candidate__perspective__in=perspective_points_to(filters.where))
+        )
+    return measures
 
 
 def shown(count: int | None) -> str:
