@@ -223,7 +223,6 @@ def _story(match: Match, story: Story, case_worker: User, admin: User) -> Introd
         closed_at=_at(story.days_ago - 7 * len(story.stages), hour=11)
     )
     Placement.objects.filter(introduction=introduction).update(created_at=_at(story.days_ago - 7 * len(story.stages)))
-    Candidate.objects.filter(pk=candidate.pk).update(created_at=_at(story.days_ago + 60, hour=9))
     for follow_up in FollowUp.objects.filter(placement__introduction=introduction, due_on__lt=timezone.localdate()):
         svc.follow_up_record(follow_up=follow_up, actor=case_worker, outcome=story.follow_up)
         FollowUp.objects.filter(pk=follow_up.pk).update(
@@ -258,10 +257,29 @@ def _measures(introduction: Introduction, story: Story, case_worker: User, admin
         SupportMeasure.objects.filter(pk=measure.pk).update(**stamps, updated_at=F("created_at"))
 
 
+def _intakes() -> None:
+    """The demo candidates came to the programme over the past 13 months (their profiles were all
+    made today): each intake before their first introduction and placement, the others spread
+    evenly. The same dates on every run."""
+    today = timezone.localdate()
+    first = {}
+    for candidate_id, created in Introduction.objects.values_list("candidate_id", "created_at"):
+        first[candidate_id] = min(first.get(candidate_id, created), created)
+    for candidate_id, start in Placement.objects.values_list("candidate_id", "start_date"):
+        started = timezone.make_aware(datetime.datetime.combine(start, datetime.time(9)))
+        first[candidate_id] = min(first.get(candidate_id, started), started)
+    for candidate_id in Candidate.objects.order_by("pk").values_list("pk", flat=True):
+        spread = _at(30 + (candidate_id * 37) % 360, hour=9)
+        intake = min(spread, first[candidate_id] - datetime.timedelta(days=45)) if candidate_id in first else spread
+        if intake.date() < today:
+            Candidate.objects.filter(pk=candidate_id, created_at__gt=intake).update(created_at=intake)
+
+
 def demo_history_load(*, case_worker: User, admin: User, employer_user: User) -> dict[str, int]:
     """Budgets, a year of introductions, placements, follow-ups, shortlists and support measures."""
     budgets = _budgets()
     if SupportMeasure.objects.exists():
+        _intakes()
         return {"budgets": budgets, "introductions": 0}
     cast, rest = _cast(_pairs(employer_user))
     made = [
@@ -278,6 +296,7 @@ def demo_history_load(*, case_worker: User, admin: User, employer_user: User) ->
             actor=case_worker,
         )
         shortlisted += 1
+    _intakes()
     return {
         "budgets": budgets,
         "introductions": len(made),

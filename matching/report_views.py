@@ -73,14 +73,22 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "costs_committed": sum(cost.committed for cost in report.costs),
         "costs_spent": sum(cost.spent for cost in report.costs),
         "costs_measures": sum(cost.measures for cost in report.costs),
+        # A section with only zeros shows its empty state, not a table of zeros.
+        "has": {
+            "funnel": any(step.total for step in report.funnel),
+            "stages": any(stay.n for stay in report.days_per_stage),
+            "retention": any(row.due for row in report.retention),
+            "reasons": any(reason.count for reason in report.close_reasons),
+            "costs": any(cost.measures for cost in report.costs),
+        },
         "charts": {
-            "funnel": report_charts.funnel_chart(report.funnel) if report.funnel else "",
+            "funnel": report_charts.funnel_chart(report.funnel) if any(step.total for step in report.funnel) else "",
             "months": (
                 report_charts.placements_chart(report.placements_by_month)
                 if any(month.here or month.abroad for month in report.placements_by_month)
                 else ""
             ),
-            "costs": report_charts.costs_chart(report.costs) if report.costs else "",
+            "costs": report_charts.costs_chart(report.costs) if any(cost.measures for cost in report.costs) else "",
         },
     }
     return render(request, "matching/report/page.html", context)

@@ -68,6 +68,18 @@ def test_the_demo_has_a_year_of_history_for_the_report():
         assert moments == sorted(moments)
         assert introduction.created_at <= moments[0]
 
+    # The funder's report over the past year is not empty, and every intake precedes its placement.
+    from matching.report import report_build
+    from matching.report_scope import ReportFilters
+
+    report = report_build(ReportFilters(start=today - datetime.timedelta(days=365), end=today))
+    assert report.placements_here >= 5
+    assert report.returns >= 1
+    assert report.time_to_placement.q1 > 0
+    assert report.retention[0].due >= 3
+    assert report.cost_per_placement_all > 0
+    assert any(reason.count for reason in report.close_reasons)
+
     counts = (Introduction.objects.count(), SupportMeasure.objects.count(), Budget.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Introduction.objects.count(), SupportMeasure.objects.count(), Budget.objects.count()) == counts
