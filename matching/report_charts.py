@@ -315,7 +315,9 @@ def placements_chart(months: Sequence[MonthCount]) -> SafeString:
 
 
 def costs_chart(costs: Sequence[CostRow]) -> SafeString:
-    """Committed and spent support per kind of measure."""
+    """Committed and spent support per kind of measure; kinds without any are left out of the
+    chart (the table lists them all)."""
+    costs = [c for c in costs if c.committed or c.spent]
     committed = Series(
         _("committed"), [float(c.committed) for c in costs], [euros(c.committed) for c in costs], GREY, hatched=True
     )

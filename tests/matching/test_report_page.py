@@ -585,3 +585,15 @@ def test_the_rows_export_has_one_anonymised_row_per_introduction(client, case_wo
     assert len(rows[0]) == len(rows[1])
     assert "Zarifa" not in str(rows)
     assert "Quandt" not in str(rows)
+
+
+def test_the_costs_chart_leaves_out_kinds_without_costs():
+    svg = report_charts.costs_chart(
+        [
+            CostRow("travel", "Fahrten", 2, Decimal("0.00"), Decimal("386.40")),
+            CostRow("childcare", "Kinderbetreuung", 0, Decimal("0.00"), Decimal("0.00")),
+        ]
+    )
+    assert "Fahrten" in svg
+    assert "386,40 €" in svg
+    assert "Kinderbetreuung" not in svg
