@@ -124,6 +124,20 @@ def _walk(introduction, stage: str, case_worker: User, employer_user: User):
     return introduction
 
 
+def demo_sharing_consent(candidate, position: Position, case_worker: User) -> None:
+    """The candidate's consent to share the profile with the position's organisation, given in
+    person, unless it stands already."""
+    if not Consent.objects.filter(candidate=candidate).sharing_with(position.employer_id).exists():
+        consent_give(
+            candidate=candidate,
+            purpose=Consent.Purpose.SHARING,
+            wording_version="2026-01",
+            method=Consent.Method.IN_PERSON,
+            actor=case_worker,
+            employer=position.employer,
+        )
+
+
 def demo_introductions_load(*, case_worker: User, employer_user: User) -> dict[str, int]:
     """Introductions at every stage to the demo employer's positions; returns counts."""
     employer = Employer.objects.filter(members__user=employer_user).first()
@@ -133,15 +147,7 @@ def demo_introductions_load(*, case_worker: User, employer_user: User) -> dict[s
     for match, (stage, closing, reason) in zip(_pairs(employer, len(PLAN)), PLAN, strict=False):
         candidate = match.candidate
         position = Position.objects.select_related("employer").get(pk=match.position_id)
-        if not Consent.objects.filter(candidate=candidate).sharing_with(position.employer_id).exists():
-            consent_give(
-                candidate=candidate,
-                purpose=Consent.Purpose.SHARING,
-                wording_version="2026-01",
-                method=Consent.Method.IN_PERSON,
-                actor=case_worker,
-                employer=position.employer,
-            )
+        demo_sharing_consent(candidate, position, case_worker)
         if position.status != Position.Status.OPEN:
             continue  # filled by a demo placement a moment ago
         introduction = svc.introduction_create(

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from bridges.models import User
 from candidates import measures as measure_svc
-from candidates.models import Budget, Candidate, Consent, MeasureKind, SupportMeasure
-from candidates.services import consent_give
+from candidates.models import Budget, Candidate, MeasureKind, SupportMeasure
 from employers.models import Position
 from matching import introductions as svc
+from matching.demo import demo_sharing_consent
 from matching.models import FollowUp, Introduction, Match, MatchDecision, Placement
 from matching.pipeline import Reason, Stage
 from matching.review import match_decide, match_decision_check
@@ -175,23 +175,11 @@ def _budgets() -> int:
     return made
 
 
-def _consent(candidate: Candidate, position: Position, case_worker: User) -> None:
-    if not Consent.objects.filter(candidate=candidate).sharing_with(position.employer_id).exists():
-        consent_give(
-            candidate=candidate,
-            purpose=Consent.Purpose.SHARING,
-            wording_version="2026-01",
-            method=Consent.Method.IN_PERSON,
-            actor=case_worker,
-            employer=position.employer,
-        )
-
-
 def _story(match: Match, story: Story, case_worker: User, admin: User) -> Introduction | None:
     candidate, position = match.candidate, Position.objects.select_related("employer").get(pk=match.position_id)
     if position.status != Position.Status.OPEN:
         return None
-    _consent(candidate, position, case_worker)
+    demo_sharing_consent(candidate, position, case_worker)
     introduction = svc.introduction_create(
         candidate=candidate,
         position=position,

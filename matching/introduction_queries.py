@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from bridges.models import Role, User
+from candidates.measures import euros
 from candidates.models import Candidate, Consent, SupportMeasure
 from employers.models import Position
 from matching import pipeline
@@ -212,44 +212,33 @@ def candidate_measures(candidate: Candidate) -> list[SupportMeasure]:
 
 def _measure_entries(measure: SupportMeasure) -> list[TimelineEntry]:
     """Planned, approved, done or cancelled: one entry per step the measure took."""
-    cost = f"{number_format(measure.planned_cost, 2, force_grouping=True)} €"
-    entries = [
-        TimelineEntry(
-            at=measure.created_at,
+
+    def entry(at: datetime.datetime, text: str, actor: User | None, comment: str = "") -> TimelineEntry:
+        return TimelineEntry(
+            at=at,
             kind="measure",
             introduction=measure.introduction,
             measure=measure,
-            text=gettext("Support measure planned: %(title)s") % {"title": measure.title},
-            actor=measure.planned_by,
-            comment=f"{measure.get_kind_display()}, {cost}",
+            text=text % {"title": measure.title},
+            actor=actor,
+            comment=comment,
+        )
+
+    entries = [
+        entry(
+            measure.created_at,
+            gettext("Support measure planned: %(title)s"),
+            measure.planned_by,
+            f"{measure.get_kind_display()}, {euros(measure.planned_cost)}",
         )
     ]
     if measure.approved_at:
-        entries.append(
-            TimelineEntry(
-                at=measure.approved_at,
-                kind="measure",
-                introduction=measure.introduction,
-                measure=measure,
-                text=gettext("Support measure approved: %(title)s") % {"title": measure.title},
-                actor=measure.approved_by,
-            )
-        )
-    if measure.closed_at:
-        done = measure.status == SupportMeasure.Status.DONE
-        text = gettext("Support measure done: %(title)s") if done else gettext("Support measure cancelled: %(title)s")
-        actual = f"{number_format(measure.actual_cost, 2, force_grouping=True)} €" if done else ""
-        entries.append(
-            TimelineEntry(
-                at=measure.closed_at,
-                kind="measure",
-                introduction=measure.introduction,
-                measure=measure,
-                text=text % {"title": measure.title},
-                actor=measure.closed_by,
-                comment=gettext("actual: %(cost)s") % {"cost": actual} if done else "",
-            )
-        )
+        entries.append(entry(measure.approved_at, gettext("Support measure approved: %(title)s"), measure.approved_by))
+    if measure.closed_at and measure.status == SupportMeasure.Status.DONE:
+        actual = gettext("actual: %(cost)s") % {"cost": euros(measure.actual_cost)}
+        entries.append(entry(measure.closed_at, gettext("Support measure done: %(title)s"), measure.closed_by, actual))
+    elif measure.closed_at:
+        entries.append(entry(measure.closed_at, gettext("Support measure cancelled: %(title)s"), measure.closed_by))
     return entries
 
 
