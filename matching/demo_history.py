@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bridges.models import User
 from candidates import measures as measure_svc
-from candidates.models import Budget, Candidate, MeasureKind, SupportMeasure
+from candidates.models import Budget, Candidate, Consent, MeasureKind, SupportMeasure
 from employers.models import Position
 from matching import introductions as svc
 from matching.demo import demo_sharing_consent
@@ -180,6 +180,9 @@ def _story(match: Match, story: Story, case_worker: User, admin: User) -> Introd
     if position.status != Position.Status.OPEN:
         return None
     demo_sharing_consent(candidate, position, case_worker)
+    # The consent was given the day before the introduction, like the rest of the story.
+    given = _at(story.days_ago + 1, hour=14)
+    Consent.objects.filter(candidate=candidate, employer=position.employer, given_at__gt=given).update(given_at=given)
     introduction = svc.introduction_create(
         candidate=candidate,
         position=position,

@@ -63,10 +63,13 @@ def test_the_demo_has_a_year_of_history_for_the_report():
     assert statuses == {"planned", "done", "cancelled"}
     waiting = SupportMeasure.objects.get(status="planned")
     assert waiting.planned_cost > 500  # above the limit: an admin approves it in the demo
-    for introduction in Introduction.objects.all():  # the moved-back timeline is still in order
+    for introduction in Introduction.objects.select_related("candidate", "position"):  # still in order
         moments = list(introduction.events.values_list("at", flat=True))
         assert moments == sorted(moments)
         assert introduction.created_at <= moments[0]
+        assert introduction.candidate.created_at < introduction.created_at  # intake first
+        consent = introduction.candidate.consents.filter(employer=introduction.position.employer_id).first()
+        assert consent.given_at <= introduction.created_at
 
     # The funder's report over the past year is not empty, and every intake precedes its placement.
     from matching.report import report_build
