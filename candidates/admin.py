@@ -222,23 +222,25 @@ class SupportMeasureAdmin(admin.ModelAdmin):
     """Measures are planned, approved and completed through `candidates.measures` (budget check,
     four eyes); the admin lists them."""
 
-    list_display = [
-        "title",
-        "candidate",
-        "kind",
-        "status",
-        "start_date",
-        "planned_cost",
-        "actual_cost",
-        "planned_by",
-        "approved_by",
-    ]
+    list_display = ["title", "candidate", "status", "start_date", "planned", "actual", "approver"]
     list_filter = ["status", "kind"]
     list_select_related = ["candidate", "planned_by", "approved_by"]
     search_fields = ["title", "provider", "candidate__last_name", "candidate__first_name"]
     date_hierarchy = "start_date"
     readonly_fields = [field.name for field in SupportMeasure._meta.concrete_fields]
     actions = ["approve"]
+
+    @admin.display(description=_("planned cost"), ordering="planned_cost")
+    def planned(self, measure: SupportMeasure) -> str:
+        return euros(measure.planned_cost)
+
+    @admin.display(description=_("approved by"), ordering="approved_by__last_name")
+    def approver(self, measure: SupportMeasure) -> str:
+        return (measure.approved_by.get_full_name() or measure.approved_by.email) if measure.approved_by else "–"
+
+    @admin.display(description=_("actual cost"), ordering="actual_cost")
+    def actual(self, measure: SupportMeasure) -> str:
+        return euros(measure.actual_cost) if measure.actual_cost is not None else "–"
 
     @admin.action(description=_("Approve the selected measures (four eyes)"))
     def approve(self, request, queryset) -> None:
