@@ -72,6 +72,12 @@ class StepRate:
     ratio: float | None  # rate / best rate of this step among groups with a rate; None likewise
     flagged: bool  # ratio below FOUR_FIFTHS
 
+    @property
+    def disclosed(self) -> bool:
+        """Whether rate and ratio may be shown: with a count under SMALL (but not 0) they would give
+        the hidden count away (rate × group total); the flag is shown all the same."""
+        return self.rate is not None and not 0 < self.count < SMALL
+
 
 @dataclass(frozen=True)
 class FairnessRow:

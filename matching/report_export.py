@@ -144,8 +144,16 @@ def report_figures(*, report: Report, fairness: list[FairnessTable], described: 
             for rate in row.steps:
                 item = {"group": row.label, "step": Step(rate.step).label}
                 add(section, _("%(group)s: %(step)s: count") % item, _group_count(rate.count))
-                add(section, _("%(group)s: %(step)s: rate (%%)") % item, _percent(rate.rate), PERCENT)
-                add(section, _("%(group)s: %(step)s: ratio to the best group") % item, _round(rate.ratio, 2), RATIO)
+                shown = rate.disclosed  # a rate would give a count under 5 away
+                add(
+                    section, _("%(group)s: %(step)s: rate (%%)") % item, _percent(rate.rate if shown else None), PERCENT
+                )
+                add(
+                    section,
+                    _("%(group)s: %(step)s: ratio to the best group") % item,
+                    _round(rate.ratio if shown else None, 2),
+                    RATIO,
+                )
                 add(
                     section,
                     _("%(group)s: %(step)s: below four-fifths") % item,

@@ -597,3 +597,38 @@ def test_the_costs_chart_leaves_out_kinds_without_costs():
     assert "Fahrten" in svg
     assert "386,40 €" in svg
     assert "Kinderbetreuung" not in svg
+
+
+def test_a_small_count_gives_no_rate_away_but_keeps_its_flag(client, case_worker, monkeypatch):
+    """1 of 19 men placed: "< 5" with a rate of 5.3 % would say it was one; the flag stays."""
+    table = FairnessTable(
+        "gender",
+        "Geschlecht",
+        [
+            FairnessRow("female", "weiblich", 25, [StepRate("placed", 7, 0.28, 1.0, False)]),
+            FairnessRow("male", "männlich", 19, [StepRate("placed", 1, 1 / 19, 0.188, True)]),
+        ],
+    )
+    monkeypatch.setattr("matching.report_views.fairness_tables", lambda filters: [table])
+    monkeypatch.setattr("matching.report_views.report_build", lambda filters: Report(filters))
+    client.force_login(case_worker)
+
+    html = client.get(reverse(PAGE), PERIOD).content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(_content(client.get(reverse("matching:report_figures_csv"), PERIOD)).decode("utf-8-sig"))
+        )
+    )
+
+    male = html[html.index("männlich") : html.index("</tr>", html.index("männlich"))]
+    assert "&lt; 5" in male
+    assert "5,3" not in male
+    assert "0,19" not in male
+    assert 'data-testid="flag"' in male
+    assert "28,0" in html  # the women's 7 of 25 are shown
+    cells = {(section, item): value for section, item, value in rows[1:]}
+    placed = str(Step.PLACED.label)
+    assert cells[("Fairness: Geschlecht", f"männlich: {placed}: Anzahl")] == "< 5"
+    assert cells[("Fairness: Geschlecht", f"männlich: {placed}: Quote (%)")] == ""
+    assert cells[("Fairness: Geschlecht", f"männlich: {placed}: Verhältnis zur besten Gruppe")] == ""
+    assert cells[("Fairness: Geschlecht", f"männlich: {placed}: unter vier Fünfteln")] == "ja"
