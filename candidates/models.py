@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from bridges.models import CEFRLevel, Language, Occupation, Place, Region, Skill
@@ -543,7 +544,8 @@ class SupportMeasure(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
-        APPROVED = "approved", _("approved")
+        # "Bewilligt", as a grant is; the bare "approved" is an organisation's ("freigegeben").
+        APPROVED = "approved", pgettext_lazy("support measure", "approved")
         DONE = "done", _("done")
         CANCELLED = "cancelled", _("cancelled")
 
