@@ -15,6 +15,7 @@ from bridges.models import Language, Occupation, Place, Region, Role, Skill, Use
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple, valid_values
 from candidates import rules
 from candidates.models import (
+    Budget,
     Candidate,
     CandidateLanguage,
     Consent,
@@ -393,9 +394,28 @@ class MeasureForm(forms.ModelForm):
             "over_budget_reason": _("Admins only: why this measure is planned although the budget does not cover it."),
         }
 
+    funding_source = forms.ChoiceField(
+        label=_("Funding source"),
+        required=False,
+        help_text=_("The budget is the one of the start year, the kind and this funding source."),
+    )
+
     def __init__(self, *args, candidate: Candidate, admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["planned_cost"].min_value = 0
+        # Only where an admin set up budgets per funding source is there a choice to make.
+        sources = list(
+            Budget.objects.exclude(funding_source="")
+            .order_by("funding_source")
+            .values_list("funding_source", flat=True)
+        )
+        if sources:
+            self.fields["funding_source"].choices = [
+                ("", _("general budget")),
+                *((s, s) for s in dict.fromkeys(sources)),
+            ]
+        else:
+            del self.fields["funding_source"]
         # Only this candidate's introductions, named by position and stage.
         introduction = self.fields["introduction"]
         introduction.queryset = candidate.introductions.select_related("position").order_by("-created_at")

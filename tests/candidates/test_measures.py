@@ -592,3 +592,28 @@ def test_an_admin_approves_in_the_admin_but_never_their_own(client, candidate, c
     assert (theirs.status, theirs.approved_by, own.status) == ("approved", admin_user, "planned")
     assert "1 Maßnahme genehmigt." in page
     assert "Kurs B: " in page
+
+
+def test_a_measure_is_planned_against_the_budget_of_its_funding_source(client, candidate, case_worker, budget):
+    client.force_login(case_worker)
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert 'name="funding_source"' not in page  # no budget names a source: nothing to choose
+
+    esf = Budget.objects.create(
+        year=2027, kind=MeasureKind.LANGUAGE_COURSE, funding_source="ESF Plus", amount=Decimal("300.00")
+    )
+    page = client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    response = client.post(
+        reverse("candidates:measure_plan", args=[candidate.pk]),
+        _plan_data(planned_cost="250.00", funding_source="ESF Plus"),
+    )
+    too_much = client.post(
+        reverse("candidates:measure_plan", args=[candidate.pk]),
+        _plan_data(planned_cost="60.00", funding_source="ESF Plus"),
+    )
+
+    assert '<option value="ESF Plus">ESF Plus</option>' in page
+    assert response.status_code == 302
+    assert SupportMeasure.objects.get().budget == esf
+    assert too_much.status_code == 400  # 50 € left in that source, though the general budget has 1,000 €
+    assert svc.budget_figures(budget).committed == Decimal("0.00")
