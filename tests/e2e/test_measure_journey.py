@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Browser, Page, expect
 
 from bridges.models import User
@@ -26,6 +26,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CASE_WORKER = "berater@bridges.example"
 ADMIN = "admin@bridges.example"
+
+
+def _eur(amount: Decimal) -> str:
+    """An amount as the German pages show it, whatever language an earlier test left active."""
+    with translation.override("de"):
+        return euros(amount)
 
 
 def _pair_with_a_language_gap() -> Match:
@@ -81,7 +87,7 @@ def test_from_a_gap_to_the_report(live_server, page: Page, browser: Browser):
 
     # The budget shows it committed.
     admin_page.goto(f"{base}/admin/candidates/budget/")
-    committed = euros(committed_before + Decimal("650.00"))
+    committed = _eur(committed_before + Decimal("650.00"))
     expect(admin_page.locator("tr", has_text=f"{today.year}").filter(has_text="Sprachkurs").first).to_contain_text(
         committed
     )
@@ -98,5 +104,5 @@ def test_from_a_gap_to_the_report(live_server, page: Page, browser: Browser):
     report = report_build(ReportFilters(start=start, end=today))
     language = next(cost for cost in report.costs if cost.kind == "language_course")
     assert language.spent >= Decimal("610.00")
-    expect(page.get_by_test_id("section-costs")).to_contain_text(euros(language.spent))
-    expect(page.get_by_test_id("cost-per-placement-all")).to_contain_text(euros(report.cost_per_placement_all))
+    expect(page.get_by_test_id("section-costs")).to_contain_text(_eur(language.spent))
+    expect(page.get_by_test_id("cost-per-placement-all")).to_contain_text(_eur(report.cost_per_placement_all))
