@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as celery_beat_admin
 from django_celery_beat.models import CrontabSchedule
 
+from bridges.admin_guards import ReadOnlyAdmin
 from bridges.models import (
     AuditEvent,
     IscoGroup,
@@ -189,7 +190,7 @@ class RecordTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # written by the portal only
     list_display = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
     list_filter = ["action", RecordTypeFilter]
     search_fields = ["target_id", "summary", "actor__email"]  # the summary as written, in English
@@ -205,16 +206,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("record type"), ordering="target_type")
     def target_display(self, obj: AuditEvent) -> str:
         return record_type_label(obj.target_type)
-
-    # The audit trail is written by the portal only.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)

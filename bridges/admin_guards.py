@@ -74,3 +74,17 @@ def guarded(admin_class: type) -> type:
         attrs["inlines"] = [guarded(inline) for inline in admin_class.inlines]
     mixin = GuardedInlineMixin if hasattr(admin_class, "fk_name") else GuardedModelAdminMixin
     return type(admin_class.__name__, (mixin, admin_class), attrs)
+
+
+class ReadOnlyAdmin:
+    """For a model admin or inline of records that change only through a service (or are the
+    portal's own record): listed and shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

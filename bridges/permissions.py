@@ -4,18 +4,20 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from bridges.models import Role
 
 
-def role_required(*roles: Role) -> Callable:
-    """Allow the view only to logged-in users with one of `roles` (login is enforced by middleware)."""
+def role_required(*roles: Role, hidden: bool = False) -> Callable:
+    """Allow the view only to logged-in users with one of `roles` (login is enforced by middleware);
+    the others get a 403, or with `hidden` a 404: for them the page does not exist."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated or request.user.role not in roles:
-                raise PermissionDenied
+                raise Http404 if hidden else PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from bridges.admin_guards import ReadOnlyAdmin
 from candidates import measures
 from candidates.measures import euros, with_figures
 from candidates.models import (
@@ -218,7 +219,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportMeasure)
-class SupportMeasureAdmin(admin.ModelAdmin):
+class SupportMeasureAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Measures are planned, approved and completed through `candidates.measures` (budget check,
     four eyes); the admin lists them."""
 
@@ -260,12 +261,3 @@ class SupportMeasureAdmin(admin.ModelAdmin):
                 ngettext("%(count)d measure approved.", "%(count)d measures approved.", approved) % {"count": approved},
                 level=messages.SUCCESS,
             )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bridges.admin_guards import ReadOnlyAdmin
 from employers.models import Position
 from matching import explain, review
 from matching.models import (
@@ -239,7 +240,7 @@ class MatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # the record of what ran: read-only
     list_display = [
         "started_at",
         "trigger",
@@ -272,15 +273,6 @@ class MatchRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("duration"), ordering="duration_s")
     def duration_display(self, obj: MatchRun) -> str:
         return duration_text(obj.duration_s)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # the record of what ran: read-only
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(ScoringConfig)
@@ -422,21 +414,9 @@ class MatchDecisionAdmin(admin.ModelAdmin):
 # --- introductions, placements, follow-ups: read here, changed on the case workers' pages ---------
 
 
-class _ReadOnly:
-    """A record of what people did: stages move only through `matching.introductions`, so the admin
-    shows introductions, placements and follow-ups and links to the page where they are changed."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class IntroductionEventInline(_ReadOnly, admin.TabularInline):
+# A record of what people did: stages move only through `matching.introductions`, so the admin
+# shows introductions, placements and follow-ups and links to the page where they are changed.
+class IntroductionEventInline(ReadOnlyAdmin, admin.TabularInline):
     model = IntroductionEvent
     verbose_name_plural = _("Timeline")
     fields = ["at", "kind", "from_stage", "to_stage", "reason", "comment", "actor"]
@@ -444,7 +424,7 @@ class IntroductionEventInline(_ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class InterviewInline(_ReadOnly, admin.TabularInline):
+class InterviewInline(ReadOnlyAdmin, admin.TabularInline):
     model = Interview
     fields = ["starts_at", "place", "online_link", "status", "proposed_by", "confirmed_by"]
     readonly_fields = fields
@@ -452,7 +432,7 @@ class InterviewInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(_ReadOnly, admin.ModelAdmin):
+class IntroductionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "candidate",
         "position",
@@ -500,7 +480,7 @@ class IntroductionAdmin(_ReadOnly, admin.ModelAdmin):
         return "–" if obj.score is None else number_format(round(obj.score, 1), 1)
 
 
-class FollowUpInline(_ReadOnly, admin.TabularInline):
+class FollowUpInline(ReadOnlyAdmin, admin.TabularInline):
     model = FollowUp
     fields = ["months", "due_on", "outcome", "note", "recorded_by", "recorded_at"]
     readonly_fields = fields
@@ -508,7 +488,7 @@ class FollowUpInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(_ReadOnly, admin.ModelAdmin):
+class PlacementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["candidate", "position", "kind", "start_date", "fixed_term", "end_date"]
     list_filter = ["kind", "fixed_term"]
     list_select_related = ["candidate", "position__employer"]

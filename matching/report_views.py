@@ -8,17 +8,17 @@ for them the report does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from bridges.models import Role
+from bridges.permissions import role_required
 from matching import report_charts
 from matching.fairness import FAIRNESS_STEPS, FOUR_FIFTHS, fairness_tables
 from matching.forms_report import ReportFilterForm
@@ -33,17 +33,8 @@ from matching.report_export import (
 )
 from matching.report_scope import SMALL, Step
 
-
-def report_staff_only(view: Callable) -> Callable:
-    """Case workers and admins only; anyone else logged in gets a 404 (login is the middleware's)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not (request.user.is_authenticated and request.user.works_cases):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Case workers and admins; for anyone else logged in the report does not exist (404).
+report_staff_only = role_required(Role.CASE_WORKER, Role.ADMIN, hidden=True)
 
 
 def _query(form: ReportFilterForm) -> str:
@@ -61,6 +52,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
     report = report_build(filters)
     fairness = fairness_tables(filters)
     query = _query(form)
+    has = {
+        "funnel": any(step.total for step in report.funnel),
+        "stages": any(stay.n for stay in report.days_per_stage),
+        "retention": any(row.due for row in report.retention),
+        "reasons": any(reason.count for reason in report.close_reasons),
+        "costs": any(cost.measures for cost in report.costs),
+    }
     context = {
         "form": form,
         "filters": filters,
@@ -73,22 +71,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "costs_committed": sum(cost.committed for cost in report.costs),
         "costs_spent": sum(cost.spent for cost in report.costs),
         "costs_measures": sum(cost.measures for cost in report.costs),
-        # A section with only zeros shows its empty state, not a table of zeros.
-        "has": {
-            "funnel": any(step.total for step in report.funnel),
-            "stages": any(stay.n for stay in report.days_per_stage),
-            "retention": any(row.due for row in report.retention),
-            "reasons": any(reason.count for reason in report.close_reasons),
-            "costs": any(cost.measures for cost in report.costs),
-        },
+        # A section with only zeros shows its empty state (and no chart), not a table of zeros.
+        "has": has,
         "charts": {
-            "funnel": report_charts.funnel_chart(report.funnel) if any(step.total for step in report.funnel) else "",
+            "funnel": report_charts.funnel_chart(report.funnel) if has["funnel"] else "",
             "months": (
                 report_charts.placements_chart(report.placements_by_month)
                 if any(month.here or month.abroad for month in report.placements_by_month)
                 else ""
             ),
-            "costs": report_charts.costs_chart(report.costs) if any(cost.measures for cost in report.costs) else "",
+            "costs": report_charts.costs_chart(report.costs) if has["costs"] else "",
         },
     }
     return render(request, "matching/report/page.html", context)
