@@ -6,11 +6,13 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from bridges.celery import app as celery_app
 from candidates.models import Document
@@ -31,6 +33,19 @@ def _clean_cache():
     # allauth's rate limits live in the cache; each test starts with none; nor with the inputs
     # a matching run kept in this process for the next one.
     cache.clear()
+    inputs_cache.clear()
+
+
+@contextmanager
+def module_data(django_db_blocker):
+    """Data a module-scoped fixture makes once for all the module's tests.
+
+    It lives in a transaction that is rolled back after the module's last test; each test
+    runs in a savepoint inside it, so what one test changes the next does not see.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
     inputs_cache.clear()
 
 

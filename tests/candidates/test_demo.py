@@ -10,21 +10,30 @@ from bridges.demo_taxonomy import demo_taxonomy_load
 from candidates.demo import COUNT, FREE_TEXT_CONSENT, SHARING_CONSENTS, demo_candidates_load, demo_sharing_consents_load
 from candidates.models import Candidate, Consent
 from employers.demo import demo_employers_load
+from tests.conftest import module_data
 from tests.factories import CaseWorkerFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def case_worker(db):
-    return CaseWorkerFactory(email="berater@bridges.example")
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for the module's tests (loading the reference data is slow)."""
+    with module_data(django_db_blocker):
+        case_worker = CaseWorkerFactory(email="berater@bridges.example")
+        call_command("load_reference_data", "--countries", "DE,SY,IQ,AF,UA,ER,SO", stdout=StringIO())
+        demo_taxonomy_load()
+        yield case_worker, demo_candidates_load(case_worker=case_worker)
 
 
 @pytest.fixture
-def candidates_loaded(case_worker):
-    call_command("load_reference_data", "--countries", "DE,SY,IQ,AF,UA,ER,SO", stdout=StringIO())
-    demo_taxonomy_load()
-    return demo_candidates_load(case_worker=case_worker)
+def case_worker(demo, db):
+    return demo[0]
+
+
+@pytest.fixture
+def candidates_loaded(demo, db):
+    return demo[1]
 
 
 def test_most_demo_candidates_may_be_shown_anonymised(candidates_loaded):

@@ -10,20 +10,23 @@ from bridges.demo_taxonomy import demo_taxonomy_load
 from bridges.models import CEFRLevel, OccupationSkill
 from employers.demo import demo_employers_load
 from employers.models import ContactPerson, Employer, EngagementRegion, Membership, Position
+from tests.conftest import module_data
 from tests.factories import CaseWorkerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded():
-    call_command("load_reference_data", "--countries", "DE,SY,IQ,AF,UA,ER,TN", stdout=StringIO())
-    demo_taxonomy_load()
-    employer_user = UserFactory(email="arbeitgeber@bridges.example")
-    case_worker = CaseWorkerFactory(email="berater@bridges.example")
-    first = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
-    second = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
-    return {"first": first, "second": second, "employer_user": employer_user, "case_worker": case_worker}
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """Loaded once for the module's tests (loading the reference data is slow)."""
+    with module_data(django_db_blocker):
+        call_command("load_reference_data", "--countries", "DE,SY,IQ,AF,UA,ER,TN", stdout=StringIO())
+        demo_taxonomy_load()
+        employer_user = UserFactory(email="arbeitgeber@bridges.example")
+        case_worker = CaseWorkerFactory(email="berater@bridges.example")
+        first = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
+        second = demo_employers_load(employer_user=employer_user, case_worker=case_worker)
+        yield {"first": first, "second": second, "employer_user": employer_user, "case_worker": case_worker}
 
 
 def table_sizes() -> dict[str, int]:
@@ -141,25 +144,3 @@ def test_a_user_with_a_company_keeps_it(loaded):
 
     assert result["memberships_created"] == 0
     assert Membership.objects.get(user=user).employer == other
-
-
-def test_missing_reference_data_and_taxonomy_skip_rows_without_failing():
-    result = demo_employers_load()
-
-    assert result["employers"] == result["positions"] == 0
-    assert result["skipped"] > 0
-    assert not Employer.objects.exists()
-
-
-def test_missing_regions_abroad_skip_only_the_regions_of_engagement():
-    call_command("load_reference_data", "--countries", "DE", stdout=StringIO())
-    demo_taxonomy_load()
-
-    result = demo_employers_load()
-
-    assert result["employers"] >= 14
-    assert result["engagement_regions"] == 0
-    assert result["skipped"] > 0
-    for position in Position.objects.filter(location=Position.Location.ABROAD):
-        assert position.region is None
-        assert position.country
