@@ -51,7 +51,7 @@ def make_subject(*, case_worker, company) -> Candidate:
         gender="female",
         nationality="SY",
         case_worker=case_worker,
-        support_needs_note=f"braucht Kinderbetreuung, {FIRST} fragt nach",
+        support_needs_note=f"braucht Kinderbetreuung, {FIRST} fragt nach (geboren {BORN:%d.%m.%Y})",
     )
     CandidateLanguageFactory(candidate=candidate, language=LanguageFactory(), level=CEFRLevel.B1)
     Education.objects.create(candidate=candidate, degree_level="vocational", field="Elektrik", institution="Schule X")
@@ -60,9 +60,7 @@ def make_subject(*, case_worker, company) -> Candidate:
     services.note_add(candidate=candidate, text=NOTE, actor=case_worker)
     document = documents.document_add(
         candidate=candidate,
-        uploaded_file=SimpleUploadedFile(
-            f"Lebenslauf_{LAST}.pdf", DOCUMENT_BYTES, content_type="application/pdf"
-        ),
+        uploaded_file=SimpleUploadedFile(f"Lebenslauf_{LAST}.pdf", DOCUMENT_BYTES, content_type="application/pdf"),
         kind="cv",
         title=f"Lebenslauf {FIRST} {LAST}",
         actor=case_worker,
@@ -90,6 +88,8 @@ def make_subject(*, case_worker, company) -> Candidate:
         next_step=f"{FIRST} anrufen",
         next_step_due=today,
     )
+    # The case worker's e-mail reminder of the next step names the candidate.
+    notifications.next_step_reminders_send(today=today)
     svc.introduction_move(
         introduction=introduction, to=Stage.INTERESTED, actor=case_worker, comment=f"{FIRST} freut sich"
     )
@@ -127,9 +127,7 @@ def make_subject(*, case_worker, company) -> Candidate:
         object_id=str(candidate.pk),
         object_repr=str(candidate),
         action_flag=CHANGE,
-        change_message=f'[{{"changed": {{"fields": ["E-Mail"]}}}}, "{EMAIL}"]',
+        change_message=f'[{{"changed": {{"fields": ["E-Mail", "{EMAIL}", "{BORN:%d.%m.%Y}"]}}}}]',
     )
-    # The case worker's e-mail reminder of the next step names the candidate.
-    notifications.next_step_reminders_send(today=today)
     candidate.refresh_from_db()
     return candidate

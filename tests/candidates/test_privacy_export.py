@@ -116,7 +116,8 @@ def test_the_export_holds_every_kind_of_record(person):
     assert introduction["shared_sections"] == ["contact", "birth"]
     assert introduction["shared_documents"] == [f"Lebenslauf {subject.FIRST} {subject.LAST}"]
     assert introduction["message"] == f"Frau {subject.LAST} ist sehr zuverlässig"
-    stages = [(event["from_stage"], event["to_stage"]) for event in sections["introduction_events"] if event["to_stage"]]
+    events = sections["introduction_events"]
+    stages = [(event["from_stage"], event["to_stage"]) for event in events if event["to_stage"]]
     assert len(stages) >= 3  # proposed, interested, offer, placed
     assert any(event["comment"] == f"{subject.FIRST} freut sich" for event in sections["introduction_events"])
     (placement,) = sections["placements"]
