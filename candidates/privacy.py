@@ -520,6 +520,10 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
     transaction.on_commit(remove_files)
 
     candidate.notes.all().delete()
+    # No consent stands for a person who asked to be forgotten: shared profiles are hidden at once.
+    Consent.objects.filter(candidate=candidate, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=actor
+    )
     Education.objects.filter(candidate=candidate).update(institution="", field="")
     WorkExperience.objects.filter(candidate=candidate).update(employer_name="", job_title="")
     for measure in candidate.measures.all():

@@ -112,6 +112,8 @@ def test_erasure_keeps_what_the_statistics_count(person, case_worker):
     assert FollowUp.objects.filter(placement=placement).count() == 2
     assert not FollowUp.objects.filter(placement=placement).exclude(note="").exists()
     assert not Note.objects.filter(candidate=person).exists()
+    assert person.consents.exists()
+    assert not person.consents.active().exists()  # the employer no longer sees a shared profile
     assert not Document.objects.filter(candidate=person).exists()
     assert not MatchDecision.objects.filter(candidate=person).exclude(note="").exists()
     assert not IntroductionEvent.objects.filter(introduction__candidate=person).exclude(comment="").exists()
