@@ -464,15 +464,15 @@ def audit_scrub_personal_data(*, about: Q, needles: list[str]) -> int:
     return changed
 
 
-def _scrub_admin_log(candidate: Candidate, needles: list[str]) -> None:
+def _scrub_admin_log(*, about: Q, needles: list[str]) -> None:
+    """Django admin's log names a record by its text (a note's first words, a candidate's name)."""
     for entry in LogEntry.objects.filter(
-        subject_admin_log_q(candidate) | _mentions("object_repr", needles) | _mentions("change_message", needles)
+        about | _mentions("object_repr", needles) | _mentions("change_message", needles)
     ):
         LogEntry.objects.filter(pk=entry.pk).update(
-            object_repr=_scrub(entry.object_repr, needles) if needles else entry.object_repr,
-            change_message=_scrub(entry.change_message, needles),
+            object_repr=_scrub(entry.object_repr, needles), change_message=_scrub(entry.change_message, needles)
         )
-    LogEntry.objects.filter(subject_admin_log_q(candidate)).update(object_repr=ERASED)
+    LogEntry.objects.filter(about).update(object_repr=ERASED)
 
 
 def _scrub_notifications(needles: list[str]) -> None:
@@ -506,7 +506,9 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
     if candidate.erased_at is not None:
         return False
     needles = _needles(candidate)
+    # Computed before the candidate's notes and documents go, so that rows about them are found.
     about = subject_audit_q(candidate)
+    about_in_admin_log = subject_admin_log_q(candidate)
 
     # Documents: rows now, files after the commit (a rollback keeps both).
     files = [name for name in candidate.documents.values_list("file", flat=True) if name]
@@ -538,7 +540,7 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
     apps.get_model("matching", "FollowUp").objects.filter(placement__candidate=candidate).update(note="")
 
     audit_scrub_personal_data(about=about, needles=needles)
-    _scrub_admin_log(candidate, needles)
+    _scrub_admin_log(about=about_in_admin_log, needles=needles)
     _scrub_notifications(needles)
 
     born = candidate.date_of_birth

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from bridges.models import AuditEvent, CEFRLevel
 from bridges.services import audit_log
 from candidates import documents, services
-from candidates.models import Candidate, Education, SupportMeasure, WorkExperience
+from candidates.models import Candidate, Education, Note, SupportMeasure, WorkExperience
 from matching import introductions as svc
 from matching import notifications, review
 from matching.models import FollowUp, MatchDecision
@@ -87,6 +87,15 @@ def make_subject(*, case_worker, company) -> Candidate:
         message=f"Frau {LAST} ist sehr zuverlässig",
         next_step=f"{FIRST} anrufen",
         next_step_due=today,
+    )
+    # An admin changed the note in the admin: its log entry names the note by its text.
+    LogEntry.objects.create(
+        user=case_worker,
+        content_type=ContentType.objects.get_for_model(Note),
+        object_id=str(candidate.notes.get().pk),
+        object_repr=NOTE,
+        action_flag=CHANGE,
+        change_message="[]",
     )
     # The case worker's e-mail reminder of the next step names the candidate.
     notifications.next_step_reminders_send(today=today)
