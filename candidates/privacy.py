@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from django.db import models, transaction
 from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast, Greatest
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import AuditEvent, Notification, User
@@ -317,11 +318,37 @@ def subject_export(candidate: Candidate) -> dict:
     return data
 
 
+# Labels of the keys that are no model field of their section.
+EXTRA_LABELS = {
+    "employer": _("employer"),
+    "position": _("position"),
+    "score": _("score"),
+    "skills": _("skills"),
+    "desired_occupations": _("desired occupations"),
+    "relocation_regions": _("regions in Germany for a move"),
+    "shared_documents": _("shared documents"),
+    "planned_cost_eur": _("planned cost (EUR)"),
+    "actual_cost_eur": _("actual cost (EUR)"),
+    "planned_at": _("planned at"),
+    "documents": _("documents"),
+    "at": _("at"),
+    "actor": _("by"),
+    "action": _("action"),
+    "record_type": _("record type"),
+    "record_id": _("record id"),
+    "record": _("record"),
+    "summary": _("summary"),
+    "change": _("change"),
+}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}.*)?$")
+
+
 def export_for_page(data: dict) -> list[dict]:
-    """The export's sections for the readable page: a title and, per row, (label, value) pairs."""
+    """The export's sections for the readable page: a title and, per row, (label, value) pairs,
+    dates in the reader's format."""
     pages = []
     for section in EXPORT_SECTIONS:
-        labels = _labels(apps.get_model(section.labels_from)) if section.labels_from else {}
+        labels = {**EXTRA_LABELS, **(_labels(apps.get_model(section.labels_from)) if section.labels_from else {})}
         rows = [
             [(labels.get(key, key.replace("_", " ")), _display(value)) for key, value in row.items()]
             for row in data["sections"][section.key]
@@ -339,6 +366,11 @@ def _display(value) -> str:
         return ", ".join(_display(item) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{key}: {_display(item)}" for key, item in value.items())
+    if isinstance(value, str) and ISO_DATE.match(value):
+        moment = datetime.datetime.fromisoformat(value)
+        if "T" in value:
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        return formats.date_format(moment.date(), "SHORT_DATE_FORMAT")
     return str(value)
 
 

@@ -4,6 +4,7 @@ everyone else these pages do not exist (404)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.contrib import messages
@@ -41,7 +42,11 @@ def candidate_privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_get_for_user(user=request.user, pk=pk)
     data = privacy.subject_export(candidate)
     _audit_export(request, candidate, "HTML")
-    context = {"candidate": candidate, "export": data, "sections": privacy.export_for_page(data)}
+    context = {
+        "candidate": candidate,
+        "created": datetime.datetime.fromisoformat(data["created_at"]),
+        "sections": privacy.export_for_page(data),
+    }
     return render(request, "candidates/privacy_export.html", context)
 
 

@@ -158,3 +158,10 @@ def test_the_candidate_page_offers_export_and_erasure(client, case_worker):
     html = client.get(candidate.get_absolute_url()).content.decode()
     assert reverse("candidates:privacy_export", args=[candidate.pk]) in html
     assert reverse("candidates:erase", args=[candidate.pk]) in html
+
+
+def test_the_page_shows_dates_in_the_readers_format(client, case_worker, person):
+    client.force_login(case_worker)
+    html = client.get(reverse("candidates:privacy_export", args=[person.pk])).content.decode()
+    assert "14.03.1987" in html
+    assert "1987-03-14" not in html
