@@ -25,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.fields.files import FieldFile
-from django.db.models.functions import Cast, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -612,8 +612,10 @@ def _measure_title(measure: SupportMeasure) -> str:
 # --- retention ------------------------------------------------------------------------------------
 
 
-def _latest(queryset, field: str) -> Subquery:
-    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+def _latest(queryset, field: str) -> Coalesce:
+    # Without rows, the candidate's own change: SQLite's MAX (unlike PostgreSQL's GREATEST) is NULL
+    # as soon as one argument is.
+    return Coalesce(Subquery(queryset.order_by(f"-{field}").values(field)[:1]), F("updated_at"))
 
 
 def last_activity() -> Greatest:
