@@ -180,6 +180,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour="7-18", minute=10),
     },
     "matching-digest": {"task": "matching.digest", "schedule": crontab(hour=7, minute=0)},
+    # Data protection: flags inactive candidates, anonymises those flagged long enough (idempotent).
+    "candidates-retention-sweep": {"task": "candidates.retention_sweep", "schedule": crontab(hour=4, minute=15)},
 }
 MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
 # The daily digest lists a case worker's new matches with at least this score (0–100).
@@ -188,6 +190,12 @@ DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
 MEASURE_APPROVAL_LIMIT_EUR = env.int("MEASURE_APPROVAL_LIMIT_EUR", default=500)
 if not 0 <= DIGEST_MIN_SCORE <= 100:
     raise ImproperlyConfigured("DIGEST_MIN_SCORE must be between 0 and 100.")
+# Retention: candidates without activity for this many days are flagged to their case worker, and
+# anonymised when still inactive this many days after the flag.
+RETENTION_FLAG_AFTER_DAYS = env.int("RETENTION_FLAG_AFTER_DAYS", default=730)
+RETENTION_ERASE_AFTER_DAYS = env.int("RETENTION_ERASE_AFTER_DAYS", default=90)
+if RETENTION_FLAG_AFTER_DAYS < 1 or RETENTION_ERASE_AFTER_DAYS < 0:
+    raise ImproperlyConfigured("RETENTION_FLAG_AFTER_DAYS must be at least 1, RETENTION_ERASE_AFTER_DAYS at least 0.")
 # Sent e-mail notifications (and given-up ones) are deleted after this many days.
 NOTIFICATIONS_KEPT_DAYS = env.int("NOTIFICATIONS_KEPT_DAYS", default=90)
 CELERY_TIMEZONE = "Europe/Berlin"

@@ -2,13 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bridges.admin_guards import ReadOnlyAdmin
-from candidates import measures
+from candidates import measures, privacy
+from candidates.forms import ErasureForm
 from candidates.measures import euros, with_figures
 from candidates.models import (
     Budget,
@@ -118,6 +121,38 @@ class CandidateAdmin(admin.ModelAdmin):
     inlines = [CandidateLanguageInline, EducationInline, ExperienceInline, ConsentInline, DocumentInline]
     date_hierarchy = "created_at"
     list_select_related = ["case_worker"]
+    actions = ["erase_selected"]
+
+    @admin.action(description=_("Erase the personal data of selected candidates"), permissions=["change"])
+    def erase_selected(self, request, queryset) -> TemplateResponse | None:
+        """An intermediate page asks for the reason (GDPR Art. 17); each candidate is anonymised
+        by `candidates.privacy.erase_candidate`, as on the candidate page."""
+        if "apply" in request.POST:
+            form = ErasureForm(request.POST)
+            if form.is_valid():
+                erased = sum(
+                    privacy.erase_candidate(candidate=candidate, actor=request.user, reason=form.cleaned_data["reason"])
+                    for candidate in queryset
+                )
+                text = ngettext(
+                    "The personal data of %(count)d candidate were erased.",
+                    "The personal data of %(count)d candidates were erased.",
+                    erased,
+                )
+                self.message_user(request, text % {"count": erased}, messages.SUCCESS)
+                return None
+        else:
+            form = ErasureForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase personal data"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "erase_selected",
+        }
+        return TemplateResponse(request, "admin/candidates/candidate/erase_selected.html", context)
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is not Consent:

@@ -442,3 +442,13 @@ class MeasureForm(forms.ModelForm):
 
 class MeasureDoneForm(forms.Form):
     actual_cost = forms.DecimalField(label=_("actual cost (EUR)"), min_value=0, max_digits=10, decimal_places=2)
+
+
+class ErasureForm(forms.Form):
+    """The reason an erasure is recorded with (e.g. "request of 3 Nov by letter"); never a name."""
+
+    reason = forms.CharField(
+        label=_("Reason for the erasure"),
+        max_length=200,
+        help_text=_("For example: the person's request and its date. Do not enter the person's name."),
+    )

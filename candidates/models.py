@@ -164,6 +164,10 @@ class Candidate(models.Model):
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
     # The re-scoring mark: set on every change, cleared by matching once a rescore that saw it committed.
     rescore_requested_at = models.DateTimeField(_("re-scoring requested"), null=True, blank=True, db_index=True)
+    # Data-subject rights (`candidates.privacy`): when the retention sweep found no activity for
+    # RETENTION_FLAG_AFTER_DAYS (cleared by new activity), and when the person was anonymised.
+    retention_flagged_at = models.DateTimeField(_("flagged for retention"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()
 
@@ -191,7 +195,13 @@ class Candidate(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("anonymised person no. %(id)s") % {"id": self.pk})
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def age(self) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import views, views_documents, views_io, views_measures
+from candidates import views, views_documents, views_io, views_measures, views_privacy
 
 app_name = "candidates"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/measures/<int:measure>/approve/", views_measures.measure_approve, name="measure_approve"),
     path("<int:pk>/measures/<int:measure>/done/", views_measures.measure_complete, name="measure_complete"),
     path("<int:pk>/measures/<int:measure>/cancel/", views_measures.measure_cancel, name="measure_cancel"),
+    path("<int:pk>/privacy/export/", views_privacy.candidate_privacy_export, name="privacy_export"),
+    path("<int:pk>/privacy/export.json", views_privacy.candidate_privacy_export_json, name="privacy_export_json"),
+    path("<int:pk>/privacy/erase/", views_privacy.candidate_erase, name="erase"),
     path("<int:pk>/documents/", views_documents.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:doc>/", views_documents.document_download, name="document_download"),
     path("<int:pk>/documents/<int:doc>/delete/", views_documents.document_delete, name="document_delete"),

@@ -119,6 +119,9 @@ def candidate_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
     candidate = candidate_get_for_user(user=request.user, pk=pk)
+    if candidate.is_erased:
+        messages.info(request, _("This profile was anonymised; it cannot be edited."))
+        return redirect(candidate)
     title, form_class, formset_class = SECTIONS[section]
     data = request.POST if request.method == "POST" else None
     form = form_class(data, instance=candidate) if form_class else None

@@ -8,6 +8,7 @@ by itself. Another employer's position is a 404, a case-worker page a 403.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from bridges.permissions import case_worker_required, role_required
 from bridges.services import audit_log
 from candidates.measures import measures_awaiting_approval
 from candidates.models import Candidate, Status
+from candidates.privacy import candidates_flagged_for_retention
 from candidates.selectors import candidates_with_consents_to_check
 from employers.models import Employer, Position
 from matching import explain, introduction_queries, review, selectors
@@ -80,6 +82,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "upcoming_interviews": list(introduction_queries.interviews_upcoming(user=request.user)[:DUE_LIMIT]),
         "due_follow_ups": list(follow_ups_due(user=request.user).order_by("due_on", "pk")[:DUE_LIMIT]),
         "measures_to_approve": list(measures_awaiting_approval(user=request.user)[:DUE_LIMIT]),
+        # Data protection: the user's candidates the retention sweep flagged.
+        "retention_flagged": list(
+            candidates_flagged_for_retention(user=request.user).order_by("retention_flagged_at", "pk")[:DUE_LIMIT]
+        ),
+        "retention_erase_days": settings.RETENTION_ERASE_AFTER_DAYS,
         "due_limit": DUE_LIMIT,
     }
     return render(request, "matching/dashboard.html", context)
