@@ -81,6 +81,7 @@ def personal_values(candidate: Candidate) -> list[str]:
         candidate.last_name,
         candidate.email,
         candidate.phone,
+        candidate.street,
         birth.isoformat(),
         birth.strftime("%d.%m.%Y"),
     ]
@@ -99,6 +100,7 @@ PEOPLE = {
         "last_name": "Quarrington",
         "email": "ysolde.quarrington@mail.example",
         "phone": "+49 361 7770101",
+        "street": "Quarringtonweg 11",
         "date_of_birth": datetime.date(1987, 3, 14),
         "residence_status": ResidenceStatus.BLUE_CARD,
     },
@@ -107,6 +109,7 @@ PEOPLE = {
         "last_name": "Wethersby",
         "email": "brannoc.wethersby@mail.example",
         "phone": "+49 361 7770202",
+        "street": "Wethersbystieg 22",
         "date_of_birth": datetime.date(1992, 11, 23),
         "residence_status": ResidenceStatus.PERMISSION_TO_REMAIN,
     },
@@ -115,6 +118,7 @@ PEOPLE = {
         "last_name": "Oakhurst",
         "email": "zephyrine.oakhurst@mail.example",
         "phone": "+49 361 7770303",
+        "street": "Oakhurstgasse 33",
         "date_of_birth": datetime.date(1979, 8, 9),
         "residence_status": ResidenceStatus.TOLERATION,
     },
@@ -269,9 +273,11 @@ def build_world() -> World:
         "matching.introduction": intro_b,
         "matching.placement": placement,
     }
-    missing = sorted(
-        model._meta.label_lower for model in admin_site._registry if admin_objects.get(model._meta.label_lower) is None
-    )
+    for model in admin_site._registry:
+        # A model added to the admin later: any row the world made of it serves.
+        if admin_objects.get(model._meta.label_lower) is None:
+            admin_objects[model._meta.label_lower] = model._default_manager.order_by("pk").first()
+    missing = sorted(label for label, row in admin_objects.items() if row is None)
     assert not missing, f"tests/permission_world.py seeds no row of the admin's model(s) {missing}: add one"
     assert not Consent.objects.filter(candidate=people["none"], employer__isnull=False).exists()
     return World(users=users, objects=objects, candidates=people, admin_objects=admin_objects)
