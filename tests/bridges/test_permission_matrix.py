@@ -349,23 +349,27 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             storage.__dict__.pop(cached, None)
 
     locate(str(media))
+    # Database access only while seeding and rolling back: the cases get theirs from django_db.
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
             seeded = build_world()
-            sessions = {}
             for role, user in seeded.users.items():
                 if user is not None:
                     client = Client()
                     client.force_login(user)
-                    sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-            seeded.sessions = sessions
-            yield seeded
-        finally:
+                    seeded.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             locate(saved)
+            raise
+    yield seeded
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+    locate(saved)
 
 
 # --- the cases -----------------------------------------------------------------------------------
