@@ -24,6 +24,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
 from candidates.models import Document
+from matching import selectors
 from tests.permission_world import EMPLOYER_FACING, ROLES, World, build_world, personal_values
 from tests.urlwalk import all_sample_urls
 
@@ -472,6 +473,20 @@ def test_the_search_finds_what_was_shared(world, role, introduction, shared):
     assert set(shown) - {candidate.full_name} <= set(personal_values(candidate))
     hidden = [value for candidate in world.hidden_candidates(role) for value in personal_values(candidate)]
     assert [value for value in hidden if value in body] == []
+
+
+@pytest.mark.django_db
+def test_the_search_covers_the_anonymised_summaries(world):
+    """Employer B's summaries list all three candidates, those not shared with B too, so the
+    search of that page (a case of the matrix) looks where a leak would be."""
+    position = world.objects["position"]
+    path = reverse("matching:employer_position_matches", kwargs={"pk": position.pk})
+
+    body = _body(_get(world, "employer_b", path))
+
+    references = selectors.employer_references(position=position).values()
+    assert len(references) == len(world.candidates)
+    assert all(f'id="summary-{reference}"' in body for reference in references)
 
 
 # An id that names no record. Left out: a secret token (a valid one is meant to open its page) and
