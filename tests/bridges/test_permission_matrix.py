@@ -31,7 +31,8 @@ from tests.urlwalk import all_sample_urls
 
 @dataclass(frozen=True)
 class Redirect:
-    """A 302 to the named URL (the query string is not compared)."""
+    """A 302 to the URL of that name, or to that path where no URL pattern has it (the query string
+    is not compared)."""
 
     to: str
 
