@@ -114,6 +114,9 @@ MATRIX: dict[str, tuple] = {
     "candidates:document_upload": STAFF,
     "candidates:document_download": STAFF,
     "candidates:document_delete": STAFF,
+    "candidates:privacy_export": STAFF_HIDDEN,
+    "candidates:privacy_export_json": STAFF_HIDDEN,
+    "candidates:erase": STAFF_HIDDEN,
     # employers: the own organisation, and the staff's pages on behalf of a company
     "employers:dashboard": EMPLOYER,
     "employers:register": (LOGIN, Redirect("employers:dashboard"), Redirect("employers:dashboard"), 403, 403),
