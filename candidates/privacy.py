@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridges.models import AuditEvent, Notification, User
 from bridges.services import audit_log
+from bridges.taxonomy_words import language_gap_sentence, language_names, skill_labels
 from candidates.measures import measures_for_subject
 from candidates.models import Candidate, Consent, Document, Education, Status, SupportMeasure, WorkExperience
 
@@ -121,10 +122,27 @@ def _matches(candidate: Candidate) -> list[dict]:
             "rank_for_candidate": match.rank_for_candidate,
             "rank_for_position": match.rank_for_position,
             "computed_at": _plain(match.computed_at),
-            "explanation": match.explanation,
+            "explanation": _explanation_words(match.explanation or {}),
         }
         for match in matches
     ]
+
+
+def _explanation_words(explanation: dict) -> list[str]:
+    """A stored match explanation as sentences in the active language (its ids made names)."""
+    matched, missing = explanation.get("matched_skills") or [], explanation.get("missing_essential") or []
+    gaps = explanation.get("language_gaps") or []
+    skills = skill_labels([*matched, *missing])
+    languages = language_names(gap.get("language", "") for gap in gaps)
+    words = []
+    if matched:
+        words.append(_("Skills that match: %(skills)s") % {"skills": ", ".join(skills.get(pk, "?") for pk in matched)})
+    if missing:
+        words.append(
+            _("Essential skills missing: %(skills)s") % {"skills": ", ".join(skills.get(pk, "?") for pk in missing)}
+        )
+    words.extend(language_gap_sentence(gap, languages) for gap in gaps)
+    return words
 
 
 def _decisions(candidate: Candidate) -> list[dict]:
@@ -363,7 +381,8 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
-        return ", ".join(_display(item) for item in value)
+        items = [_display(item) for item in value]
+        return ("; " if any(":" in item for item in items) else ", ").join(items)
     if isinstance(value, dict):
         return "; ".join(f"{key}: {_display(item)}" for key, item in value.items())
     if isinstance(value, str) and ISO_DATE.match(value):

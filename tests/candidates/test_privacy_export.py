@@ -7,10 +7,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from bridges.models import AuditEvent
+from bridges.models import AuditEvent, Language
 from candidates import privacy
 from tests.candidates import subject
 from tests.candidates.factories import CandidateFactory
+from tests.factories import SkillFactory
+from tests.matching.factories import MatchFactory, explanation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
@@ -165,3 +167,23 @@ def test_the_page_shows_dates_in_the_readers_format(client, case_worker, person)
     html = client.get(reverse("candidates:privacy_export", args=[person.pk])).content.decode()
     assert "14.03.1987" in html
     assert "1987-03-14" not in html
+
+
+def test_a_match_explanation_reads_as_sentences_with_names_not_ids(client, case_worker):
+    welding = SkillFactory(labels={"de": "Schweißen", "en": "Welding"})
+    german = Language.objects.get_or_create(code="de", defaults={"name_en": "German", "name_de": "Deutsch"})[0]
+    match = MatchFactory(
+        explanation=explanation(
+            matched_skills=[welding.pk],
+            missing_essential=[welding.pk],
+            language_gaps=[{"language": german.code, "required": 4, "has": 3, "required_flag": True}],
+        )
+    )
+    client.force_login(case_worker)
+
+    html = client.get(reverse("candidates:privacy_export", args=[match.candidate_id])).content.decode()
+
+    assert "Passende Fähigkeiten: Schweißen" in html
+    assert "Fehlende Kernfähigkeiten: Schweißen" in html
+    assert "Deutsch B2 erforderlich, Kandidat/in hat B1" in html
+    assert "matched_skills" not in html

@@ -1,0 +1,64 @@
+"""Small sentences about the taxonomy in the active language: language levels, language and skill
+names, a language gap. Shared by the match explanations (`matching.explain`) and the data-subject
+export (`candidates.privacy`).
+"""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from bridges.models import CEFRLevel, Language, Skill
+
+
+def level_label(level: int | None) -> str:
+    """A CEFR level as people write it (B2, native language); 0 or None is no knowledge."""
+    if not level:
+        return _("none")
+    try:
+        return str(CEFRLevel(int(level)).label)
+    except ValueError:
+        return str(level)
+
+
+def language_names(codes: Iterable[str]) -> dict[str, str]:
+    """Language names in the active language, by ISO code (one query)."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return {language.code: language.name for language in Language.objects.filter(code__in=codes)}
+
+
+def skill_labels(ids: Iterable[int]) -> dict[int, str]:
+    """Skill labels in the active language, by id (one query)."""
+    ids = {int(pk) for pk in ids}
+    if not ids:
+        return {}
+    return {skill.pk: skill.label for skill in Skill.objects.filter(pk__in=ids)}
+
+
+def language_gap_sentence(gap: dict, names: dict[str, str]) -> str:
+    """E.g. "German B2 required, candidate has B1" / „Deutsch B2 erforderlich, Kandidat/in hat B1“."""
+    language = names.get(gap.get("language", ""), gap.get("language", ""))
+    required = level_label(gap.get("required"))
+    has = gap.get("has") or 0
+    if gap.get("required_flag", True):
+        if not has:
+            return _("%(language)s %(level)s required, candidate does not speak it") % {
+                "language": language,
+                "level": required,
+            }
+        return _("%(language)s %(level)s required, candidate has %(has)s") % {
+            "language": language,
+            "level": required,
+            "has": level_label(has),
+        }
+    if not has:
+        return _("%(language)s %(level)s desirable, candidate does not speak it") % {
+            "language": language,
+            "level": required,
+        }
+    return _("%(language)s %(level)s desirable, candidate has %(has)s") % {
+        "language": language,
+        "level": required,
+        "has": level_label(has),
+    }
