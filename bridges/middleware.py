@@ -1,11 +1,13 @@
 """Middleware of the portal: the language choice (German unless the user picked another
-language with the switch) and the refusal of NUL characters in addresses."""
+language with the switch), no caching of anything personal, and the refusal of NUL characters
+in addresses."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -23,6 +25,32 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in codes else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer to a logged-in user and on every download.
+
+    What a logged-in person sees may hold personal data (a candidate's residence status, a shared
+    profile, a document): no browser cache, shared computer's disk or proxy may keep a copy. One
+    rule for all answers, rather than a decorator per view, so that a new page cannot forget it.
+    A download (an attachment) is covered whoever asks. Static files never reach this middleware
+    (WhiteNoise answers them first), so they stay cacheable; so do the public pages of visitors.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Logging in or out changes the user during the request: either side counts.
+        was_logged_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (
+            was_logged_in
+            or request.user.is_authenticated
+            or response.get("Content-Disposition", "").startswith("attachment")
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class RejectNulMiddleware:
