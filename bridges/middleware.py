@@ -28,13 +28,16 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every answer to a logged-in user and on every download.
+    """`Cache-Control: private, no-store` on every answer to a logged-in user, to a visitor with a
+    session, and on every download.
 
     What a logged-in person sees may hold personal data (a candidate's residence status, a shared
-    profile, a document): no browser cache, shared computer's disk or proxy may keep a copy. One
-    rule for all answers, rather than a decorator per view, so that a new page cannot forget it.
-    A download (an attachment) is covered whoever asks. Static files never reach this middleware
-    (WhiteNoise answers them first), so they stay cacheable; so do the public pages of visitors.
+    profile, a document): no browser cache, shared computer's disk or proxy may keep a copy. A
+    visitor's session holds something personal too: the invited address the sign-up form shows,
+    a password-reset key, a login waiting for its second factor. A download (an attachment) is
+    covered whoever asks. One rule for all answers, rather than a decorator per view, so that a
+    new page cannot forget it. Static files never reach this middleware (WhiteNoise answers them
+    first), so they stay cacheable; so do the public pages of a visitor without a session.
     """
 
     def __init__(self, get_response) -> None:
@@ -42,15 +45,17 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Logging in or out changes the user during the request: either side counts.
-        was_logged_in = request.user.is_authenticated
+        was_personal = self._personal(request)
         response = self.get_response(request)
-        if (
-            was_logged_in
-            or request.user.is_authenticated
-            or response.get("Content-Disposition", "").startswith("attachment")
-        ):
+        if was_personal or self._personal(request) or response.get("Content-Disposition", "").startswith("attachment"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    @staticmethod
+    def _personal(request: HttpRequest) -> bool:
+        session = getattr(request, "session", None)
+        # is_empty() reads no session data: a visitor without a session cookie costs no query.
+        return request.user.is_authenticated or (session is not None and not session.is_empty())
 
 
 class RejectNulMiddleware:

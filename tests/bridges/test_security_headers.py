@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from bridges.middleware import NoStoreMiddleware
+from employers.models import Invitation
 from tests.factories import DEFAULT_PASSWORD
 from tests.urlwalk import all_sample_urls
 
@@ -123,6 +124,27 @@ def test_logging_in_and_out_are_not_stored(client, case_worker):
     logout = client.post(reverse("account_logout"))
     assert logout.status_code == 302
     assert no_store(logout)
+
+
+def test_a_visitor_with_a_session_is_not_stored(client, company_a, employer_a):
+    """An invited colleague's sign-up form shows the invited address, kept in the session."""
+    invitation = Invitation.objects.create(employer=company_a, email="neu@firma-a.example", invited_by=employer_a)
+
+    accepted = client.get(reverse("employers:invitation_accept", kwargs={"token": invitation.token}))
+    signup = client.get(accepted.url)
+
+    assert signup.status_code == 200
+    assert invitation.email in signup.text
+    assert no_store(accepted)
+    assert no_store(signup)
+
+
+def test_a_visitor_without_a_session_may_keep_the_job_board(client, db):
+    """The rule is about personal data, not every page: the public job board stays cacheable."""
+    response = client.get(reverse("jobs:list"))
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 def test_a_download_is_not_stored_whoever_asks():
