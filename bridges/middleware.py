@@ -1,11 +1,13 @@
 """Middleware of the portal: the language choice (German unless the user picked another
-language with the switch) and the refusal of NUL characters in addresses."""
+language with the switch), no caching of anything personal, and the refusal of NUL characters
+in addresses."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -23,6 +25,37 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in codes else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a logged-in user, to a visitor with a
+    session, and on every download.
+
+    What a logged-in person sees may hold personal data (a candidate's residence status, a shared
+    profile, a document): no browser cache, shared computer's disk or proxy may keep a copy. A
+    visitor's session holds something personal too: the invited address the sign-up form shows,
+    a password-reset key, a login waiting for its second factor. A download (an attachment) is
+    covered whoever asks. One rule for all answers, rather than a decorator per view, so that a
+    new page cannot forget it. Static files never reach this middleware (WhiteNoise answers them
+    first), so they stay cacheable; so do the public pages of a visitor without a session.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Logging in or out changes the user during the request: either side counts.
+        was_personal = self._personal(request)
+        response = self.get_response(request)
+        if was_personal or self._personal(request) or response.get("Content-Disposition", "").startswith("attachment"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @staticmethod
+    def _personal(request: HttpRequest) -> bool:
+        session = getattr(request, "session", None)
+        # is_empty() reads no session data: a visitor without a session cookie costs no query.
+        return request.user.is_authenticated or (session is not None and not session.is_empty())
 
 
 class RejectNulMiddleware:

@@ -101,11 +101,12 @@ def _legend(chart_id: str, series: Sequence[Series], y: float, width: float) -> 
 
 
 def _svg(chart_id: str, title: str, desc: str, width: float, height: float, body: list[SafeString]) -> SafeString:
-    """The chart as an image; it fills its column's width, up to about its drawn size (so that its
-    text stays the size of the page's)."""
+    """The chart as an image of about its drawn size (so that its text stays the size of the
+    page's); a narrower column shrinks it (`.report-chart` in bridges.css: the CSP allows no style
+    attribute)."""
     return format_html(
-        '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'style="max-width: {}px" role="img" aria-labelledby="{}-title {}-desc" '
+        '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" '
+        'role="img" aria-labelledby="{}-title {}-desc" '
         'font-family="system-ui, sans-serif" id="{}">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         _n(width),

@@ -1,5 +1,6 @@
 """Configuration from the environment: the embedded SQLite default and production checks."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -20,6 +21,9 @@ CONFIG_VARS = (
     "CSRF_TRUSTED_ORIGINS",
     "SITE_URL",
     "DIGEST_MIN_SCORE",
+    "BEHIND_TLS_PROXY",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -68,16 +72,55 @@ def test_sqlite_default_migrates_seeds_and_serves_the_login_page(tmp_path):
     assert served.stdout.split()[-2:] == ["200", "/dashboard/"]
 
 
-def test_production_settings_pass_the_deploy_check():
+# A production host behind the recommended TLS proxy, with PostgreSQL, Redis and mail.
+PRODUCTION = {
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "bridges.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://bridges.example.org",
+    "SITE_URL": "https://bridges.example.org",
+    "BEHIND_TLS_PROXY": "true",
+    "DATABASE_URL": "postgres://bridges:secret@127.0.0.1:5432/bridges",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://bridges:secret@mail.example.org:587",
+}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"DEBUG": "false", "ALLOWED_HOSTS": "bridges.example.org"}, PRODUCTION],
+    ids=["the least production needs", "behind a TLS proxy with every service"],
+)
+def test_production_settings_pass_the_deploy_check(env):
     result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="bridges.example.org",
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], SECRET_KEY=secrets.token_urlsafe(50), **env
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_sends_the_hardening_headers():
+    """What the deploy check does not look at: the CSP, the Permissions-Policy, HSTS's reach. (The
+    language switch answers without the database, the cache or collected static files.)"""
+    code = (
+        "import json; from django.test import Client;"
+        "c = Client(HTTP_HOST='bridges.example.org', HTTP_X_FORWARDED_PROTO='https');"
+        "r = c.get('/i18n/setlang/'); print(json.dumps({'status': r.status_code, **r.headers}))"
+    )
+
+    result = run(["manage.py", "shell", "-c", code], SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.splitlines()[-1])
+    assert headers["status"] == 302
+    csp = {words[0]: words[1:] for words in (part.split() for part in headers["Content-Security-Policy"].split(";"))}
+    assert csp["script-src"] == csp["style-src"] == csp["default-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_production_without_secret_key_refuses_to_start():
