@@ -42,6 +42,8 @@ EXTRA_PAGES = {
     "case_worker": {
         "report": "/dashboard/report/",
         "documents": "/candidates/{s.candidate}/documents/",
+        "data-subject export": "/candidates/{s.candidate}/privacy/export/",
+        "erasure": "/candidates/{s.candidate}/privacy/erase/",
         "password": "/accounts/password/change/",
     },
     "admin": {
