@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The client's IP for every audit entry of the request; refused personal-data pages are recorded.
+    "bridges.audit.AuditMiddleware",
     "bridges.middleware.RejectNulMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -188,6 +190,11 @@ DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
 MEASURE_APPROVAL_LIMIT_EUR = env.int("MEASURE_APPROVAL_LIMIT_EUR", default=500)
 if not 0 <= DIGEST_MIN_SCORE <= 100:
     raise ImproperlyConfigured("DIGEST_MIN_SCORE must be between 0 and 100.")
+# Audit entries are kept this many days, then deleted by bridges.audit_retention.purge_audit_events
+# (the database refuses any other deletion; see docs/database-roles.md).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
 # Sent e-mail notifications (and given-up ones) are deleted after this many days.
 NOTIFICATIONS_KEPT_DAYS = env.int("NOTIFICATIONS_KEPT_DAYS", default=90)
 CELERY_TIMEZONE = "Europe/Berlin"
