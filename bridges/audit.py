@@ -24,10 +24,18 @@ from allauth.account.adapter import get_adapter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from bridges.models import AuditEvent
 from bridges.services import AuditContext, audit_context, audit_log
+
+# Summaries written before entries stopped naming people (kept so that those entries still read
+# in each reader's language; erasure blanks them: bridges.audit_retention.scrub_audit_summaries).
+LEGACY_SUMMARIES = (
+    gettext_noop("%(name)s: match with position %(id)s"),
+    gettext_noop("%(name)s: introduction to %(position)s"),
+    gettext_noop("%(name)s: introductions"),
+)
 
 ADMIN_MODEL = "<admin model>"  # the record type is the admin page's model ("candidates.consent")
 

@@ -17,7 +17,9 @@ from bridges.audit_retention import audit_policy_sync, purge_audit_events, scrub
 from bridges.models import AuditEvent
 from bridges.services import audit_log
 
-pytestmark = pytest.mark.django_db
+# As the owner (a superuser in the tests): the trigger must hold against it too; the application
+# role's tests switch to it themselves.
+pytestmark = [pytest.mark.django_db, pytest.mark.owner_role]
 
 
 def _event(**fields) -> AuditEvent:
@@ -258,3 +260,30 @@ def test_the_application_role_purges_and_scrubs_only_through_the_two_functions(a
 
     assert AuditEvent.objects.filter(pk=kept.pk).exists()
     assert not AuditEvent.objects.filter(pk=due.pk).exists()
+
+
+def test_the_portal_works_as_the_application_role(app_role, client, case_worker, admin_user):
+    from django.urls import reverse
+
+    from tests.candidates.factories import CandidateFactory
+
+    candidate = CandidateFactory(case_worker=case_worker)
+    client.force_login(case_worker)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{app_role}"')  # until the test's transaction ends
+
+        assert client.get(reverse("candidates:detail", args=[candidate.pk])).status_code == 200
+        assert client.get(reverse("candidates:edit", args=[candidate.pk, "personal"])).status_code == 200
+        response = client.post(
+            reverse("candidates:edit", args=[candidate.pk, "legal"]),
+            {"residence_status": "niederlassungserlaubnis", "work_permission": "allowed"},
+        )
+        assert response.status_code == 302
+        client.force_login(admin_user)
+        assert client.get(reverse("admin:candidates_candidate_changelist")).status_code == 200
+        assert client.get(reverse("admin:bridges_auditevent_changelist")).status_code == 200
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone() == (app_role,)
+
+    assert AuditEvent.objects.filter(target_id=str(candidate.pk), action="update").exists()
+    assert "permission denied" in _refused(lambda: AuditEvent.objects.update(summary="rewritten"))

@@ -289,3 +289,15 @@ def test_admins_find_a_candidates_entries_and_a_users_entries(client, admin_user
     assert {event.actor for event in by_user.context["cl"].result_list} == {case_worker}
     assert len(by_user.context["cl"].result_list) == 2
     assert {event.target_id for event in searched.context["cl"].result_list} == {str(candidate.pk)}
+
+
+def test_database_tests_run_as_the_application_role_which_cannot_rewrite_the_trail(case_worker):
+    from django.db import DatabaseError, connection, transaction
+
+    audit_log_entry = AuditEvent.objects.create(action="view", target_type="candidates.candidate", target_id="1")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == f"{connection.settings_dict['NAME']}_app"[:63]
+
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        AuditEvent.objects.filter(pk=audit_log_entry.pk).update(summary="rewritten")
