@@ -12,10 +12,17 @@ AUDIT_TABLE = "bridges_auditevent"
 AUDIT_POLICY_TABLE = "bridges_audit_policy"
 MIGRATIONS_TABLE = "django_migrations"
 AUDIT_FUNCTIONS = ["bridges_audit_purge(timestamptz)", "bridges_audit_scrub(text, text)"]
+# The one table the application role owns: a full match run empties it (TRUNCATE) and rebuilds its
+# indexes and keys after the COPY (matching/writer.py), which only the owner of a table may do.
+# Everything in it is derived: the engine writes it again on the next run.
+ENGINE_TABLE = "matching_match"
 
 
-def app_role_statements(*, role: str, database: str, schema: str, owner: str) -> list[sql.Composable]:
-    """The statements that make `role` the portal's application role (see docs/database-roles.md)."""
+def app_role_statements(
+    *, role: str, database: str, schema: str, owner: str, engine_references: list[str]
+) -> list[sql.Composable]:
+    """The statements that make `role` the portal's application role (see docs/database-roles.md);
+    `engine_references` are the tables the match table's foreign keys point to."""
     role_id, schema_id = sql.Identifier(role), sql.Identifier(schema)
 
     def table(name: str) -> sql.Composable:
@@ -41,6 +48,15 @@ def app_role_statements(*, role: str, database: str, schema: str, owner: str) ->
             sql.SQL("GRANT EXECUTE ON FUNCTION {}.{} TO {}").format(schema_id, sql.SQL(function), role_id)
             for function in AUDIT_FUNCTIONS
         ),
+        # The match table: owned by the application role (the engine rebuilds it); the role that
+        # migrates is a member, so that migrations may still change it.
+        sql.SQL("GRANT {} TO {}").format(role_id, sql.Identifier(owner)),
+        # PostgreSQL asks for CREATE in the schema to build an index, even on one's own table. With
+        # it the role could create tables of its own; it still cannot alter or drop anyone else's.
+        sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(schema_id, role_id),
+        sql.SQL("ALTER TABLE {} OWNER TO {}").format(table(ENGINE_TABLE), role_id),
+        sql.SQL("GRANT ALL ON {} TO {}").format(table(ENGINE_TABLE), role_id),  # after the REVOKE ALL above
+        *(sql.SQL("GRANT REFERENCES ON {} TO {}").format(table(name), role_id) for name in engine_references),
         # Tables and sequences that later migrations create get the same rights.
         sql.SQL(
             "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
@@ -69,7 +85,16 @@ def create_app_role(*, role: str, password: str | None = None, using: str = "def
             cursor.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(role)))
         if password:
             cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)))
-        for statement in app_role_statements(role=role, database=database, schema=schema, owner=owner):
+        cursor.execute(
+            "SELECT DISTINCT referenced.relname FROM pg_constraint JOIN pg_class referenced "
+            "ON referenced.oid = pg_constraint.confrelid WHERE conrelid = to_regclass(%s) AND contype = 'f' ORDER BY 1",
+            [ENGINE_TABLE],
+        )
+        references = [name for (name,) in cursor.fetchall()]
+        statements = app_role_statements(
+            role=role, database=database, schema=schema, owner=owner, engine_references=references
+        )
+        for statement in statements:
             cursor.execute(statement)
     return created
 
@@ -78,8 +103,11 @@ class Command(BaseCommand):
     help = (
         "Create or update ROLE, the PostgreSQL role the portal (web, workers, beat) connects as, separate "
         "from the role that runs migrations. Run it as the migrating role (it owns the tables), after "
-        "every `migrate`. Rules: the role can log in and owns nothing; it may SELECT, INSERT, UPDATE and "
-        "DELETE rows of the portal's tables and use their sequences, never TRUNCATE, ALTER or DROP them; "
+        "every `migrate`. Rules: the role can log in and owns only the match table (matching_match, "
+        "which a full match run empties and rebuilds, for which it also needs CREATE in the schema; the "
+        "migrating role becomes a member of the role); "
+        "it may SELECT, INSERT, UPDATE and DELETE rows of the other tables and use their sequences, "
+        "never TRUNCATE, ALTER or DROP them; "
         "on the audit table (bridges_auditevent) it may only SELECT and INSERT, and it removes or blanks "
         "entries only through bridges_audit_purge and bridges_audit_scrub; it cannot touch the retention "
         "floor (bridges_audit_policy) or the migration record. Tables of later migrations get the same "
