@@ -191,12 +191,16 @@ class RecordTypeFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # written by the portal only
-    list_display = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
-    list_filter = ["action", RecordTypeFilter]
-    search_fields = ["target_id", "summary", "actor__email"]  # the summary as written, in English
+    """The audit trail. One candidate's entries: record type "Kandidat/in" and `?target_id=<id>`
+    (the candidate's admin page links there); one user's: the "by" filter or their e-mail address."""
+
+    list_display = ["at", "actor", "action", "summary_display", "target_display", "target_id", "ip"]
+    list_filter = ["action", RecordTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter)]
+    # The record id exactly (12 is not 112), the summary as written (in English), the user's address.
+    search_fields = ["=target_id", "summary", "actor__email"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
-    fields = ["at", "actor", "action", "summary_display", "target_display", "target_id"]
+    fields = ["at", "actor", "action", "summary_display", "target_display", "target_id", "ip"]
     readonly_fields = fields
 
     @admin.display(description=_("summary"))

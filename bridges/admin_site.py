@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from bridges import admin_guards
+from bridges.audit import audited_response
 
 
 class BridgesAdminSite(admin.AdminSite):
@@ -42,6 +43,12 @@ class BridgesAdminSite(admin.AdminSite):
         # without each admin module having to remember a base class.
         admin_class = admin_guards.guarded(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request):
+        # The admin's search-as-you-type answers with records' names (candidates' too): recorded.
+        return audited_response(request, lambda: super(BridgesAdminSite, self).autocomplete_view(request))
+
+    autocomplete_view.audited = True
 
     @login_not_required
     def login(self, request, extra_context=None):

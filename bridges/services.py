@@ -4,6 +4,8 @@ audit helpers every app uses."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
@@ -84,6 +86,17 @@ def mail_after_commit(*, request: HttpRequest, template: str, to: Iterable[User 
 PARAM_MAX_LENGTH = 255
 
 
+@dataclass
+class AuditContext:
+    """What the audit trail knows about the request being answered (set by `bridges.audit`)."""
+
+    ip: str | None = None
+    written: int = 0  # entries written so far in this request
+
+
+audit_context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
 def _untranslated(text: Promise) -> str:
     """The message id of a lazily translated string (its English source text)."""
     with translation.override(None):
@@ -91,18 +104,28 @@ def _untranslated(text: Promise) -> str:
 
 
 def audit_log(
-    *, actor: User | None, action: str, target, summary: str | Promise = "", params: Mapping | None = None
+    *,
+    actor: User | None,
+    action: str,
+    target,
+    summary: str | Promise = "",
+    params: Mapping | None = None,
+    target_id: str = "",
 ) -> None:
-    """Write one row of the audit trail for `target` (a model instance or a label such as an export).
+    """Write one row of the audit trail for `target` (a model instance, or a record type or label
+    such as an export, with `target_id` where it names one record).
+
+    The row records who, what, which record, when and (inside a request) from which IP; never
+    the personal data itself: a summary names ids, field names and counts, not values.
 
     A summary marked with gettext_lazy, with its `params` apart, is shown to each reader in
     their language (a parameter marked with gettext_lazy, such as a choice label, too); a
-    plain summary, such as a name, is data and shown as written.
+    plain summary (a company's name, never a person's data) is shown as written.
     """
     if hasattr(target, "_meta"):
         target_type, target_id = target._meta.label_lower, str(target.pk)
     else:
-        target_type, target_id = str(target), ""
+        target_type = str(target)
     data = None
     if isinstance(summary, Promise):
         stored = {
@@ -114,6 +137,7 @@ def audit_log(
         summary = data["msgid"] % english
     elif params:
         raise TypeError("params need a summary marked with gettext_lazy")
+    context = audit_context.get()
     AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -121,7 +145,10 @@ def audit_log(
         target_id=target_id,
         summary=summary[:255],
         summary_data=data,
+        ip=context.ip if context else None,
     )
+    if context is not None:
+        context.written += 1
 
 
 def _param(value) -> int | float | str:

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After WhiteNoise (static files stay cacheable), after the user is known.
     "bridges.middleware.NoStoreMiddleware",
+    # The client's IP for every audit entry of the request; refused personal-data pages are recorded.
+    "bridges.audit.AuditMiddleware",
     "bridges.middleware.RejectNulMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -202,6 +204,11 @@ RETENTION_FLAG_AFTER_DAYS = env.int("RETENTION_FLAG_AFTER_DAYS", default=730)
 RETENTION_ERASE_AFTER_DAYS = env.int("RETENTION_ERASE_AFTER_DAYS", default=90)
 if RETENTION_FLAG_AFTER_DAYS < 1 or RETENTION_ERASE_AFTER_DAYS < 0:
     raise ImproperlyConfigured("RETENTION_FLAG_AFTER_DAYS must be at least 1, RETENTION_ERASE_AFTER_DAYS at least 0.")
+# Audit entries are kept this many days, then deleted by bridges.audit_retention.purge_audit_events
+# (the database refuses any other deletion; see docs/database-roles.md).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
 # Sent e-mail notifications (and given-up ones) are deleted after this many days.
 NOTIFICATIONS_KEPT_DAYS = env.int("NOTIFICATIONS_KEPT_DAYS", default=90)
 CELERY_TIMEZONE = "Europe/Berlin"

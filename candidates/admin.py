@@ -5,11 +5,15 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bridges.admin_guards import ReadOnlyAdmin
+from bridges.audit import AuditedAdminMixin
 from candidates import measures, privacy
 from candidates.forms import ErasureForm
 from candidates.measures import euros, with_figures
@@ -102,7 +106,7 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -117,7 +121,7 @@ class CandidateAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "phone"]
     autocomplete_fields = ["place", "region_of_origin", "return_region", "skills", "desired_occupations"]
     filter_horizontal = ["relocation_regions"]
-    readonly_fields = ["created_at", "updated_at", "rescore_requested_at"]
+    readonly_fields = ["created_at", "updated_at", "rescore_requested_at", "audit_entries"]
     inlines = [CandidateLanguageInline, EducationInline, ExperienceInline, ConsentInline, DocumentInline]
     date_hierarchy = "created_at"
     list_select_related = ["case_worker"]
@@ -167,6 +171,14 @@ class CandidateAdmin(admin.ModelAdmin):
             consent.delete()
         formset.save_m2m()
 
+    @admin.display(description=_("audit trail"))
+    def audit_entries(self, candidate: Candidate) -> str:
+        if candidate.pk is None:
+            return "–"
+        url = reverse("admin:bridges_auditevent_changelist")
+        query = urlencode({"target_type": Candidate._meta.label_lower, "target_id": candidate.pk})
+        return format_html('<a href="{}?{}">{}</a>', url, query, _("Entries about this candidate"))
+
     @admin.display(description=_("case worker"), ordering="case_worker__last_name")
     def case_worker_name(self, candidate: Candidate) -> str:
         # The name, not the e-mail address: the list fits a laptop's width.
@@ -174,7 +186,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ConsentAdminForm
     list_display = [
         "candidate",
@@ -202,7 +214,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["candidate", "author", "created_at"]
     search_fields = ["candidate__last_name", "text"]
     autocomplete_fields = ["candidate"]
@@ -210,7 +222,7 @@ class NoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["candidate", "kind", "original_name", "content_type", "size", "uploaded_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["candidate__last_name", "original_name", "title"]
@@ -254,7 +266,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportMeasure)
-class SupportMeasureAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class SupportMeasureAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
     """Measures are planned, approved and completed through `candidates.measures` (budget check,
     four eyes); the admin lists them."""
 

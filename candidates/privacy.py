@@ -23,12 +23,13 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models import F, OuterRef, Q, Subquery, TextField
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from bridges.audit_retention import purge_audit_events, scrub_audit_summaries
 from bridges.models import AuditEvent, Notification, User
 from bridges.services import audit_log
 from bridges.taxonomy_words import language_gap_sentence, language_names, skill_labels
@@ -478,41 +479,18 @@ def _mentions(field: str, needles: list[str]) -> Q:
 
 
 def audit_scrub_personal_data(*, about: Q, needles: list[str]) -> int:
-    """The one path that rewrites audit rows: the summaries of the rows `about` a candidate lose
-    every value given as text (names, notes, titles; numbers and translated labels stay), and any
-    other row that quotes one of the `needles` loses it. Who did what to which record, and when,
-    stays. Returns how many rows changed.
-
-    Audit rows are otherwise never changed; a database guard against UPDATE must let this
-    function through (and only it)."""
-    changed = 0
+    """The summaries of the audit entries `about` a candidate, and of any entry that quotes one of
+    the `needles`, are blanked (per record, through `bridges.audit_retention.scrub_audit_summaries`,
+    the one change the database lets through). Who did what to which record, when and from where
+    stays. Returns how many entries changed."""
     texts = AuditEvent.objects.annotate(data_text=Cast("summary_data", TextField()))
-    rows = texts.filter(about | _mentions("summary", needles) | _mentions("data_text", needles)).annotate(
-        is_about=Case(When(about, then=Value(True)), default=Value(False), output_field=BooleanField())
+    records = (
+        texts.filter(about | _mentions("summary", needles) | _mentions("data_text", needles))
+        .exclude(summary="", summary_data=None)
+        .values_list("target_type", "target_id")
+        .distinct()
     )
-    for event in rows:
-        data = event.summary_data
-        if event.is_about:
-            if data and data.get("msgid"):
-                params = {
-                    key: value if isinstance(value, dict | int | float) else ERASED
-                    for key, value in (data.get("params") or {}).items()
-                }
-                data = {**data, "params": params}
-                english = {key: value["msgid"] if isinstance(value, dict) else value for key, value in params.items()}
-                try:
-                    summary = data["msgid"] % english
-                except (KeyError, TypeError, ValueError):
-                    summary = ERASED
-            else:
-                summary = ERASED if event.summary else ""
-        else:
-            data = _scrub(data, needles)
-            summary = _scrub(event.summary, needles)
-        if summary != event.summary or data != event.summary_data:
-            AuditEvent.objects.filter(pk=event.pk).update(summary=summary[:255], summary_data=data)
-            changed += 1
-    return changed
+    return sum(scrub_audit_summaries(target_type, target_id) for target_type, target_id in records)
 
 
 def _scrub_admin_log(*, about: Q, needles: list[str]) -> None:
@@ -659,6 +637,7 @@ class SweepResult:
     cleared: int
     flagged: int
     erased: int
+    audit_purged: int = 0
 
 
 RETENTION_REASON = "retention period passed"
@@ -684,11 +663,9 @@ def retention_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     flagged = Candidate.objects.filter(
         pk__in=candidates.filter(retention_flagged_at__isnull=True, activity__lt=flag_before).values("pk")
     ).update(retention_flagged_at=now)
-    # <<< AUDIT RETENTION: the lead glues the audit purge in here (rows older than the audit
-    # retention period are deleted by this job, and only by it), e.g.
-    #     audit_purged = bridges.audit.audit_purge(now=now)
-    # >>>
-    return SweepResult(cleared=cleared, flagged=flagged, erased=erased)
+    # Audit entries older than AUDIT_RETENTION_DAYS go too: by this job, and only by it.
+    audit_purged = purge_audit_events(before=now - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS))
+    return SweepResult(cleared=cleared, flagged=flagged, erased=erased, audit_purged=audit_purged)
 
 
 def candidates_flagged_for_retention(*, user: User):

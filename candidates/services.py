@@ -38,6 +38,7 @@ def candidate_save(
     """
     created = candidate.pk is None
     candidate.full_clean()
+    changed = [] if created else _changed_fields(candidate, m2m or {})
     candidate.rescore_requested_at = timezone.now()
     candidate.save()
     enqueue("matching.rescore_candidate", candidate.pk)
@@ -45,14 +46,52 @@ def candidate_save(
         getattr(candidate, field).set(values)
     for formset in formsets:
         formset.instance = candidate
+        changed.extend(_formset_changes(formset))
         formset.save()
-    audit_log(
-        actor=actor,
-        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-        target=candidate,
-        summary=candidate.full_name,
-    )
+    if created:
+        audit_log(actor=actor, action=AuditEvent.Action.CREATE, target=candidate, summary=gettext_lazy("profile"))
+    else:
+        audit_log(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            target=candidate,
+            summary=gettext_lazy("fields: %(fields)s"),
+            params={"fields": ", ".join(dict.fromkeys(changed)) or "–"},
+        )
     return candidate
+
+
+# Kept by the portal itself on every save; not a change anybody made.
+_BOOKKEEPING_FIELDS = {"updated_at", "rescore_requested_at"}
+
+
+def _changed_fields(candidate: Candidate, m2m: dict[str, Iterable]) -> list[str]:
+    """The names (never the values) of the fields whose stored value differs from `candidate`'s."""
+    fields = [
+        field
+        for field in Candidate._meta.concrete_fields
+        if field.name not in _BOOKKEEPING_FIELDS and not field.primary_key
+    ]
+    stored = Candidate.objects.filter(pk=candidate.pk).values(*(field.attname for field in fields)).first() or {}
+    names = [
+        field.name
+        for field in fields
+        if field.get_prep_value(stored.get(field.attname)) != field.get_prep_value(getattr(candidate, field.attname))
+    ]
+    for name, values in m2m.items():
+        before = set(getattr(candidate, name).values_list("pk", flat=True))
+        if before != {getattr(value, "pk", value) for value in values}:
+            names.append(name)
+    return names
+
+
+def _formset_changes(formset) -> list[str]:
+    """Field names changed in an inline formset, as "<prefix>.<field>" (a removed row: "<prefix>.DELETE")."""
+    names = []
+    for form in formset.forms:
+        if form.has_changed():
+            names.extend(f"{formset.prefix}.{name}" for name in form.changed_data)
+    return names
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Celery tasks of candidates: thin wrappers around the services, taking ids."""
 
+import dataclasses
+
 from celery import shared_task
 
 from candidates import privacy
@@ -7,7 +9,7 @@ from candidates import privacy
 
 @shared_task(name="candidates.retention_sweep")
 def retention_sweep() -> dict:
-    """Flag inactive candidates, clear flags after activity, anonymise those flagged long enough
-    (scheduled nightly by beat); returns the counts."""
+    """Flag inactive candidates, clear flags after activity, anonymise those flagged long enough,
+    delete the audit entries past their retention period (scheduled nightly by beat); returns the counts."""
     result = privacy.retention_sweep()
-    return {"cleared": result.cleared, "flagged": result.flagged, "erased": result.erased}
+    return dataclasses.asdict(result)

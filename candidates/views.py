@@ -13,8 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridges.audit import audited
 from bridges.http import next_url
 from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required
@@ -36,6 +38,7 @@ PAGE_SIZE = 25
 EMPLOYER_OPTIONS = 20  # organisations per answer of the consent form's search
 
 
+@audited
 @case_worker_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
     filterset = CandidateFilter(request.GET, queryset=list_candidates(user=request.user))
@@ -80,13 +83,15 @@ def _consents_url(candidate) -> str:
     return f"{candidate.get_absolute_url()}#consents"
 
 
+@audited
 @case_worker_required
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = candidate_get_for_user(user=request.user, pk=pk)
-    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, target=candidate, summary=candidate.full_name)
+    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, target=candidate, summary=gettext_lazy("profile"))
     return render(request, "candidates/detail.html", _detail_context(request, candidate))
 
 
+@audited
 @case_worker_required
 def candidate_create(request: HttpRequest) -> HttpResponse:
     form = IntakeForm(request.POST or None)
@@ -109,11 +114,13 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
             services.candidate_save(candidate=candidate, actor=request.user, formsets=[languages])
             messages.success(request, _("The profile of %(name)s was created.") % {"name": candidate.full_name})
             return redirect(candidate)
+        _audit_duplicates_shown(request, duplicates)
         messages.warning(request, _("There may already be a profile of this person. Please check before saving."))
     context = {"form": form, "language_formset": languages, "duplicates": duplicates}
     return render(request, "candidates/create.html", context)
 
 
+@audited
 @case_worker_required
 def candidate_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTIONS:
@@ -140,6 +147,7 @@ def _m2m_names(instance) -> set[str]:
     return {field.name for field in instance._meta.many_to_many}
 
 
+@audited
 @case_worker_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,6 +160,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/detail.html", _detail_context(request, candidate, note_form=form), status=400)
 
 
+@audited
 @case_worker_required
 @require_POST
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -169,6 +178,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/detail.html", _detail_context(request, candidate, consent_form=form), status=400)
 
 
+@audited
 @case_worker_required
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpResponse:
@@ -191,6 +201,7 @@ def employer_search(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/_employer_options.html", {"selected": chosen, "options": options})
 
 
+@audited
 @case_worker_required
 @require_POST
 def duplicate_check(request: HttpRequest) -> HttpResponse:
@@ -206,4 +217,16 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
         email=data.get("email", ""),
         phone=data.get("phone", ""),
     )
+    _audit_duplicates_shown(request, duplicates)
     return render(request, "candidates/_duplicates.html", {"duplicates": duplicates})
+
+
+def _audit_duplicates_shown(request: HttpRequest, duplicates) -> None:
+    """The duplicate check shows names and birth dates of other profiles: each one shown is recorded."""
+    for duplicate in duplicates:
+        audit_log(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            target=duplicate,
+            summary=gettext_lazy("shown as a possible duplicate"),
+        )

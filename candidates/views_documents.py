@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bridges.audit import audited
 from bridges.permissions import case_worker_required
 from candidates import documents
 from candidates.forms_documents import DocumentForm
 from candidates.selectors import candidate_get_for_user
 
 
+@audited
 @case_worker_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -42,6 +44,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/document_upload.html", {"candidate": candidate, "form": form})
 
 
+@audited
 @case_worker_required
 @require_http_methods(["GET"])
 def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
@@ -60,6 +63,7 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
     return response
 
 
+@audited
 @case_worker_required
 @require_http_methods(["GET", "POST"])
 def document_delete(request: HttpRequest, pk: int, doc: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bridges.audit import audited
 from bridges.permissions import case_worker_required
 from candidates import resources
 from candidates.documents import clean_file_name
@@ -24,6 +25,7 @@ from candidates.selectors import candidate_list
 SESSION_KEY = "candidate_import"
 
 
+@audited
 @case_worker_required
 @require_GET
 def candidate_export(request: HttpRequest) -> HttpResponse:
@@ -47,6 +49,7 @@ def candidate_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@audited
 @case_worker_required
 @require_http_methods(["GET", "POST"])
 def candidate_import(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridges.audit import audited
 from bridges.forms import add_service_error
 from bridges.models import Role
 from bridges.permissions import case_worker_required
@@ -31,6 +32,7 @@ def _refused(request: HttpRequest, candidate, **forms) -> HttpResponse:
     return render(request, "candidates/detail.html", _detail_context(request, candidate, **forms), status=400)
 
 
+@audited
 @case_worker_required
 @require_POST
 def measure_plan(request: HttpRequest, pk: int) -> HttpResponse:
@@ -59,18 +61,21 @@ def _act(request: HttpRequest, pk: int, measure: int, action, done: str, **kwarg
     return redirect(_measures_url(candidate))
 
 
+@audited
 @case_worker_required
 @require_POST
 def measure_approve(request: HttpRequest, pk: int, measure: int) -> HttpResponse:
     return _act(request, pk, measure, measures.measure_approve, _("The support measure was approved."))
 
 
+@audited
 @case_worker_required
 @require_POST
 def measure_cancel(request: HttpRequest, pk: int, measure: int) -> HttpResponse:
     return _act(request, pk, measure, measures.measure_cancel, _("The support measure was cancelled."))
 
 
+@audited
 @case_worker_required
 @require_POST
 def measure_complete(request: HttpRequest, pk: int, measure: int) -> HttpResponse:

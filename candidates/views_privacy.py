@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from bridges.audit import audited
 from bridges.models import AuditEvent, Role
 from bridges.permissions import role_required
 from bridges.services import audit_log
@@ -35,6 +36,7 @@ def _audit_export(request: HttpRequest, candidate, kind: str) -> None:
     )
 
 
+@audited
 @privacy_staff_required
 @never_cache
 def candidate_privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
@@ -50,6 +52,7 @@ def candidate_privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/privacy_export.html", context)
 
 
+@audited
 @privacy_staff_required
 @never_cache
 def candidate_privacy_export_json(request: HttpRequest, pk: int) -> HttpResponse:
@@ -65,6 +68,7 @@ def candidate_privacy_export_json(request: HttpRequest, pk: int) -> HttpResponse
     return response
 
 
+@audited
 @privacy_staff_required
 @never_cache
 def candidate_erase(request: HttpRequest, pk: int) -> HttpResponse:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bridges.admin_guards import ReadOnlyAdmin
+from bridges.audit import AuditedAdminMixin
 from employers.models import Position
 from matching import explain, review
 from matching.models import (
@@ -106,7 +107,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # Methods rather than the foreign keys for position and run: the admin keeps a foreign key's
     # cell on one line, and long position titles pushed the score out of sight.
     list_display = [
@@ -381,7 +382,7 @@ class MatchDecisionForm(forms.ModelForm):
 
 
 @admin.register(MatchDecision)
-class MatchDecisionAdmin(admin.ModelAdmin):
+class MatchDecisionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = MatchDecisionForm
     list_display = ["candidate", "position", "status", "reason", "decided_by", "decided_at"]
     list_filter = ["status", "reason"]
@@ -432,7 +433,7 @@ class InterviewInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class IntroductionAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "candidate",
         "position",
@@ -488,7 +489,7 @@ class FollowUpInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class PlacementAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["candidate", "position", "kind", "start_date", "fixed_term", "end_date"]
     list_filter = ["kind", "fixed_term"]
     list_select_related = ["candidate", "position__employer"]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from bridges.audit import audited
 from bridges.models import AuditEvent
 from bridges.permissions import case_worker_required
 from bridges.services import audit_log
@@ -122,6 +123,7 @@ def compute_allocation(matches: list[Match]) -> Allocation:
     )
 
 
+@audited
 @case_worker_required
 def allocation(request: HttpRequest) -> HttpResponse:
     location = request.GET.get("location", "")

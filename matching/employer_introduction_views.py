@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bridges.audit import audited
 from bridges.forms import add_service_error
 from bridges.models import AuditEvent
 from bridges.permissions import employer_required
@@ -53,6 +54,7 @@ INTERESTED, OFFER, DECLINE, INTERVIEW = "interested", "offer", "decline", "inter
 # --- the list -------------------------------------------------------------------------------------
 
 
+@audited
 @employer_required
 @require_GET
 def introduction_list(request: HttpRequest) -> HttpResponse:
@@ -70,6 +72,7 @@ def introduction_list(request: HttpRequest) -> HttpResponse:
 # --- the shared profile ---------------------------------------------------------------------------
 
 
+@audited
 @employer_required
 @require_GET
 def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,6 +120,7 @@ def _detail_page(request: HttpRequest, introduction: Introduction, bound: dict |
     return render(request, "matching/proposals/detail.html", context, status=400 if bound else 200)
 
 
+@audited
 @employer_required
 @require_GET
 def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
@@ -162,6 +166,7 @@ def _move(request: HttpRequest, pk: int, *, to: str, prefix: str, form_class: ty
     return _not_recorded(request, introduction, {prefix: form})
 
 
+@audited
 @employer_required
 @require_POST
 def answer_interested(request: HttpRequest, pk: int) -> HttpResponse:
@@ -172,6 +177,7 @@ def answer_interested(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("proposals:detail", pk=pk)
 
 
+@audited
 @employer_required
 @require_POST
 def answer_offer(request: HttpRequest, pk: int) -> HttpResponse:
@@ -182,6 +188,7 @@ def answer_offer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("proposals:detail", pk=pk)
 
 
+@audited
 @employer_required
 @require_POST
 def answer_decline(request: HttpRequest, pk: int) -> HttpResponse:
@@ -193,6 +200,7 @@ def answer_decline(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("proposals:list") + "?stage=all")
 
 
+@audited
 @employer_required
 @require_POST
 def answer_interviews(request: HttpRequest, pk: int) -> HttpResponse:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridges.audit import audited
 from bridges.forms import add_service_error
 from bridges.http import next_url
 from bridges.models import AuditEvent
@@ -92,6 +93,7 @@ def _introduce_page(
     return render(request, "matching/introductions/introduce.html", context, status=status)
 
 
+@audited
 @case_worker_required
 def introduce(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
     """Introduce a candidate to a position: what to share, a message, the next step."""
@@ -127,6 +129,7 @@ def introduce(request: HttpRequest, candidate: int, position: int) -> HttpRespon
     return _introduce_page(request, candidate, position, form, status=400)
 
 
+@audited
 @case_worker_required
 def candidate_introduce(request: HttpRequest, pk: int) -> HttpResponse:
     """Introduce a candidate directly: choose an open position, then fill in the introduction."""
@@ -213,6 +216,7 @@ def _get(request: HttpRequest, pk: int) -> Introduction:
     return introduction_get_for_user(user=request.user, pk=pk)
 
 
+@audited
 @case_worker_required
 def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     introduction = _get(request, pk)
@@ -220,8 +224,8 @@ def introduction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         target=introduction.candidate,
-        summary=gettext_lazy("%(name)s: introduction to %(position)s"),
-        params={"name": introduction.candidate.full_name, "position": introduction.position.title},
+        summary=gettext_lazy("introduction %(id)s to position %(position)s"),
+        params={"id": introduction.pk, "position": introduction.position_id},
     )
     return _detail_page(request, introduction)
 
@@ -231,6 +235,7 @@ def _done(request: HttpRequest, introduction: Introduction, message: str) -> Htt
     return redirect(introduction)
 
 
+@audited
 @case_worker_required
 @require_POST
 def introduction_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -255,6 +260,7 @@ def introduction_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, introduction, status=400, move_form=form)
 
 
+@audited
 @case_worker_required
 @require_POST
 def introduction_sharing(request: HttpRequest, pk: int) -> HttpResponse:
@@ -275,6 +281,7 @@ def introduction_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, introduction, status=400, sharing_form=form)
 
 
+@audited
 @case_worker_required
 @require_POST
 def introduction_next_step(request: HttpRequest, pk: int) -> HttpResponse:
@@ -296,6 +303,7 @@ def introduction_next_step(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, introduction, status=400, next_step_form=form)
 
 
+@audited
 @case_worker_required
 @require_POST
 def introduction_interviews_propose(request: HttpRequest, pk: int) -> HttpResponse:
@@ -316,6 +324,7 @@ def introduction_interviews_propose(request: HttpRequest, pk: int) -> HttpRespon
     return _detail_page(request, introduction, status=400, interview_form=form)
 
 
+@audited
 @case_worker_required
 @require_POST
 def interview_confirm(request: HttpRequest, pk: int, interview: int) -> HttpResponse:
@@ -329,6 +338,7 @@ def interview_confirm(request: HttpRequest, pk: int, interview: int) -> HttpResp
     return _done(request, introduction, _("The interview on %(date)s was confirmed.") % {"date": interview})
 
 
+@audited
 @case_worker_required
 @require_POST
 def introduction_placement(request: HttpRequest, pk: int) -> HttpResponse:
@@ -354,6 +364,7 @@ def introduction_placement(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, introduction, status=400, placement_form=form)
 
 
+@audited
 @case_worker_required
 @require_POST
 def follow_up_record(request: HttpRequest, pk: int, follow_up: int) -> HttpResponse:
@@ -378,6 +389,7 @@ def follow_up_record(request: HttpRequest, pk: int, follow_up: int) -> HttpRespo
 # --- the list ------------------------------------------------------------------------------------
 
 
+@audited
 @case_worker_required
 def introduction_list_page(request: HttpRequest) -> HttpResponse:
     queryset = introduction_list(user=request.user)
@@ -403,6 +415,7 @@ def _summary(done: int, refused: list[tuple[Introduction, str]], done_text: str)
     return " ".join(parts)
 
 
+@audited
 @case_worker_required
 @require_POST
 def introductions_bulk(request: HttpRequest) -> HttpResponse:
@@ -492,11 +505,13 @@ def _board_page(
     return render(request, template, context, status=status)
 
 
+@audited
 @case_worker_required
 def board(request: HttpRequest) -> HttpResponse:
     return _board_page(request, _board_filters(request.GET))
 
 
+@audited
 @case_worker_required
 @require_POST
 def board_move(request: HttpRequest, pk: int) -> HttpResponse:
@@ -538,6 +553,7 @@ def board_move(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a candidate's introductions -----------------------------------------------------------------
 
 
+@audited
 @case_worker_required
 def candidate_introductions_page(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_for_review(user=request.user, pk=pk)
@@ -546,8 +562,7 @@ def candidate_introductions_page(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         target=candidate,
-        summary=gettext_lazy("%(name)s: introductions"),
-        params={"name": candidate.full_name},
+        summary=gettext_lazy("introductions and timeline"),
     )
     placed = [introduction for introduction in introductions if _placed(introduction)]
     context = {

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from bridges.audit import audited
 from bridges.models import Role
 from bridges.permissions import role_required
 from matching import report_charts
@@ -42,6 +43,7 @@ def _query(form: ReportFilterForm) -> str:
     return urlencode([(name, form.data[name]) for name in form.fields if form.data.get(name)])
 
 
+@audited
 @report_staff_only
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
@@ -119,18 +121,21 @@ def _figures(request: HttpRequest, file_format: str) -> HttpResponse:
     return _attachment(response, export_filename("kennzahlen", filters, file_format))
 
 
+@audited
 @report_staff_only
 @require_GET
 def figures_csv(request: HttpRequest) -> HttpResponse:
     return _figures(request, "csv")
 
 
+@audited
 @report_staff_only
 @require_GET
 def figures_xlsx(request: HttpRequest) -> HttpResponse:
     return _figures(request, "xlsx")
 
 
+@audited
 @report_staff_only
 @require_GET
 def rows_csv(request: HttpRequest) -> HttpResponse:
@@ -143,6 +148,7 @@ def rows_csv(request: HttpRequest) -> HttpResponse:
     return _attachment(response, export_filename("datensaetze", filters, "csv"))
 
 
+@audited
 @report_staff_only
 @require_GET
 def rows_xlsx(request: HttpRequest) -> HttpResponse:

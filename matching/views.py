@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridges.audit import audited
 from bridges.http import next_url
 from bridges.models import AuditEvent, Role
 from bridges.permissions import case_worker_required, role_required
@@ -64,6 +65,7 @@ def _label_rows(matches) -> None:
         match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
 
 
+@audited
 @case_worker_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     recent = selectors.recent_matches(user=request.user)
@@ -92,6 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/dashboard.html", context)
 
 
+@audited
 @case_worker_required
 def overview(request: HttpRequest) -> HttpResponse:
     queryset = introduction_queries.with_open_introduction(selectors.matches_overview(user=request.user))
@@ -100,6 +103,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/overview.html", {"filter": filterset, "page": page, "query": query})
 
 
+@audited
 @case_worker_required
 def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     position = selectors.position_for_review(user=request.user, pk=pk)
@@ -122,6 +126,7 @@ def position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/position_matches.html", context)
 
 
+@audited
 @case_worker_required
 def candidate_matches(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_for_review(user=request.user, pk=pk)
@@ -138,8 +143,8 @@ def _pair_page(request: HttpRequest, candidate: int, position: int, form=None, s
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         target=pair.candidate,
-        summary=gettext_lazy("%(name)s: match with position %(id)s"),
-        params={"name": pair.candidate.full_name, "id": pair.position.pk},
+        summary=gettext_lazy("match with position %(id)s"),
+        params={"id": pair.position.pk},
     )
     explanation = explain.pair_explanation(
         candidate_id=pair.candidate.pk, position_id=pair.position.pk, match=pair.match
@@ -175,11 +180,13 @@ def _history(candidate_id: int, position_id: int) -> list[dict]:
     return rows
 
 
+@audited
 @case_worker_required
 def pair_explain(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
     return _pair_page(request, candidate, position)
 
 
+@audited
 @case_worker_required
 @require_POST
 def pair_decide(request: HttpRequest, candidate: int, position: int) -> HttpResponse:
@@ -236,6 +243,7 @@ def rescore_all(request: HttpRequest) -> HttpResponse:
     return redirect("matching:dashboard")
 
 
+@audited
 @summaries_viewer_required
 def employer_position_matches(request: HttpRequest, pk: int) -> HttpResponse:
     """Anonymised summaries of an own open position's matches, if the programme enables them."""

@@ -49,6 +49,56 @@ def module_data(django_db_blocker):
     inputs_cache.clear()
 
 
+# Database tests run as the portal's application role (docs/database-roles.md: no TRUNCATE, no
+# UPDATE/DELETE of audit rows, owns nothing), as the portal does in production; the test database
+# is created, migrated and flushed by the connecting (owner) role. A test that needs the owner
+# (roles, triggers, migrations) is marked `owner_role`. TEST_DATABASE_ROLE=owner runs all as owner.
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def _app_role_name() -> str:
+    from django.db import connection
+
+    return f"{connection.settings_dict['NAME']}_app"[:63]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django makes it, plus the application role (outside any test's
+    transaction: the role and its grants are committed)."""
+    from bridges.management.commands.create_app_role import create_app_role
+
+    with django_db_blocker.unblock():
+        create_app_role(role=_app_role_name())
+
+
+@pytest.fixture(autouse=True)
+def _as_application_role(request):
+    wants_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    if (
+        not wants_db
+        or request.node.get_closest_marker("owner_role")
+        or os.environ.get("TEST_DATABASE_ROLE", "app") == "owner"
+    ):
+        yield
+        return
+    from django.db import DatabaseError, connection
+
+    # The test's database first (pytest-django's marker fixture may have set it up already): its
+    # teardown (rollback, or a flush with TRUNCATE) then runs after ours.
+    request.getfixturevalue("_django_db_helper")
+    role = _app_role_name()
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{role}"')
+    yield
+    if not connection.in_atomic_block:  # inside the test's transaction, its rollback resets the role
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+        except DatabaseError:
+            connection.close()  # the next connection is the owner's
+
+
 @pytest.fixture
 def private_media(settings, tmp_path):
     """Point the documents' private storage (and staged imports) at a temporary directory.

@@ -24,22 +24,31 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("exported")
         IMPORT = "import", _("imported")
         CONSENT = "consent", _("consent recorded")
+        REFUSED = "refused", _("access refused")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # PROTECT: the trail keeps who did it. Deleting a user would rewrite their rows, which the
+    # database refuses (the trigger of migration 0007); deactivate the account instead.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     target_type = models.CharField(_("record type"), max_length=100)
     target_id = models.CharField(_("record id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
     summary_data = models.JSONField(_("summary for translation"), null=True, blank=True, editable=False)
+    # The client's address as the portal determines it for rate limits (allauth's
+    # `get_client_ip`, which honours ALLAUTH_TRUSTED_PROXY_COUNT behind a proxy); empty outside a request.
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["actor", "at"], name="audit_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"

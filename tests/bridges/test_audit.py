@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -71,9 +72,10 @@ def test_the_audit_admin_shows_summaries_in_the_readers_language(client, admin_u
     client.cookies["django_language"] = "en"
     english = client.get(reverse("admin:bridges_auditevent_changelist")).text
 
-    assert f"Samira Al-Masri: Treffer mit Stelle {match.position_id}" in german
+    assert f"Treffer mit Stelle {match.position_id}" in german
     assert "match with position" not in german
-    assert f"Samira Al-Masri: match with position {match.position_id}" in english
+    assert f"match with position {match.position_id}" in english
+    assert "Samira" not in german  # an entry names the record, never the person's data
 
 
 def test_a_summary_written_as_text_stays_as_written(case_worker):
@@ -99,6 +101,7 @@ def test_a_translation_with_other_placeholders_shows_the_english_summary(case_wo
     assert event.summary_text() == "note added"
 
 
+@pytest.mark.owner_role  # switches the trigger off, in the test's transaction
 @pytest.mark.parametrize(
     ("target_type", "action", "summary", "german"),
     [
@@ -130,6 +133,10 @@ def test_a_translation_with_other_placeholders_shows_the_english_summary(case_wo
     ],
 )
 def test_the_migration_turns_earlier_english_summaries_into_message_ids(target_type, action, summary, german):
+    # The migration ran before audit rows became unchangeable (bridges 0007): here, in the test's
+    # transaction, the trigger is off while it runs again.
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE bridges_auditevent DISABLE TRIGGER bridges_audit_immutable")
     event = AuditEvent.objects.create(target_type=target_type, action=action, target_id="1", summary=summary)
 
     summary_migration.forwards(apps, None)

@@ -256,7 +256,8 @@ def test_duplicate_check_while_typing_reads_only_what_it_shows(client, case_work
     client.force_login(case_worker)
     client.post(reverse("candidates:duplicates"), {"email": "same@example.org"})  # session and user warmed up
 
-    with django_assert_num_queries(3):  # session, user, the possible duplicates with their town
+    # session, user, the possible duplicates with their town, and the audit entry for the one shown
+    with django_assert_num_queries(4):
         response = client.post(reverse("candidates:duplicates"), {"email": "same@example.org"})
 
     assert other.get_absolute_url() in response.text

@@ -54,13 +54,13 @@ def state(candidate) -> tuple:
 
 
 def test_flagged_only_after_the_period_without_activity(inactive):
-    assert sweep(FLAG_AT - MINUTE) == {"cleared": 0, "flagged": 0, "erased": 0}
+    assert sweep(FLAG_AT - MINUTE) == {"cleared": 0, "flagged": 0, "erased": 0, "audit_purged": 0}
     assert state(inactive) == (None, None)
 
-    assert sweep(FLAG_AT + MINUTE) == {"cleared": 0, "flagged": 1, "erased": 0}
+    assert sweep(FLAG_AT + MINUTE) == {"cleared": 0, "flagged": 1, "erased": 0, "audit_purged": 0}
     assert state(inactive) == (FLAG_AT + MINUTE, None)
     # Idempotent: the flag keeps its first time.
-    assert sweep(FLAG_AT + 2 * MINUTE) == {"cleared": 0, "flagged": 0, "erased": 0}
+    assert sweep(FLAG_AT + 2 * MINUTE) == {"cleared": 0, "flagged": 0, "erased": 0, "audit_purged": 0}
     assert state(inactive) == (FLAG_AT + MINUTE, None)
 
 
@@ -71,7 +71,7 @@ def test_anonymised_only_after_the_further_period(inactive):
     assert sweep(erase_at - MINUTE)["erased"] == 0
     assert state(inactive)[1] is None
 
-    assert sweep(erase_at) == {"cleared": 0, "flagged": 0, "erased": 1}
+    assert sweep(erase_at) == {"cleared": 0, "flagged": 0, "erased": 1, "audit_purged": 0}
     inactive.refresh_from_db()
     assert inactive.erased_at == erase_at
     assert inactive.last_name == ""
@@ -80,7 +80,7 @@ def test_anonymised_only_after_the_further_period(inactive):
     assert erasure.actor is None
     assert "retention period passed" in erasure.summary
     # Idempotent: a later run finds nothing more to do.
-    assert sweep(erase_at + datetime.timedelta(days=1)) == {"cleared": 0, "flagged": 0, "erased": 0}
+    assert sweep(erase_at + datetime.timedelta(days=1)) == {"cleared": 0, "flagged": 0, "erased": 0, "audit_purged": 0}
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).count() == 1
 
 
@@ -158,3 +158,23 @@ def test_the_sweep_is_scheduled_nightly_by_beat():
     entry = django_settings.CELERY_BEAT_SCHEDULE["candidates-retention-sweep"]
     assert entry["task"] == "candidates.retention_sweep"
     assert entry["schedule"].hour == {4}
+
+
+def test_the_same_job_deletes_the_audit_entries_past_their_retention_period(case_worker, settings):
+    settings.AUDIT_RETENTION_DAYS = 730  # the database's floor, set by migrate from the same default
+    now = datetime.datetime.now(tz=datetime.UTC)
+    limit = now - datetime.timedelta(days=730)
+    hour = datetime.timedelta(hours=1)
+    entries = {}
+    for name, moment in {"older": limit - hour, "younger": limit + hour, "today": now}.items():
+        with at(moment):
+            entries[name] = AuditEvent.objects.create(
+                actor=case_worker, action=AuditEvent.Action.VIEW, target_type="candidates.candidate", target_id="1"
+            )
+
+    result = tasks.retention_sweep.apply().get()
+
+    assert result["audit_purged"] == 1
+    assert not AuditEvent.objects.filter(pk=entries["older"].pk).exists()
+    assert AuditEvent.objects.filter(pk__in=[entries["younger"].pk, entries["today"].pk]).count() == 2
+    assert tasks.retention_sweep.apply().get()["audit_purged"] == 0  # idempotent
