@@ -90,6 +90,9 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["groups"]
 
     def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated account's sessions end now, and stay ended if it is activated again.
+            obj.session_epoch += 1
         if not change:
             obj.is_staff = obj.role == Role.ADMIN
             obj.set_unusable_password()
