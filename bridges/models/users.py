@@ -88,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Raised to end every session of the user (bridges.account_security.user_sessions_end).
-    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     objects = UserManager()
 

@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     totp_code,
 )
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
 
@@ -477,3 +478,20 @@ def test_sign_up_answers_alike_for_a_taken_and_a_new_address(employer_a):
     taken, new = answers.values()
     assert taken == new
     assert User.objects.filter(email__iexact=employer_a.email).count() == 1
+
+
+def test_an_admin_deletes_a_colleagues_lost_second_factor_without_seeing_its_secret(client, admin_user, case_worker):
+    authenticator = Authenticator.objects.get(user=case_worker)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:mfa_authenticator_change", args=[authenticator.pk]))
+    assert page.status_code == 200
+    assert case_worker.email in page.text
+    assert TOTP_SECRET not in page.text
+    assert "secret" not in page.text
+    client.post(reverse("admin:mfa_authenticator_delete", args=[authenticator.pk]), {"post": "yes"})
+
+    assert not Authenticator.objects.filter(user=case_worker).exists()
+    colleague = Client()
+    assert login(colleague, case_worker.email).url == reverse("matching:dashboard")
+    assert colleague.get(reverse("matching:dashboard")).url == reverse("mfa_activate_totp")

@@ -8,17 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from bridges.models import Role, User
-from tests.factories import DEFAULT_PASSWORD, totp_code
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, email, password=DEFAULT_PASSWORD):
-    """Log in through the form; staff then answer the second factor with their app's code."""
-    response = client.post(reverse("account_login"), {"login": email, "password": password})
-    if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
-        response = client.post(response.url, {"code": totp_code(User.objects.get(email=email))})
-    return response
 
 
 def link_from_last_mail() -> str:
