@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
@@ -97,7 +98,8 @@ def on_authenticator_added(sender, request, user, **kwargs) -> None:
 
 
 def on_authentication_failed(sender, request, user, **kwargs) -> None:
-    logger.warning("Second factor failed (user %s, address %s)", user.pk, request.META.get("REMOTE_ADDR"))
+    address = get_account_adapter(request).get_client_ip(request)
+    logger.warning("Second factor failed (user %s, address %s)", user.pk, address)
 
 
 def _end_this_session(request: HttpRequest) -> None:

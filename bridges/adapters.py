@@ -7,6 +7,7 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal.ratelimit import get_ip as ratelimit_source_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.sites.requests import RequestSite
@@ -45,8 +46,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:
         # allauth keys the per-"key" limit of "login_failed" by the account alone, so five wrong
         # passwords from anywhere locked the owner out; keyed by account and client address,
-        # a guesser only locks themselves out. (The password reset clears the same key.)
-        return f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
+        # a guesser only locks themselves out. (The password reset clears the same key.) The address
+        # is allauth's, as in its per-address limit: an IPv6 address counts as its /64 network.
+        return f"{ratelimit_source_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         try:

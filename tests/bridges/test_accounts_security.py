@@ -291,6 +291,13 @@ def test_one_address_trying_many_accounts_is_refused_after_ten_a_minute(client):
     assert "viele" not in form_errors(password_login(Client(), users[0].email, "wrong", REMOTE_ADDR=OWNER))
 
 
+def test_an_ipv6_guesser_changing_addresses_within_the_network_is_still_refused(client, case_worker):
+    for n in range(6):
+        response = password_login(client, case_worker.email, "wrong", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+
+    assert "viele" in form_errors(response)
+
+
 def test_directly_connected_a_forged_forwarded_for_header_changes_nothing(client, case_worker, settings):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     for n in range(6):
@@ -313,6 +320,25 @@ def test_behind_the_proxy_the_limit_follows_the_forwarded_client_address(client,
     owner = Client()
     response = full_login(owner, case_worker, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OWNER)
     assert logged_in_as(owner) == case_worker.pk
+
+
+def test_behind_a_proxy_that_names_the_client_in_its_own_header_the_limit_follows_that(client, case_worker, settings):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    for _ in range(6):
+        response = password_login(client, case_worker.email, "wrong", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=ATTACKER)
+    assert "viele" in form_errors(response)
+
+    owner = Client()
+    full_login(owner, case_worker, REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=OWNER)
+    assert logged_in_as(owner) == case_worker.pk
+
+
+def test_a_wrong_second_factor_code_is_logged(client, case_worker, caplog):
+    password_login(client, case_worker.email, REMOTE_ADDR=ATTACKER)
+    with caplog.at_level(logging.WARNING, logger="bridges.security"):
+        client.post(reverse("mfa_authenticate"), {"code": "12345"}, REMOTE_ADDR=ATTACKER)
+
+    assert any("Second factor failed" in r.getMessage() and ATTACKER in r.getMessage() for r in caplog.records)
 
 
 # --- sessions --------------------------------------------------------------------------------
