@@ -1,5 +1,6 @@
 """Admin for users: admins create case workers and admins here (never through sign-up)."""
 
+from allauth.mfa.models import Authenticator
 from celery.schedules import ParseException
 from django import forms
 from django.apps import apps
@@ -90,6 +91,9 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["groups"]
 
     def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated account's sessions end now, and stay ended if it is activated again.
+            obj.session_epoch += 1
         if not change:
             obj.is_staff = obj.role == Role.ADMIN
             obj.set_unusable_password()
@@ -252,3 +256,46 @@ class CrontabScheduleAdmin(celery_beat_admin.CrontabScheduleAdmin):
             return obj.human_readable
         except (ParseException, ValueError):
             return "–"
+
+
+# --- Second factors (allauth.mfa) -----------------------------------------------------
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second factor. An admin deletes a colleague's when phone and recovery codes are
+    lost; the next login asks for a new one. Never shown or changed: the secrets in `data`."""
+
+    list_display = ["user_email", "kind", "created", "last_used"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ["user_email", "kind", "created", "last_used"]
+    readonly_fields = fields
+
+    @admin.display(description=_("user"), ordering="user__email")
+    def user_email(self, obj: Authenticator) -> str:
+        return obj.user.email
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, obj: Authenticator) -> str:
+        return obj.get_type_display()
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: Authenticator):
+        return obj.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, obj: Authenticator):
+        return obj.last_used_at or "–"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -12,6 +12,17 @@ class BridgesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from allauth.mfa import signals as mfa_signals
+        from django.contrib.auth import signals as auth_signals
+
+        from bridges import account_security
+
+        auth_signals.user_logged_in.connect(account_security.on_user_logged_in, dispatch_uid="bridges_logged_in")
+        auth_signals.user_logged_out.connect(account_security.on_user_logged_out, dispatch_uid="bridges_logged_out")
+        mfa_signals.authenticator_added.connect(account_security.on_authenticator_added, dispatch_uid="bridges_mfa")
+        mfa_signals.authentication_failed.connect(
+            account_security.on_authentication_failed, dispatch_uid="bridges_mfa_failed"
+        )
         post_migrate.connect(_sync_audit_policy, sender=self)
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -78,6 +79,10 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: staff sessions end after idle time or at most hours;
+    # staff without a second factor are sent to set one up (bridges/account_security.py).
+    "bridges.account_security.StaffSessionMiddleware",
+    "bridges.account_security.StaffMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -251,6 +256,8 @@ if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split(":/
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's rate limits are on by default; they are stated here so that they are
 # visible and tunable (they need a shared cache across processes: Redis).
+# "login_failed" per key counts failures per account *and* client IP (bridges.adapters): someone
+# guessing from one address cannot lock the owner out of another; each address also has its own limit.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -258,6 +265,27 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+
+# Changing the password ends every session of the user, the one it was changed in too.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# Behind a reverse proxy the client's address is in its header (else every visitor would share the
+# proxy's address, and 10 failed logins a minute would lock everyone out): the number of proxies in
+# front of the portal that append to X-Forwarded-For, or the name of a header one of them sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and recovery codes. Case
+# workers and admins must set it up before they see any page; employers may.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "bridges.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
+if not MFA_REQUIRED_FOR_STAFF and not DEBUG:
+    raise ImproperlyConfigured("MFA_REQUIRED_FOR_STAFF=false is for demonstrations with DEBUG on, never production.")
+# Staff sessions end after this much idle time and at the latest this long after the login;
+# employers keep Django's default (two weeks, the browser's cookie).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -307,6 +335,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG

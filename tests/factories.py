@@ -1,11 +1,27 @@
 """factory_boy factories shared by the suite."""
 
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 
+from bridges.account_security import user_totp_activate
 from bridges.models import Occupation, OccupationLabel, Role, Skill, SkillLabel, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
+# Case workers and admins must have a second factor: the personas' authenticator app has this secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user: User, *, step: int = 0) -> str:
+    """The code `user`'s authenticator app shows now (or `step` periods later)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + step
+    return format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counter))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,12 +45,21 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class CaseWorkerFactory(UserFactory):
+class StaffFactory(UserFactory):
+    """Staff have set up their authenticator app (secret TOTP_SECRET); `totp=False` leaves it out."""
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            user_totp_activate(user=self, secret=TOTP_SECRET)
+
+
+class CaseWorkerFactory(StaffFactory):
     email = factory.Sequence(lambda n: f"caseworker{n}@bridges.example")
     role = Role.CASE_WORKER
 
 
-class AdminFactory(UserFactory):
+class AdminFactory(StaffFactory):
     email = factory.Sequence(lambda n: f"admin{n}@bridges.example")
     role = Role.ADMIN
     is_staff = True

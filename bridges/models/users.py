@@ -8,11 +8,13 @@ app (a membership row pointing at the user), so that this app never imports
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,6 +87,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can log into the admin site. Only administrators."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Raised to end every session of the user (bridges.account_security.user_sessions_end).
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -111,6 +115,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def get_session_auth_hash(self) -> str:
+        # Django's hash covers the password only; with the epoch, every session can be ended.
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        return salted_hmac(
+            "bridges.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email

@@ -44,6 +44,8 @@ def test_admin_creates_a_case_worker_who_sets_a_password_by_email(
     client.post(set_password_url, {"password1": "her-own-passphrase", "password2": "her-own-passphrase"})
     response = client.post(reverse("account_login"), {"login": user.email, "password": "her-own-passphrase"})
     assert response.url == reverse("matching:dashboard")
+    # Her first page is the setup of her second factor.
+    assert client.get(response.url).url == reverse("mfa_activate_totp")
 
 
 def test_admin_cannot_create_a_duplicate_email(client, admin_user, case_worker):

@@ -8,13 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from bridges.models import Role, User
-from tests.factories import DEFAULT_PASSWORD
+from tests.login import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, email, password=DEFAULT_PASSWORD):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def link_from_last_mail() -> str:

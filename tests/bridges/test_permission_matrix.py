@@ -84,6 +84,27 @@ MATRIX: dict[str, tuple] = {
     "account_reset_password_done": PUBLIC,
     "account_reset_password_from_key": PUBLIC,
     "account_reset_password_from_key_done": PUBLIC,
+    # allauth.mfa: the second factor (staff must have one; employers may)
+    "mfa_index": ANY_USER,
+    "mfa_activate_totp": (LOGIN, *(Redirect("account_reauthenticate"),) * 4),  # asks for the password again first
+    "mfa_deactivate_totp": (
+        LOGIN,
+        404,
+        404,
+        Redirect("account_reauthenticate"),
+        Redirect("account_reauthenticate"),
+    ),  # 404: the employers have no authenticator
+    "mfa_authenticate": BY_ROLE,  # only during a login waiting for its code
+    "mfa_reauthenticate": (
+        LOGIN,
+        Redirect("account_reauthenticate"),
+        Redirect("account_reauthenticate"),
+        200,
+        200,
+    ),  # by code, for those who have one
+    "mfa_view_recovery_codes": (LOGIN, 404, 404, 404, 404),  # nobody in the world has generated codes
+    "mfa_download_recovery_codes": (LOGIN, 404, 404, 404, 404),
+    "mfa_generate_recovery_codes": (LOGIN, *(Redirect("account_reauthenticate"),) * 4),
     # the admin site (the models' pages: ADMIN_MODELS below)
     "admin:index": ADMIN_SITE,
     "admin:app_list": ADMIN_SITE,
@@ -202,6 +223,7 @@ ADMIN_MODELS: dict[str, dict] = {
     "account.emailaddress": ADMIN_FULL,
     "auth.group": ADMIN_FULL,
     "bridges.auditevent": ADMIN_READ_ONLY,
+    "mfa.authenticator": {**ADMIN_FULL, "add": 403},
     "bridges.iscogroup": ADMIN_FULL,
     "bridges.language": ADMIN_FULL,
     "bridges.notification": {**ADMIN_FULL, "add": 403},

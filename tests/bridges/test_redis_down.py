@@ -16,7 +16,7 @@ from candidates.models import Candidate
 from employers.models import Position
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import MembershipFactory, PositionFactory, position_form_data
-from tests.factories import DEFAULT_PASSWORD
+from tests.login import login
 from tests.matching.test_worker import broker_at
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,6 @@ def redis_down():
     cache = {**settings.CACHES["default"], "LOCATION": url}
     with override_settings(CACHES={"default": cache}), broker_at(url):
         yield url
-
-
-def login(client, email, password=DEFAULT_PASSWORD):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def test_login_works_without_redis(client, case_worker, redis_down):

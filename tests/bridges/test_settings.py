@@ -59,8 +59,6 @@ def test_sqlite_default_migrates_seeds_and_serves_the_login_page(tmp_path):
     seeded = run(["manage.py", "seed_demo"], **env)
     assert seeded.returncode == 0, seeded.stderr
     assert "berater@bridges.example" in seeded.stdout
-    again = run(["manage.py", "seed_demo"], **env)
-    assert "0 created, 3 updated" in again.stdout
     code = (
         "from django.test import Client; c = Client(HTTP_HOST='localhost');"
         "r = c.get('/accounts/login/'); print(r.status_code);"
@@ -69,7 +67,21 @@ def test_sqlite_default_migrates_seeds_and_serves_the_login_page(tmp_path):
     )
     served = run(["manage.py", "shell", "-c", code], **env)
     assert served.returncode == 0, served.stderr
+    # The demo case worker has an authenticator app (the printed demo key) ...
+    assert "BRIDGESDEMOTOTPSECRETFORSTAFFXYZ" in seeded.stdout
+    assert served.stdout.split()[-2:] == ["200", "/accounts/2fa/authenticate/"]
+    # ... none when a demo turns the requirement off, and the password alone logs in.
+    again = run(["manage.py", "seed_demo"], **env, MFA_REQUIRED_FOR_STAFF="false")
+    assert "0 created, 3 updated" in again.stdout
+    served = run(["manage.py", "shell", "-c", code], **env, MFA_REQUIRED_FOR_STAFF="false")
     assert served.stdout.split()[-2:] == ["200", "/dashboard/"]
+
+
+def test_mfa_for_staff_cannot_be_switched_off_in_production():
+    result = run(["manage.py", "check"], DEBUG="false", SECRET_KEY="x" * 50, MFA_REQUIRED_FOR_STAFF="false")
+
+    assert result.returncode != 0
+    assert "MFA_REQUIRED_FOR_STAFF=false" in result.stderr
 
 
 # A production host behind the recommended TLS proxy, with PostgreSQL, Redis and mail.

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bridges.models import Language, Place, Region
 from employers.models import Employer, Position
+from tests.e2e.session import log_in
 from tests.factories import DEFAULT_PASSWORD, AdminFactory, OccupationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -71,10 +72,7 @@ def test_employer_signs_up_is_approved_and_publishes_a_position_abroad(
     admin = AdminFactory(email="admin@bridges.example")
     admin_context = browser.new_context(locale="de-DE")
     admin_page = admin_context.new_page()
-    admin_page.goto(f"{base}/accounts/login/")
-    admin_page.locator("#id_login").fill(admin.email)
-    admin_page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    admin_page.get_by_role("button", name="Anmelden").click()
+    log_in(admin_page, base, admin.email, start="/admin/")
     admin_page.goto(f"{base}/employer/companies/{company.pk}/")
     admin_page.locator("input[name=decision][value=approve]").check()
     admin_page.locator("form[action$='/review/'] button[type=submit]").click()

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.session import enter_totp_code
 from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,6 +19,7 @@ def test_case_worker_logs_in_and_sees_the_dashboard(live_server, page: Page):
     page.get_by_label("E-Mail-Adresse").fill(user.email)
     page.get_by_label("Passwort").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    enter_totp_code(page, user)
 
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Berater-Übersicht")

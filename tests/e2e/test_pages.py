@@ -193,6 +193,8 @@ PAGES = {
         "contact persons": "/employer/profile/contacts/",
         "colleagues": "/employer/colleagues/",
         "e-mail settings": "/settings/notifications/",
+        "two-factor authentication": "/accounts/2fa/",
+        "change password": "/accounts/password/change/",
         "introductions": "/employer/introductions/?stage=all",
         "introduction": "/employer/introductions/{s.introduction}/",
     },
@@ -223,6 +225,7 @@ PAGES = {
         "position": "/employer/positions/{s.position}/",
         "job board": "/jobs/",
         "e-mail settings": "/settings/notifications/",
+        "two-factor authentication": "/accounts/2fa/",
     },
     "admin": {
         "administration": "/admin/",
@@ -236,6 +239,7 @@ PAGES = {
         "users": "/admin/bridges/user/",
         "audit trail": "/admin/bridges/auditevent/",
         "e-mail notifications": "/admin/bridges/notification/",
+        "second factors": "/admin/mfa/authenticator/",
     },
 }
 CASES = [pytest.param(role, name, id=f"{role}: {name}") for role, pages in PAGES.items() for name in pages]

@@ -3,10 +3,13 @@
 It lives in `matching`, the one app that may import all others.
 """
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from bridges.account_security import user_totp_activate
 from bridges.demo_taxonomy import demo_taxonomy_load
 from bridges.models import Notification, Role, User
 from bridges.reference_data import reference_data_load
@@ -43,6 +46,11 @@ DEMO_USERS = [
     },
 ]
 
+# Demo only, printed and in the README: the authenticator app key of the demo admin and case worker
+# (staff must log in with a second factor). With MFA_REQUIRED_FOR_STAFF=false (DEBUG only) they
+# get none and log in with the password alone.
+DEMO_TOTP_SECRET = "BRIDGESDEMOTOTPSECRETFORSTAFFXYZ"
+
 
 class Command(BaseCommand):
     help = (
@@ -76,6 +84,11 @@ class Command(BaseCommand):
             user.set_password(spec["password"])
             user.save(update_fields=["password"])
             user_mark_email_verified(user=user)
+            if spec["role"] != Role.EMPLOYER:
+                if settings.MFA_REQUIRED_FOR_STAFF:
+                    user_totp_activate(user=user, secret=DEMO_TOTP_SECRET)
+                else:
+                    Authenticator.objects.filter(user=user).delete()
             created += was_created
         case_worker = User.objects.get(email="berater@bridges.example")
         candidates = demo_candidates_load(case_worker=case_worker)
@@ -101,3 +114,9 @@ class Command(BaseCommand):
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['role'].label!s:<15} {spec['email']:<30} {spec['password']}")
+        if settings.MFA_REQUIRED_FOR_STAFF:
+            self.stdout.write(
+                f"Admin and case worker then enter the code of an authenticator app set up with the key "
+                f"{DEMO_TOTP_SECRET} (e.g. `oathtool --totp -b {DEMO_TOTP_SECRET}`); "
+                "MFA_REQUIRED_FOR_STAFF=false make run logs them in with the password alone."
+            )
