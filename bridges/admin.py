@@ -173,8 +173,14 @@ class PlaceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
+# Audit record types that are not a model: the decisions on a pair (matching.review.Pair).
+RECORD_TYPES = {"matching.pair": _("candidate and position (decision)")}
+
+
 def record_type_label(target_type: str) -> str:
     """An audit record type in words where it is a model ("Kandidat/in"), else as written."""
+    if target_type in RECORD_TYPES:
+        return str(RECORD_TYPES[target_type])
     try:
         return str(apps.get_model(target_type)._meta.verbose_name)
     except (LookupError, ValueError):

@@ -158,3 +158,13 @@ def test_the_audit_admin_names_record_types_in_words_and_filters_by_them(client,
     record_types = {spec.title: spec for spec in listed.context["cl"].filter_specs}["Datensatztyp"]
     assert sorted(label for _value, label in record_types.lookup_choices) == ["Unternehmen", "matching.allocation"]
     assert [event.target_type for event in filtered.context["cl"].result_list] == ["employers.employer"]
+
+
+def test_a_decisions_record_type_reads_in_words():
+    from django.utils import translation
+
+    from bridges.admin import record_type_label
+
+    with translation.override("de"):
+        assert record_type_label("matching.pair") == "Kandidat/in und Stelle (Entscheidung)"
+        assert record_type_label("candidates.candidate") == "Kandidat/in"
