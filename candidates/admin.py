@@ -1,5 +1,7 @@
 """Admin for candidate data: search and filters for everything."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -15,7 +17,7 @@ from django.utils.translation import ngettext
 from bridges.admin_guards import ReadOnlyAdmin
 from bridges.audit import AuditedAdminMixin
 from candidates import measures, privacy
-from candidates.forms import ErasureForm
+from candidates.forms import ErasureForm, ProfileForm
 from candidates.measures import euros, with_figures
 from candidates.models import (
     Budget,
@@ -124,6 +126,12 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "rescore_requested_at", "audit_entries"]
     inlines = [CandidateLanguageInline, EducationInline, ExperienceInline, ConsentInline, DocumentInline]
     date_hierarchy = "created_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "driving_licences":  # checkboxes, as on the candidate page, not the stored JSON
+            return copy.deepcopy(ProfileForm.base_fields["driving_licences"])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     list_select_related = ["case_worker"]
     actions = ["erase_selected"]
 

@@ -1,0 +1,23 @@
+"""The candidates' admin: fields read as on the candidate page, not as stored JSON."""
+
+import pytest
+from django.urls import reverse
+
+from tests.candidates.factories import CandidateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_driving_licences_are_checkboxes_not_json(client, admin_user):
+    candidate = CandidateFactory(driving_licences=["B", "forklift"])
+    client.force_login(admin_user)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("admin:candidates_candidate_change", args=[candidate.pk])).content.decode()
+
+    assert 'type="checkbox" name="driving_licences" value="forklift"' in html
+    assert "forklift licence" in html
+    assert 'name="last_name"' in html
+    assert 'name="skills"' in html
+    assert "[&quot;B&quot;" not in html
+    assert '["B"' not in html
