@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from bridges.admin_guards import ReadOnlyAdmin
 from bridges.audit import AuditedAdminMixin
 from candidates import measures, privacy
-from candidates.forms import ErasureForm, ProfileForm
+from candidates.forms import ErasureForm, PerspectiveForm, ProfileForm
 from candidates.measures import euros, with_figures
 from candidates.models import (
     Budget,
@@ -107,6 +107,9 @@ class DocumentInline(admin.TabularInline):
         return False
 
 
+CHECKBOX_FIELDS = {"driving_licences": ProfileForm, "support_needs": PerspectiveForm}
+
+
 @admin.register(Candidate)
 class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -128,8 +131,9 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "driving_licences":  # checkboxes, as on the candidate page, not the stored JSON
-            return copy.deepcopy(ProfileForm.base_fields["driving_licences"])
+        # Lists of choices as checkboxes, as on the candidate page, not their stored JSON.
+        if db_field.name in CHECKBOX_FIELDS:
+            return copy.deepcopy(CHECKBOX_FIELDS[db_field.name].base_fields[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     list_select_related = ["case_worker"]

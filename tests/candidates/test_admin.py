@@ -8,8 +8,8 @@ from tests.candidates.factories import CandidateFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_driving_licences_are_checkboxes_not_json(client, admin_user):
-    candidate = CandidateFactory(driving_licences=["B", "forklift"])
+def test_the_driving_licences_and_support_needs_are_checkboxes_not_json(client, admin_user):
+    candidate = CandidateFactory(driving_licences=["B", "forklift"], support_needs=["language_course"])
     client.force_login(admin_user)
     client.cookies["django_language"] = "en"
 
@@ -17,6 +17,7 @@ def test_the_driving_licences_are_checkboxes_not_json(client, admin_user):
 
     assert 'type="checkbox" name="driving_licences" value="forklift"' in html
     assert "forklift licence" in html
+    assert 'type="checkbox" name="support_needs" value="language_course"' in html
     assert 'name="last_name"' in html
     assert 'name="skills"' in html
     assert "[&quot;B&quot;" not in html
