@@ -152,7 +152,7 @@ def test_the_admin_search_form_differs_from_djangos_only_in_the_translated_alt_t
 class VisibleText(HTMLParser):
     """The text a person reads: text nodes and the attributes read out (title, alt, aria-label,
     placeholder, button values), leaving out scripts, code, parts in another language, and
-    options that show their own value (codes such as the driving licence class "AM")."""
+    options and checkboxes that show their own value (codes such as the driving licence class "AM")."""
 
     SKIP = {"script", "style", "template", "code", "kbd", "samp"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -163,6 +163,7 @@ class VisibleText(HTMLParser):
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.texts: list[str] = []
         self.option: tuple[str, list[str]] | None = None  # the open option's value and text
+        self.choice_value: str | None = None  # the value of the checkbox or radio button just read
 
     @property
     def skipping(self) -> bool:
@@ -183,6 +184,7 @@ class VisibleText(HTMLParser):
             self.texts.extend(attributes[name] for name in self.READ_ATTRIBUTES if attributes.get(name))
             if tag == "input" and attributes.get("type") in {"submit", "button"} and attributes.get("value"):
                 self.texts.append(attributes["value"])
+        self.choice_value = attributes.get("value") if attributes.get("type") in {"checkbox", "radio"} else None
         if tag == "option" and not skipped:
             self.option = (attributes.get("value") or "", [])
         if tag not in self.VOID:
@@ -205,8 +207,9 @@ class VisibleText(HTMLParser):
             return
         if self.option is not None:
             self.option[1].append(text)
-        else:
+        elif text != self.choice_value:  # a checkbox's label that is its own value is a code
             self.texts.append(text)
+        self.choice_value = None
 
 
 def visible_texts(content: str) -> list[str]:
@@ -381,6 +384,7 @@ def _report(found: dict[str, set[str]]) -> str:
         ('<p>Available</p><p title="Search">Suche</p>', ["Available", "Search", "Suche"]),
         ('<option lang="en">English</option><code>status</code><td class="field-name_en">Arabic</td>', []),
         ('<option value="AM">AM</option><option value="available">Available</option>', ["Available"]),
+        ('<label><input type="checkbox" value="AM"> AM</label><input type="radio" value="b"> Bus', ["Bus"]),
         ("<script>var x = 'Available';</script><p>Verfügbar<br>ab</p>", ["Verfügbar", "ab"]),
     ],
 )
