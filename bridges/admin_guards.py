@@ -4,8 +4,13 @@ would otherwise turn into a server error or minutes of work."""
 
 from __future__ import annotations
 
+from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from bridges.widgets import valid_values
 
@@ -88,3 +93,22 @@ class ReadOnlyAdmin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def action_reason_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *, form, title: str, action: str
+) -> TemplateResponse:
+    """The intermediate page of an admin action that needs a reason or note first: the selected
+    records and `form`, on `admin/<app>/<model>/<action>.html` (which extends
+    admin/action_with_reason.html)."""
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action": action,
+    }
+    return TemplateResponse(request, f"admin/{opts.app_label}/{opts.model_name}/{action}.html", context)

@@ -4,7 +4,6 @@ import copy
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bridges.admin_guards import ReadOnlyAdmin
+from bridges.admin_guards import ReadOnlyAdmin, action_reason_page
 from bridges.audit import AuditedAdminMixin
 from candidates import measures, privacy
 from candidates.forms import ErasureForm, PerspectiveForm, ProfileForm
@@ -159,16 +158,9 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 return None
         else:
             form = ErasureForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Erase personal data"),
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "erase_selected",
-        }
-        return TemplateResponse(request, "admin/candidates/candidate/erase_selected.html", context)
+        return action_reason_page(
+            self, request, queryset, form=form, title=_("Erase personal data"), action="erase_selected"
+        )
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is not Consent:

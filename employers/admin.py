@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -19,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bridges.admin_guards import action_reason_page
 from employers import services
 from employers.models import (
     ContactPerson,
@@ -141,16 +141,9 @@ class EmployerAdmin(admin.ModelAdmin):
                 return None
         else:
             form = RejectionForm(initial={"note": DEFAULT_REJECTION_NOTE})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Reject companies"),
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "reject_selected",
-        }
-        return TemplateResponse(request, "admin/employers/employer/reject_selected.html", context)
+        return action_reason_page(
+            self, request, queryset, form=form, title=_("Reject companies"), action="reject_selected"
+        )
 
 
 class PositionSkillInline(admin.TabularInline):
