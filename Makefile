@@ -69,7 +69,7 @@ test: install-dev test-system-deps lint messages
 
 # The matching benchmark: prints its figures, last one JSON line (see matching/README.md).
 bench: install-dev
-	$(PY) -m matching.bench $(BENCH_ARGS)
+	$(PY) -m benchmarks.matching_engine $(BENCH_ARGS)
 
 # Services for running on PostgreSQL + Redis (see README and Procfile).
 worker: install

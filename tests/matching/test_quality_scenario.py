@@ -1,4 +1,4 @@
-"""The hand-labelled quality scenario (matching/scenario.py): its measures, its relevance rule,
+"""The hand-labelled quality scenario (benchmarks/scenario.py): its measures, its relevance rule,
 its data, and the targets of issue #10 measured on the real pipeline (PostgreSQL)."""
 
 import math
@@ -7,11 +7,12 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
+from benchmarks import scenario
+from benchmarks.scenario import FIT, IRRELEVANT, JOBS, LATERAL, PEOPLE, RuleTaxonomy, pair_relevance
 from candidates.models import Candidate, CandidateLanguage, WorkExperience
 from employers.models import Employer, EngagementRegion, LanguageRequirement, Position, PositionSkill
-from matching import inputs_cache, loader, scenario, services
+from matching import inputs_cache, loader, services
 from matching.models import Match, MatchDecision
-from matching.scenario import FIT, IRRELEVANT, JOBS, LATERAL, PEOPLE, RuleTaxonomy, pair_relevance
 
 # --- the measures on hand-made lists ----------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Benchmark of the matching engine on a synthetic population at ESCO scale, in memory and on PostgreSQL.
 
-    python -m matching.bench [--candidates 20000 --positions 2000 --sample-candidates 2000 --sample-positions 200]
-    DATABASE_URL=postgres://127.0.0.1:5432/bridges_bench python -m matching.bench [--no-database]
+    python -m benchmarks.matching_engine [--candidates 20000 --positions 2000]
+        [--sample-candidates 2000 --sample-positions 200]
+    DATABASE_URL=postgres://127.0.0.1:5432/bridges_bench python -m benchmarks.matching_engine [--no-database]
 
 Prints what it measures and, last, one JSON line (see `main`). `full_rescore_s` is the engine alone,
 in memory. When DATABASE_URL points at PostgreSQL (or with `--database`; `--no-database` skips it)
@@ -20,7 +21,7 @@ skills clustered by group (an occupation draws mostly from its 4-digit group's p
 dropout and noise; positions from one profile each. Relevance for the quality measures: 3 = the
 position's occupation is one of the candidate's, 2 = same ISCO 4-digit group, 1 = same 2-digit group.
 
-The hand-labelled scenario (`matching/scenario.py`: 15 positions × 49 candidates a case worker
+The hand-labelled scenario (`benchmarks/scenario.py`: 15 positions × 49 candidates a case worker
 graded) runs last, unless `--no-scenario`: in a fresh process and a throw-away database (`test_<name>`
 of DATABASE_URL on PostgreSQL, else SQLite in memory with Celery tasks run eagerly, as `make run`
 does without configuration) it is loaded, rescored end to end through `matching.services` and
@@ -849,7 +850,7 @@ def run_database(population: list, seed: int) -> dict:
         connection.close()
         url = urlsplit(os.environ["DATABASE_URL"])
         child = subprocess.run(
-            [sys.executable, "-m", "matching.bench", "--rescore-in", test_name, "--seed", str(seed)],
+            [sys.executable, "-m", "benchmarks.matching_engine", "--rescore-in", test_name, "--seed", str(seed)],
             env={**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + test_name))},
             stdout=subprocess.PIPE,
             text=True,
@@ -937,7 +938,7 @@ def run_scenario() -> dict:
     if not database_wanted(None):
         env["DATABASE_URL"] = "sqlite://:memory:"
     child = subprocess.run(
-        [sys.executable, "-m", "matching.bench", "--scenario-in"],
+        [sys.executable, "-m", "benchmarks.matching_engine", "--scenario-in"],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -958,7 +959,7 @@ def scenario_in_database() -> dict:
     django.setup()
     from django.db import connection
 
-    from matching import scenario
+    from benchmarks import scenario
 
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
@@ -994,7 +995,7 @@ def main(argv=None) -> dict:
         "--scenario",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also measure the hand-labelled scenario (matching/scenario.py) in a throw-away database",
+        help="also measure the hand-labelled scenario (benchmarks/scenario.py) in a throw-away database",
     )
     parser.add_argument("--scenario-in", action="store_true", help=argparse.SUPPRESS)  # the child of --scenario
     args = parser.parse_args(argv)

@@ -26,7 +26,7 @@ lists (the `Match` rows of each position, best first, as the review pages show t
 
 `scenario_observe` (rescore, read the lists, explain every pair) and `scenario_measure` (judge
 them) are apart, so that the rule can be measured against another taxonomy without a rescore;
-`scenario_report` prints the figures in a few lines. The benchmark (`matching/bench.py`) and
+`scenario_report` prints the figures in a few lines. The benchmark (`benchmarks/matching_engine.py`) and
 `tests/matching/test_quality_scenario.py` run it.
 
 Deterministic (no randomness; dates are relative to today) and idempotent: candidates are keyed
