@@ -33,7 +33,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bridges.account_security import user_totp_activate
@@ -79,7 +79,7 @@ from employers.models import (
     Sector,
     SizeBand,
 )
-from matching.demo_history import BUDGETS, STORIES, Story, _story
+from matching.demo_history import BUDGETS, STORIES, Story, _at, _story
 from matching.models import FollowUp, Introduction, IntroductionEvent, Match, MatchDecision, MatchRun, Placement
 from matching.pipeline import Stage
 from matching.review import match_decide
@@ -112,10 +112,12 @@ class Sizes:
 
 
 # Shares of the population that the pipeline touches (of the candidates).
+# Through the services an introduction's story takes ~190 queries (0.5-1 s on a busy 2-core
+# machine), a decision ~15: a few hundred of them.
 SHORTLISTED = 0.02
 PINNED = 0.005
 DISMISSED = 0.02
-INTRODUCED = 0.02
+INTRODUCED = 0.01
 
 # Regions of origin, weighted as the programme's intake (the demo's six origins).
 ORIGIN_WEIGHTS = {"SY": 30, "AF": 18, "UA": 16, "IQ": 14, "ER": 12, "SO": 10}
@@ -687,24 +689,49 @@ def _budgets(introductions: int) -> None:
     )
 
 
+def _sharing_consent(match: Match, case_worker: User, *, given) -> None:
+    """The candidate's consent to share with the position's organisation, given the day before the
+    introduction (demo_history records it through `consent_give`, which also asks for a rescore of
+    the candidate: at scale, hundreds of single rescores for a consent that changes no score)."""
+    employer = Employer.objects.only("name").get(positions__pk=match.position_id)
+    if not Consent.objects.filter(candidate_id=match.candidate_id).sharing_with(employer.pk).exists():
+        Consent.objects.create(
+            candidate_id=match.candidate_id,
+            purpose=Consent.Purpose.SHARING,
+            employer=employer,
+            recipient=employer.name,
+            wording_version="2026-01",
+            method=Consent.Method.IN_PERSON,
+            given_at=given,
+            recorded_by=case_worker,
+        )
+
+
 def _pipeline(sizes: Sizes, rng: random.Random, admin: User, quiet: bool) -> dict[str, int]:
     """Decisions, introductions at every stage, placements and support measures, through the services."""
-    open_matches = (
-        Match.objects.filter(
-            position__status=Position.Status.OPEN,
-            position__employer__verification=Employer.Verification.APPROVED,
-            candidate__status=Status.ACTIVE,
-        )
-        .order_by("candidate_id", "rank_for_candidate", "position_id")
-        .values_list("candidate_id", "position_id", "rank_for_candidate")
+    # The pairs of open positions of approved employers and active candidates, best first for each
+    # candidate. Filtered here rather than joined: the planner has no statistics on tables written
+    # a moment ago.
+    open_positions = set(
+        Position.objects.filter(
+            status=Position.Status.OPEN, employer__verification=Employer.Verification.APPROVED
+        ).values_list("pk", flat=True)
+    )
+    active = set(Candidate.objects.filter(status=Status.ACTIVE).values_list("pk", flat=True))
+    pairs = sorted(
+        (candidate_id, rank or 0, position_id)
+        for candidate_id, position_id, rank in Match.objects.values_list(
+            "candidate_id", "position_id", "rank_for_candidate"
+        ).iterator(chunk_size=20_000)
+        if candidate_id in active and position_id in open_positions
     )
     by_candidate: dict[int, list[int]] = {}
-    for candidate_id, position_id, _rank in open_matches.iterator(chunk_size=10_000):
+    for candidate_id, _rank, position_id in pairs:
         by_candidate.setdefault(candidate_id, []).append(position_id)
     candidate_ids = sorted(by_candidate)
     rng.shuffle(candidate_ids)
     wanted = {
-        "introductions": round(sizes.candidates * INTRODUCED),
+        "introductions": max(round(sizes.candidates * INTRODUCED), 3),
         "shortlisted": round(sizes.candidates * SHORTLISTED),
         "pinned": round(sizes.candidates * PINNED),
         "dismissed": round(sizes.candidates * DISMISSED),
@@ -726,9 +753,11 @@ def _pipeline(sizes: Sizes, rng: random.Random, admin: User, quiet: bool) -> dic
             base = SCALE_STORIES[story_index % len(SCALE_STORIES)]
             story = dataclasses.replace(base, days_ago=max(base.days_ago + rng.randint(-10, 10), 5))
             story_index += 1
+            case_worker = staff[case_workers[candidate_id]]
             try:
                 with transaction.atomic():
-                    made = _story(match, story, staff[case_workers[candidate_id]], admin)
+                    _sharing_consent(match, case_worker, given=_at(story.days_ago + 1, hour=14))
+                    made = _story(match, story, case_worker, admin)
             except ValidationError:
                 made = None
             if made is None:
@@ -798,12 +827,22 @@ def table_counts() -> dict[str, int]:
     return {name: model.objects.count() for name, model in TABLES}
 
 
+def _analyze() -> None:
+    """Statistics for the planner on PostgreSQL: the tables were empty a moment ago, and without
+    them the joins of the rescore and the services plan for empty tables. (Tables the connecting
+    role does not own are skipped with a warning, as ANALYZE does.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _reference() -> None:
-    """The reference data (unless a database has it already: it is the same for every population)
-    and the demo taxonomy, as seed_demo loads them."""
+    """The reference data and the demo taxonomy, as seed_demo loads them, unless the database has
+    them already (the same for every population; an ESCO import is kept, and used)."""
     if not Place.objects.filter(country="DE").exists():
         reference_data_load()
-    demo_taxonomy_load()
+    if not Occupation.objects.exists():
+        demo_taxonomy_load()
 
 
 @transaction.atomic
@@ -830,9 +869,11 @@ def seed_scale(
     employers = phases.run("employers", lambda: _employers(sizes, lookups, rng, case_workers, employer_users, quiet))
     phases.run("positions", lambda: _positions(sizes, lookups, rng, employers, employer_users, quiet))
     phases.run("candidates", lambda: _candidates(sizes, lookups, rng, case_workers, employers, quiet))
+    _analyze()
     if rescore:
         run = phases.run("matching (full rescore)", lambda: rescore_all(trigger=MatchRun.Trigger.FULL))
         report.pipeline["pairs scored"] = run.pairs_scored
+        _analyze()
         report.pipeline |= phases.run("pipeline", lambda: _pipeline(sizes, rng, admin, quiet))
     # Seeding is not news: the mails the services wrote to the outbox are not sent.
     Notification.objects.filter(created_at__gte=started).delete()

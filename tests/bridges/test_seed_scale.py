@@ -1,8 +1,9 @@
 """`manage.py seed_scale` (matching/scale_seed.py): a small population on PostgreSQL.
 
-The module seeds once (sizes below) and keeps it for all tests; the reproducibility test seeds
-again inside savepoints that it rolls back. The reference data is loaded once beforehand, for the
-countries the population needs (seed_scale keeps reference data a database has already).
+The module seeds once (sizes below) and keeps it for all tests; for the reproducibility test it
+seeds before that inside savepoints that it rolls back. The reference data (the languages, the
+regions of the countries needed and five Thuringian towns) and the demo taxonomy are loaded once
+beforehand: seed_scale keeps what a database has already.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from bridges.models import AuditEvent, Role, User
-from bridges.reference_data import reference_data_load
+from bridges.demo_taxonomy import demo_taxonomy_load
+from bridges.models import AuditEvent, Place, Region, Role, User
+from bridges.reference_data import languages_load, regions_load
+from candidates.demo import ORIGINS
 from candidates.models import Candidate, CandidateLanguage, Consent, SupportMeasure, WorkExperience
 from employers.models import Employer, Membership, Position
 from matching import inputs_cache, scale_seed
@@ -23,18 +26,25 @@ from tests.conftest import module_data
 from tests.login import login
 
 SIZES = scale_seed.Sizes(candidates=150, employers=8, positions=30, case_workers=3)
-COUNTRIES = ["DE", "SY", "IQ", "AF", "UA", "ER", "SO"]
+# GeoNames' largest Thuringian towns; the whole German list takes half a minute to load.
+TOWNS = [
+    (2929670, "Erfurt", 50.9787, 11.0328, 213692),
+    (2895044, "Jena", 50.9281, 11.5880, 110502),
+    (2921232, "Gera", 50.8803, 12.0833, 94859),
+    (2812482, "Weimar", 50.9807, 11.3292, 65228),
+    (2918752, "Gotha", 50.9489, 10.7018, 45410),
+]
 
 
-def _seed(seed: int) -> scale_seed.Report:
+def _seed(seed: int, **options) -> scale_seed.Report:
     inputs_cache.clear()
-    return scale_seed.seed_scale(SIZES, seed=seed)
+    return scale_seed.seed_scale(SIZES, seed=seed, **options)
 
 
-def _seed_rolled_back(seed: int) -> tuple[str, dict[str, int]]:
+def _seed_rolled_back(seed: int, **options) -> tuple[str, dict[str, int]]:
     """Seed in a savepoint, read the digest and counts, roll it back."""
     with transaction.atomic():
-        report = _seed(seed)
+        report = _seed(seed, **options)
         transaction.set_rollback(True)
     inputs_cache.clear()
     return report.digest, report.counts
@@ -43,9 +53,18 @@ def _seed_rolled_back(seed: int) -> tuple[str, dict[str, int]]:
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with module_data(django_db_blocker):
-        reference_data_load(countries=COUNTRIES)
+        # Reference data and taxonomy as seed_scale finds them in a database that has them (it keeps them).
+        languages_load()
+        regions_load(countries=["DE", *ORIGINS])
+        thuringia = Region.objects.get(code="DE-TH")
+        Place.objects.bulk_create(
+            Place(geonameid=pk, name=name, country="DE", region=thuringia, latitude=lat, longitude=lon, population=n)
+            for pk, name, lat, lon, n in TOWNS
+        )
+        demo_taxonomy_load()
         again = _seed_rolled_back(1)
-        other = _seed_rolled_back(2)
+        # Another seed: the population alone differs already (no rescore, to keep the test short).
+        other = _seed_rolled_back(2, rescore=False)
         report = _seed(1)
         yield {"report": report, "again": again, "other": other}
 
