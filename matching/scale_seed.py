@@ -434,7 +434,7 @@ def _positions(
     for employer in chosen:
         occupations = [lookups.occupation_by_label[t] for t in employer.trade[2] if t in lookups.occupation_by_label]
         occupation = rng.choice(occupations or lookups.occupations)
-        position_type, template = _pick(rng, [(t, w, tpl) for t, w, tpl in POSITION_TYPES]), None
+        position_type = _pick(rng, POSITION_TYPES)
         template = next(tpl for t, _w, tpl in POSITION_TYPES if t == position_type)
         title = template.format(label=occupation.label)
         while (employer.pk, title) in titles:
