@@ -38,6 +38,12 @@ from tests.matching.factories import (
 pytestmark = pytest.mark.django_db
 
 
+# The explanation page: session and user, candidate, position, match, decision, audit entry,
+# configuration (twice), taxonomy check, the pair's records for the engine (candidate 5, position 4),
+# history, open introduction.
+EXPLANATION_QUERIES = 22
+
+
 @pytest.fixture(autouse=True)
 def stored_explanations(monkeypatch):
     """Explain from the stored explanation unless a test installs a live explainer."""
@@ -680,6 +686,27 @@ def test_explanation_page_works_with_the_pipelines_live_explainer(
     assert response.status_code == 200
     assert response.context["explanation"].live
     assert "German B2 required, candidate has B1" in response.text
+
+
+def test_explanation_page_reads_the_taxonomy_once_per_process(
+    client, case_worker, position, german, monkeypatch, django_assert_max_num_queries
+):
+    """The live explanation keeps the vocabulary between requests (`inputs_cache.taxonomy`): a
+    second view of a pair is a handful of queries, however large the taxonomy is."""
+    monkeypatch.setattr(explain, "live_explainer", lambda: services.pair_explain)
+    LanguageRequirementFactory(position=position, language=german, min_level=CEFRLevel.B2)
+    SkillFactory.create_batch(5)
+    match = MatchFactory(position=position)
+    client.force_login(case_worker)
+    url = reverse("matching:explain", args=[match.candidate_id, match.position_id])
+    first = client.get(url)
+
+    with django_assert_max_num_queries(EXPLANATION_QUERIES):
+        second = client.get(url)
+
+    assert second.status_code == 200
+    assert second.context["explanation"].live
+    assert second.context["explanation"].components == first.context["explanation"].components
 
 
 def test_an_excluded_pair_names_every_rule_and_no_futile_measure(
