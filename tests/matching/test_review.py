@@ -23,6 +23,7 @@ from tests.candidates.factories import (
     ProfilingConsentFactory,
 )
 from tests.employers.factories import (
+    EmployerFactory,
     LanguageRequirementFactory,
     PositionFactory,
 )
@@ -420,6 +421,37 @@ def test_overview_searches_and_filters(client, case_worker, position):
     assert _names(client.get(url, {"q": "Schweißer"})) == {"Samira"}
     assert _names(client.get(url, {"perspective": "open"})) == {"Omar"}
     assert _names(client.get(url, {"min_score": "60"})) == {"Samira"}
+
+
+def test_overview_pages_keep_the_order_and_the_filters(client, case_worker, position):
+    """The overview reads a page's ids first, then their rows: the pages still follow the score
+    (ties by id), the rank and the decision come with each row, and the search finds words in a
+    name, a title or the employer's name."""
+    from matching.views import PAGE_SIZE
+
+    matches = [MatchFactory(position=position, score=90 - k % 7) for k in range(PAGE_SIZE + 5)]
+    other = MatchFactory(
+        position=PositionFactory(title="Gabelstaplerfahrer", employer=EmployerFactory(name="Logistik Nord")), score=50
+    )
+    decided = matches[3]
+    MatchDecisionFactory(candidate=decided.candidate, position=decided.position, status="shortlisted")
+    client.force_login(case_worker)
+    url = reverse("matching:overview")
+    expected = sorted([*matches, other], key=lambda m: (-m.score, m.pk))
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    rows = [*first.context["page"].object_list, *second.context["page"].object_list]
+    assert [m.pk for m in rows] == [m.pk for m in expected]
+    assert first.context["page"].paginator.count == PAGE_SIZE + 6
+    by_pk = {m.pk: m for m in rows}
+    assert by_pk[decided.pk].decision_status == "shortlisted"
+    assert by_pk[expected[0].pk].rank == 1
+    assert [m.pk for m in client.get(url, {"decision": "shortlisted"}).context["page"]] == [decided.pk]
+    assert decided.pk not in {m.pk for m in client.get(url, {"decision": "open"}).context["page"]}
+    assert [m.pk for m in client.get(url, {"q": "logistik"}).context["page"]] == [other.pk]
+    assert [m.pk for m in client.get(url, {"q": "gabelstapler nord"}).context["page"]] == [other.pk]
+    assert list(client.get(url, {"q": "gabelstapler süd"}).context["page"]) == []
 
 
 # --- decisions ---------------------------------------------------------------------------------
