@@ -66,8 +66,9 @@ def _label_rows(matches) -> None:
     """Bars and decision labels for list rows (no queries: everything came with the list query)."""
     statuses = dict(MatchDecision.Status.choices)
     reasons = dict(MatchDecision.Reason.choices)
+    labels = explain.component_labels()
     for match in matches:
-        match.bars = explain.component_bars(match.components or {})
+        match.bars = explain.component_bars(match.components or {}, labels)
         match.lateral = "lateral_entry" in ((match.explanation or {}).get("notes") or [])
         match.decision_label = statuses.get(getattr(match, "decision_status", None), "")
         match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
