@@ -38,6 +38,16 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _pick(table: str, outer: str) -> str:
+    """SQL joining each row of `outer` × g to a random row `s` of `table` (ids drawn between the
+    smallest and the largest, re-drawn for every row; a gap in the ids loses the draw)."""
+    return (
+        f"CROSS JOIN LATERAL (SELECT lo + floor(random() * n)::bigint + 0 * g + 0 * {outer}.id AS pick "
+        f"FROM (SELECT min(id) AS lo, max(id) - min(id) + 1 AS n FROM {table}) AS r) AS x "
+        f"JOIN {table} s ON s.id = x.pick"
+    )
+
+
 def seed_matches(
     *, per_position: int, seed: int, skills: int = SKILLS, occupations: int = OCCUPATIONS, decisions: int = DECISIONS
 ) -> dict[str, int]:
@@ -71,31 +81,29 @@ def seed_matches(
         ),
         (
             f"INSERT INTO {relation} (relation_type, occupation_id, skill_id) "
-            "SELECT CASE WHEN random() < 0.5 THEN 'essential' ELSE 'optional' END, o.id, s.id "
-            f"FROM {occupation} o CROSS JOIN LATERAL (SELECT id FROM {skill} "
-            "WHERE o.id > 0 ORDER BY random() LIMIT %s) s",
+            "SELECT DISTINCT ON (o.id, s.id) CASE WHEN random() < 0.5 THEN 'essential' ELSE 'optional' END, o.id, s.id "
+            f"FROM {occupation} o CROSS JOIN generate_series(1, %s) g {_pick(skill, 'o')} ON CONFLICT DO NOTHING",
             [SKILLS_PER_OCCUPATION],
         ),
         (
             f"INSERT INTO {_table(PositionSkill)} (position_id, skill_id, relation_type) "
-            "SELECT p.id, s.id, CASE WHEN random() < 0.6 THEN 'essential' ELSE 'optional' END "
-            f"FROM {position} p CROSS JOIN LATERAL (SELECT id FROM {skill} WHERE p.id > 0 "
-            "ORDER BY random() LIMIT 12) s",
+            "SELECT DISTINCT ON (o.id, s.id) o.id, s.id, "
+            "CASE WHEN random() < 0.6 THEN 'essential' ELSE 'optional' END "
+            f"FROM {position} o CROSS JOIN generate_series(1, 12) g {_pick(skill, 'o')} ON CONFLICT DO NOTHING",
             [],
         ),
         (
-            f"INSERT INTO {candidate_skills} (candidate_id, skill_id) SELECT c.id, s.id FROM {candidate} c "
-            f"CROSS JOIN LATERAL (SELECT id FROM {skill} WHERE c.id > 0 ORDER BY random() LIMIT 15) s",
+            f"INSERT INTO {candidate_skills} (candidate_id, skill_id) SELECT DISTINCT ON (o.id, s.id) o.id, s.id "
+            f"FROM {candidate} o CROSS JOIN generate_series(1, 15) g {_pick(skill, 'o')} ON CONFLICT DO NOTHING",
             [],
         ),
         (
             # Matches of each position with random candidates, computed within the last six days.
             f"INSERT INTO {match} (candidate_id, position_id, score, components, explanation, run_id, computed_at) "
-            "SELECT c.id, p.id, round((20 + random() * 80)::numeric, 3)::float, "
+            "SELECT DISTINCT ON (s.id, o.id) s.id, o.id, round((20 + random() * 80)::numeric, 3)::float, "
             "json_build_array(random(), random(), random(), random(), random(), random(), random(), random(), "
             "random()), '[[], [], [], [], []]'::json, %s, now() - random() * interval '6 days' "
-            f"FROM {position} p CROSS JOIN LATERAL (SELECT id FROM {candidate} WHERE p.id > 0 "
-            "ORDER BY random() LIMIT %s) c",
+            f"FROM {position} o CROSS JOIN generate_series(1, %s) g {_pick(candidate, 'o')} ON CONFLICT DO NOTHING",
             [run.pk, per_position],
         ),
         (
