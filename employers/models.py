@@ -345,6 +345,11 @@ class Position(models.Model):
                 name="position_hours_range",
             ),
         ]
+        indexes = [
+            # The job board, newest first: the first page reads the first open positions of the
+            # index instead of sorting every open one (a partial index: closed ones are left out).
+            models.Index(fields=["-created_at", "id"], condition=models.Q(status="open"), name="position_open_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.employer})"

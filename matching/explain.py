@@ -339,12 +339,20 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
 class Bar:
     label: str
     percent: int | None  # None: nothing to compare
+    text: str = ""  # the percentage as the page writes it (digits need no localising: 0–100)
 
 
-def component_bars(components: dict) -> list[Bar]:
+def component_labels() -> dict[str, str]:
+    """The components' labels in the active language (once per list, not once per bar)."""
+    return {name: str(label) for name, label in COMPONENT_LABELS.items()}
+
+
+def component_bars(components: dict, labels: dict[str, str] | None = None) -> list[Bar]:
     """The small bars of a list row: each component's value in per cent, in the engine's order."""
+    labels = labels or component_labels()
     bars = []
     for name in COMPONENTS:
         value = component_value(components.get(name))
-        bars.append(Bar(label=str(COMPONENT_LABELS[name]), percent=None if value is None else round(value * 100)))
+        percent = None if value is None else round(value * 100)
+        bars.append(Bar(label=labels[name], percent=percent, text="" if percent is None else str(percent)))
     return bars

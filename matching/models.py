@@ -197,7 +197,9 @@ class Match(models.Model):
     """A scored candidate–position pair with its explanation (replaced by every rescore)."""
 
     # Few indexes: each one slows the bulk writes of a full rescore. The (…, -score) indexes serve
-    # the ranked lists and the k-th best score a single-record run compares with.
+    # the ranked lists and the k-th best score a single-record run compares with; (-score, id) the
+    # lists over every match (the overview, the dashboard's best undecided matches), which then read
+    # the first rows of the index instead of sorting the whole table.
     candidate = models.ForeignKey(
         "candidates.Candidate",
         verbose_name=_("candidate"),
@@ -234,6 +236,7 @@ class Match(models.Model):
         indexes = [
             models.Index(fields=["position", "-score"], name="match_position_score"),
             models.Index(fields=["candidate", "-score"], name="match_candidate_score"),
+            models.Index(fields=["-score", "id"], name="match_score"),
         ]
 
     def __str__(self) -> str:

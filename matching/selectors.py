@@ -54,6 +54,15 @@ def _rank(side: str) -> Coalesce:
     return Coalesce(Subquery(higher, output_field=IntegerField()), Value(0)) + 1
 
 
+def decided() -> Exists:
+    """Whether a person has decided on the row's pair: an EXISTS on the decisions of the pair, which
+    PostgreSQL runs as an anti-join for `~decided()` and, under a LIMIT along the score index,
+    stops after the first undecided rows."""
+    return Exists(
+        MatchDecision.objects.filter(candidate_id=OuterRef("candidate_id"), position_id=OuterRef("position_id"))
+    )
+
+
 def _with_decisions(queryset: QuerySet[Match]) -> QuerySet[Match]:
     return queryset.annotate(decision_status=decision_subquery("status"), decision_reason=decision_subquery("reason"))
 
@@ -84,11 +93,19 @@ def matches_overview(*, user: User) -> QuerySet[Match]:
 
 
 def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
-    """The best matches of the last days on which nobody has decided yet (the dashboard card)."""
+    """The best matches of the last days on which nobody has decided yet (the dashboard card).
+
+    Walks the score index (`match_score`) best first and stops at `limit` rows without a
+    decision (NOT EXISTS on the decision's pair index): a few index reads, not a scan and a
+    sort of every recent match."""
     _require_case_work(user)
     since = timezone.now() - timedelta(days=days)
-    queryset = Match.objects.filter(computed_at__gte=since).select_related("candidate", "position__employer")
-    return list(_with_decisions(queryset).filter(decision_status__isnull=True).order_by("-score", "pk")[:limit])
+    queryset = (
+        Match.objects.filter(~decided(), computed_at__gte=since)
+        .select_related("candidate", "position__employer")
+        .order_by("-score", "pk")
+    )
+    return list(queryset[:limit])
 
 
 def _with_liveness(run: MatchRun | None) -> MatchRun | None:

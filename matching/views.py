@@ -45,8 +45,16 @@ admin_required = role_required(Role.ADMIN)
 summaries_viewer_required = role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN)
 
 
-def _page(request: HttpRequest, queryset) -> tuple:
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset, *, by_ids: bool = False) -> tuple:
+    """A page of the list. `by_ids`: the page's ids first, then their rows with every subquery of the
+    list (for long lists: PostgreSQL computes a row's subqueries for each row an OFFSET skips too)."""
+    if by_ids:
+        page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        rows = queryset.in_bulk(ids)
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+    else:
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     _label_rows(page.object_list)
@@ -58,8 +66,9 @@ def _label_rows(matches) -> None:
     """Bars and decision labels for list rows (no queries: everything came with the list query)."""
     statuses = dict(MatchDecision.Status.choices)
     reasons = dict(MatchDecision.Reason.choices)
+    labels = explain.component_labels()
     for match in matches:
-        match.bars = explain.component_bars(match.components or {})
+        match.bars = explain.component_bars(match.components or {}, labels)
         match.lateral = "lateral_entry" in ((match.explanation or {}).get("notes") or [])
         match.decision_label = statuses.get(getattr(match, "decision_status", None), "")
         match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
@@ -99,7 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     queryset = introduction_queries.with_open_introduction(selectors.matches_overview(user=request.user))
     filterset = MatchOverviewFilter(request.GET, queryset=queryset)
-    page, query = _page(request, filterset.qs)
+    page, query = _page(request, filterset.qs, by_ids=True)
     return render(request, "matching/overview.html", {"filter": filterset, "page": page, "query": query})
 
 

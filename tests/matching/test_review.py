@@ -23,6 +23,7 @@ from tests.candidates.factories import (
     ProfilingConsentFactory,
 )
 from tests.employers.factories import (
+    EmployerFactory,
     LanguageRequirementFactory,
     PositionFactory,
 )
@@ -36,6 +37,12 @@ from tests.matching.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+# The explanation page: session and user, candidate, position, match, decision, audit entry,
+# configuration (twice), taxonomy check, the pair's records for the engine (candidate 5, position 4),
+# history, open introduction.
+EXPLANATION_QUERIES = 22
 
 
 @pytest.fixture(autouse=True)
@@ -416,6 +423,37 @@ def test_overview_searches_and_filters(client, case_worker, position):
     assert _names(client.get(url, {"min_score": "60"})) == {"Samira"}
 
 
+def test_overview_pages_keep_the_order_and_the_filters(client, case_worker, position):
+    """The overview reads a page's ids first, then their rows: the pages still follow the score
+    (ties by id), the rank and the decision come with each row, and the search finds words in a
+    name, a title or the employer's name."""
+    from matching.views import PAGE_SIZE
+
+    matches = [MatchFactory(position=position, score=90 - k % 7) for k in range(PAGE_SIZE + 5)]
+    other = MatchFactory(
+        position=PositionFactory(title="Gabelstaplerfahrer", employer=EmployerFactory(name="Logistik Nord")), score=50
+    )
+    decided = matches[3]
+    MatchDecisionFactory(candidate=decided.candidate, position=decided.position, status="shortlisted")
+    client.force_login(case_worker)
+    url = reverse("matching:overview")
+    expected = sorted([*matches, other], key=lambda m: (-m.score, m.pk))
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    rows = [*first.context["page"].object_list, *second.context["page"].object_list]
+    assert [m.pk for m in rows] == [m.pk for m in expected]
+    assert first.context["page"].paginator.count == PAGE_SIZE + 6
+    by_pk = {m.pk: m for m in rows}
+    assert by_pk[decided.pk].decision_status == "shortlisted"
+    assert by_pk[expected[0].pk].rank == 1
+    assert [m.pk for m in client.get(url, {"decision": "shortlisted"}).context["page"]] == [decided.pk]
+    assert decided.pk not in {m.pk for m in client.get(url, {"decision": "open"}).context["page"]}
+    assert [m.pk for m in client.get(url, {"q": "logistik"}).context["page"]] == [other.pk]
+    assert [m.pk for m in client.get(url, {"q": "gabelstapler nord"}).context["page"]] == [other.pk]
+    assert list(client.get(url, {"q": "gabelstapler süd"}).context["page"]) == []
+
+
 # --- decisions ---------------------------------------------------------------------------------
 
 
@@ -680,6 +718,27 @@ def test_explanation_page_works_with_the_pipelines_live_explainer(
     assert response.status_code == 200
     assert response.context["explanation"].live
     assert "German B2 required, candidate has B1" in response.text
+
+
+def test_explanation_page_reads_the_taxonomy_once_per_process(
+    client, case_worker, position, german, monkeypatch, django_assert_max_num_queries
+):
+    """The live explanation keeps the vocabulary between requests (`inputs_cache.taxonomy`): a
+    second view of a pair is a handful of queries, however large the taxonomy is."""
+    monkeypatch.setattr(explain, "live_explainer", lambda: services.pair_explain)
+    LanguageRequirementFactory(position=position, language=german, min_level=CEFRLevel.B2)
+    SkillFactory.create_batch(5)
+    match = MatchFactory(position=position)
+    client.force_login(case_worker)
+    url = reverse("matching:explain", args=[match.candidate_id, match.position_id])
+    first = client.get(url)
+
+    with django_assert_max_num_queries(EXPLANATION_QUERIES):
+        second = client.get(url)
+
+    assert second.status_code == 200
+    assert second.context["explanation"].live
+    assert second.context["explanation"].components == first.context["explanation"].components
 
 
 def test_an_excluded_pair_names_every_rule_and_no_futile_measure(
