@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from html import escape
+
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.conf import settings as filter_settings
 
-from bridges.models import CEFRLevel, OccupationLabel, Role, SkillLabel, User
+from bridges.models import CEFRLevel, Role, User
 from candidates.models import (
     Candidate,
     CandidateLanguage,
@@ -18,19 +27,11 @@ from candidates.models import (
     WorkExperience,
     WorkPermission,
 )
-from candidates.selectors import languages_by_use
-
-
-def _occupation_ids_matching(text: str) -> QuerySet:
-    return OccupationLabel.objects.filter(text__icontains=text).values("occupation_id")
-
-
-def _skill_ids_matching(text: str) -> QuerySet:
-    return SkillLabel.objects.filter(text__icontains=text).values("skill_id")
+from candidates.selectors import candidate_search, languages_by_use, occupation_ids_labelled, skill_ids_labelled
 
 
 def _with_occupation(queryset: QuerySet, text: str) -> QuerySet:
-    occupation_ids = _occupation_ids_matching(text)
+    occupation_ids = occupation_ids_labelled(text)
     experienced = WorkExperience.objects.filter(candidate=OuterRef("pk"), occupation_id__in=occupation_ids)
     wanted = Candidate.desired_occupations.through.objects.filter(
         candidate_id=OuterRef("pk"), occupation_id__in=occupation_ids
@@ -40,9 +41,60 @@ def _with_occupation(queryset: QuerySet, text: str) -> QuerySet:
 
 def _with_skill(queryset: QuerySet, text: str) -> QuerySet:
     has_skill = Candidate.skills.through.objects.filter(
-        candidate_id=OuterRef("pk"), skill_id__in=_skill_ids_matching(text)
+        candidate_id=OuterRef("pk"), skill_id__in=skill_ids_labelled(text)
     )
     return queryset.filter(Exists(has_skill))
+
+
+class PlainSelect(forms.Select):
+    """A <select> whose options are written in Python, not through Django's template per option:
+    the countries (about 250) and languages (about 190) of the sidebar took most of the list
+    page's time that way. Same markup: the attributes (id, class, data-…) as Django writes them,
+    values and labels escaped, optgroups kept, the chosen value `selected`; the label is the
+    form's <label for=…>, as before."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        html = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        for group, options in self.choices:
+            if isinstance(options, list | tuple):
+                html.append(f'<optgroup label="{escape(str(group))}">')
+                html.extend(_option(option, label, chosen) for option, label in options)
+                html.append("</optgroup>")
+            else:
+                html.append(_option(group, options, chosen))
+        html.append("</select>")
+        return mark_safe("".join(html))  # every part is escaped
+
+
+def _option(value, label, chosen: set[str]) -> str:
+    value = "" if value is None else str(value)
+    selected = " selected" if value in chosen else ""
+    return f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
+
+
+class CountrySelect(PlainSelect):
+    """The countries' options, written once per language and process (their names and order
+    come with django-countries and the settings: they change with a deployment, not at run
+    time); a request only marks the chosen one."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = [choice for choice in self.format_value(value) if choice]
+        empty = _option("", filter_settings.EMPTY_CHOICE_LABEL, {""} if not chosen else set())
+        options = _country_options(translation.get_language() or settings.LANGUAGE_CODE)
+        for choice in chosen:
+            option = f'<option value="{escape(choice)}">'
+            options = options.replace(option, f"{option[:-1]} selected>", 1)
+        opening = format_html('<select name="{}"{}>', name, flatatt(attrs))
+        return mark_safe(f"{opening}{empty}{options}</select>")  # every part is escaped
+
+
+@functools.lru_cache(maxsize=16)
+def _country_options(language: str) -> str:
+    with translation.override(language):
+        return "".join(_option(code, name, set()) for code, name in countries)
 
 
 CONSENT_CHOICES = [
@@ -64,20 +116,28 @@ class CandidateFilter(django_filters.FilterSet):
     # The choices are set per request, in __init__.
     # Searchable (static/js/autocomplete.js): type a few letters of any of some 190 languages.
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=[], method="filter_language", widget=forms.Select(attrs={"data-searchable": ""})
+        label=_("Language"), choices=[], method="filter_language", widget=PlainSelect(attrs={"data-searchable": ""})
     )
-    min_level = django_filters.ChoiceFilter(label=_("Minimum level"), choices=CEFRLevel.choices, method="filter_noop")
+    min_level = django_filters.ChoiceFilter(
+        label=_("Minimum level"), choices=CEFRLevel.choices, method="filter_noop", widget=PlainSelect()
+    )
     country_of_origin = django_filters.ChoiceFilter(
-        label=_("Country of origin"), choices=countries, widget=forms.Select(attrs={"data-searchable": ""})
+        label=_("Country of origin"), choices=countries, widget=CountrySelect(attrs={"data-searchable": ""})
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    perspective = django_filters.ChoiceFilter(label=_("Perspective"), choices=Perspective.choices)
-    work_permission = django_filters.ChoiceFilter(label=_("Work permission"), choices=WorkPermission.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, widget=PlainSelect())
+    perspective = django_filters.ChoiceFilter(label=_("Perspective"), choices=Perspective.choices, widget=PlainSelect())
+    work_permission = django_filters.ChoiceFilter(
+        label=_("Work permission"), choices=WorkPermission.choices, widget=PlainSelect()
+    )
     # ?consent=to_check lists the candidates whose standing consent to share names no single
     # organisation (free text from before consents named one): a case worker records a new one.
-    consent = django_filters.ChoiceFilter(label=_("Consents"), choices=CONSENT_CHOICES, method="filter_consent")
+    consent = django_filters.ChoiceFilter(
+        label=_("Consents"), choices=CONSENT_CHOICES, method="filter_consent", widget=PlainSelect()
+    )
     case_worker = django_filters.ModelChoiceFilter(
-        label=_("Case worker"), queryset=User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN])
+        label=_("Case worker"),
+        queryset=User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN]),
+        widget=PlainSelect(),
     )
     available_by = django_filters.DateFilter(
         label=_("Available by"),
@@ -113,27 +173,7 @@ class CandidateFilter(django_filters.FilterSet):
         ]
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            by_person = (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(phone__icontains=word)
-                | Q(place__name__icontains=word)
-            )
-            occupation_ids = _occupation_ids_matching(word)
-            by_work = Exists(
-                Candidate.desired_occupations.through.objects.filter(
-                    candidate_id=OuterRef("pk"), occupation_id__in=occupation_ids
-                )
-            ) | Exists(WorkExperience.objects.filter(candidate=OuterRef("pk"), occupation_id__in=occupation_ids))
-            by_skill = Exists(
-                Candidate.skills.through.objects.filter(
-                    candidate_id=OuterRef("pk"), skill_id__in=_skill_ids_matching(word)
-                )
-            )
-            queryset = queryset.filter(by_person | by_work | by_skill)
-        return queryset
+        return candidate_search(queryset, value)
 
     def filter_occupation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _with_occupation(queryset, value.strip())

@@ -1,0 +1,127 @@
+"""The candidate list's search: on PostgreSQL accents and case folded through trigram indexes
+(migration candidates 0008), elsewhere the simple case-insensitive search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bridges.models import CEFRLevel, Language
+from candidates.models import Candidate, CandidateLanguage, WorkExperience
+from candidates.selectors import candidate_search
+from tests.candidates.factories import CandidateFactory, PlaceFactory
+from tests.factories import OccupationFactory, SkillFactory
+
+
+@pytest.fixture
+def people(db):
+    """Five candidates, each findable by one thing only."""
+    carer = OccupationFactory(labels={"de": "Altenpfleger/in", "en": "elderly care worker"})
+    welder = OccupationFactory(labels={"de": "Schweißer/in", "en": "welder"})
+    forklift = SkillFactory(labels={"de": "Staplerschein", "en": "forklift licence"})
+    cologne = PlaceFactory(geonameid=2886242, name="Köln")
+    mueller = CandidateFactory(first_name="Jürgen", last_name="Müller", email="jm@example.org", phone="0151 1111")
+    sahin = CandidateFactory(first_name="Ayşe", last_name="Şahin", email="as@example.org", phone="0151 2222")
+    wants_care = CandidateFactory(first_name="Omar", last_name="Khalil", email="ok@example.org", phone="0151 3333")
+    wants_care.desired_occupations.add(carer)
+    welded = CandidateFactory(first_name="Lena", last_name="Weber", email="lw@example.org", phone="0151 4444")
+    WorkExperience.objects.create(candidate=welded, occupation=welder, job_title="Schweißer")
+    drives = CandidateFactory(
+        first_name="Hamid", last_name="Nouri", email="hn@example.org", phone="0151 5555", place=cologne
+    )
+    drives.skills.add(forklift)
+    return {"mueller": mueller, "sahin": sahin, "wants_care": wants_care, "welded": welded, "drives": drives}
+
+
+def found(text: str, **options) -> set[str]:
+    return set(candidate_search(Candidate.objects.all(), text, **options).values_list("last_name", flat=True))
+
+
+def test_postgresql_search_folds_accents_and_case_and_finds_parts_of_words(people):
+    assert connection.vendor == "postgresql"
+    assert found("Muller") == found("MÜLLER") == found("müll") == {"Müller"}
+    assert found("sahin") == found("Ayse") == {"Şahin"}
+    assert found("Pfleg") == found("pflege") == found("CARE WORK") == {"Khalil"}  # desired occupation
+    assert found("schweiss") == found("welder") == {"Weber"}  # work experience; ß folds to ss
+    assert found("stapler") == found("Forklift") == {"Nouri"}  # skill
+    assert found("koln") == {"Nouri"}  # town
+    assert found("ok@example") == {"Khalil"}
+    assert found("0151 4444") == {"Weber"}  # every word must match: "0151" and "4444"
+    assert found("Jürgen Müller") == {"Müller"}
+    assert found("Jürgen Weber") == set()
+    assert found("nothing-like-this") == set()
+
+
+def test_the_simple_search_of_sqlite_finds_the_same_fields(people):
+    # What SQLite runs (no unaccent there): case-insensitive, accents as written.
+    assert found("müller", folded=False) == {"Müller"}
+    assert found("Pfleg", folded=False) == {"Khalil"}
+    assert found("welder", folded=False) == {"Weber"}
+    assert found("stapler", folded=False) == {"Nouri"}
+    assert found("Köln", folded=False) == {"Nouri"}
+    assert found("ok@example", folded=False) == {"Khalil"}
+    assert found("lena weber", folded=False) == {"Weber"}
+    assert found("Muller", folded=False) == set()
+
+
+def test_the_search_uses_the_trigram_indexes(people):
+    # The plan, not a timing: with sequential scans off the label table is read through its index.
+    search = candidate_search(Candidate.objects.all(), "pflege")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = search.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("occupation_label_trgm", "skill_label_trgm", "candidate_search_trgm", "place_name_trgm"):
+        assert index in plan
+
+
+def test_a_search_page_reads_the_search_once(client, case_worker, people):
+    client.force_login(case_worker)
+    url = reverse("candidates:list")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": "müller"})
+
+    assert [c.last_name for c in response.context["page"].object_list] == ["Müller"]
+    assert response.context["page"].paginator.count == 1
+    assert sum("bridges_fold" in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_search_query_count_does_not_grow_with_the_results(client, case_worker, people):
+    german = Language.objects.get_or_create(code="de", defaults={"name_en": "German", "name_de": "Deutsch"})[0]
+    client.force_login(case_worker)
+    url = reverse("candidates:list")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"q": "example"}).status_code == 200
+    for number in range(40):
+        candidate = CandidateFactory(email=f"more{number}@example.org")
+        CandidateLanguage.objects.create(candidate=candidate, language=german, level=CEFRLevel.B1)
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"q": "example", "page": 2})
+
+    assert response.context["page"].paginator.count == 45
+    assert len(response.context["page"].object_list) == 20
+    assert len(many) == len(few)
+
+
+def test_country_and_language_options_are_plain_html_with_the_choice_selected(client, case_worker, settings):
+    Language.objects.get_or_create(code="de", defaults={"name_en": "German", "name_de": "Deutsch"})
+    client.force_login(case_worker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    html = client.get(reverse("candidates:list"), {"country_of_origin": "ER"}).content.decode()
+
+    select = re.search(r'<select name="country_of_origin"[^>]*>', html).group(0)
+    assert 'id="id_country_of_origin"' in select
+    assert "data-searchable" in select
+    assert "form-select" in select
+    assert re.search(r'<label\s+for="id_country_of_origin"', html)
+    assert '<option value="ER" selected>Eritrea</option>' in html
+    assert '<option value="DE">Deutschland</option>' in html  # the names in the page's language
+    assert re.search(r'<select name="language"[^>]*>.*<optgroup label="Alle anderen Sprachen">', html, re.DOTALL)
