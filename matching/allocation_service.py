@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from employers.models import Position
@@ -151,49 +151,71 @@ def compute(inputs: Inputs) -> Result:
     )
 
 
-def _rows(run: AllocationRun, inputs: Inputs, result: Result) -> tuple[list[AllocationPosition], list[AllocationPair]]:
+def _rows(run: AllocationRun, inputs: Inputs, result: Result) -> tuple[dict[str, list], dict[str, list]]:
+    """The run's position rows and pair rows, as columns (field name -> values)."""
     suggested, greedy = set(result.suggested.tolist()), set(result.greedy.tolist())
     pinned, ignored = set(result.pinned), set(result.ignored)
     per_position = {pk: [0, 0, 0.0, 0, 0.0] for pk in inputs.positions}  # pairs, suggested n/total, greedy n/total
     for pk in inputs.position_ids.tolist():
         per_position[pk][0] += 1
-    pairs = []
-    for k in sorted(suggested | greedy | ignored):
-        position_id, score = int(inputs.position_ids[k]), float(inputs.scores[k])
+    chosen = sorted(suggested | greedy | ignored)
+    pairs: dict[str, list] = {
+        "run_id": [run.pk] * len(chosen),
+        "position_id": inputs.position_ids[chosen].tolist(),
+        "candidate_id": inputs.candidate_ids[chosen].tolist(),
+        "score": inputs.scores[chosen].tolist(),
+        "is_pinned": [k in pinned for k in chosen],
+        "in_suggested": [k in suggested for k in chosen],
+        "in_greedy": [k in greedy for k in chosen],
+        "ignored_pin": [k in ignored for k in chosen],
+    }
+    for position_id, score, in_suggested, in_greedy in zip(
+        pairs["position_id"], pairs["score"], pairs["in_suggested"], pairs["in_greedy"], strict=True
+    ):
         counts = per_position[position_id]
-        if k in suggested:
+        if in_suggested:
             counts[1] += 1
             counts[2] += score
-        if k in greedy:
+        if in_greedy:
             counts[3] += 1
             counts[4] += score
-        pairs.append(
-            AllocationPair(
-                run=run,
-                position_id=position_id,
-                candidate_id=int(inputs.candidate_ids[k]),
-                score=score,
-                is_pinned=k in pinned,
-                in_suggested=k in suggested,
-                in_greedy=k in greedy,
-                ignored_pin=k in ignored,
-            )
-        )
-    positions = [
-        AllocationPosition(
-            run=run,
-            position_id=pk,
-            title=title.lower()[:200],
-            openings=openings,
-            pairs=per_position[pk][0],
-            suggested_count=per_position[pk][1],
-            suggested_total=per_position[pk][2],
-            greedy_count=per_position[pk][3],
-            greedy_total=per_position[pk][4],
-        )
-        for pk, (title, openings) in inputs.positions.items()
-    ]
+    keys = list(inputs.positions)
+    positions: dict[str, list] = {
+        "run_id": [run.pk] * len(keys),
+        "position_id": keys,
+        "title": [inputs.positions[pk][0].lower()[:200] for pk in keys],
+        "openings": [inputs.positions[pk][1] for pk in keys],
+        "pairs": [per_position[pk][0] for pk in keys],
+        "suggested_count": [per_position[pk][1] for pk in keys],
+        "suggested_total": [per_position[pk][2] for pk in keys],
+        "greedy_count": [per_position[pk][3] for pk in keys],
+        "greedy_total": [per_position[pk][4] for pk in keys],
+    }
     return positions, pairs
+
+
+def _insert(model, columns: dict[str, list]) -> None:
+    """Insert the rows given as columns: on PostgreSQL one INSERT … SELECT FROM unnest(arrays) per
+    table (no model instances; a tenth of the time of bulk_create), elsewhere bulk_create."""
+    n = len(next(iter(columns.values())))
+    if n == 0:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in zip(*columns.values(), strict=True)],
+            batch_size=BATCH,
+        )
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(
+        f"%s::{field.rel_db_type(connection) if field.is_relation else field.db_type(connection)}[]" for field in fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",
+            list(columns.values()),
+        )
 
 
 def run_allocation(run_id: int) -> AllocationRun | None:
@@ -210,13 +232,13 @@ def run_allocation(run_id: int) -> AllocationRun | None:
         result = compute(inputs)
         positions, pairs = _rows(run, inputs, result)
         with transaction.atomic():
-            AllocationPosition.objects.bulk_create(positions, batch_size=BATCH)
-            AllocationPair.objects.bulk_create(pairs, batch_size=BATCH)
+            _insert(AllocationPosition, positions)
+            _insert(AllocationPair, pairs)
             run.status = AllocationRun.Status.SUCCEEDED
             run.finished_at = timezone.now()
             run.duration_s = time.perf_counter() - started
             run.pairs = len(inputs.scores)
-            run.positions = len(positions)
+            run.positions = len(inputs.positions)
             run.openings = result.openings
             run.suggested_total = result.suggested_total
             run.suggested_filled = result.suggested_filled
