@@ -58,8 +58,11 @@ PERSONAL_DATA_URLS: tuple[Rule, ...] = (
     Rule("candidates:employer_search", None),  # organisations' names for the consent form
     Rule("matching:run_progress", None),  # a match run's progress
     Rule("matching:rescore_all", None),  # starts a rescore
+    Rule("matching:allocation_compute", None),  # starts computing the suggested allocation
+    Rule("matching:allocation_status", None),  # whether that computation is done
     Rule("admin:candidates_budget_*", None),  # budgets per year and kind
     Rule("admin:matching_matchrun_*", None),  # when a run ran, how long
+    Rule("admin:matching_allocationrun_*", None),  # when an allocation was computed, its totals
     Rule("admin:matching_scoringconfig_*", None),  # weights and thresholds
     # Candidate pages: profile, sections, intake and duplicate check, notes, consents, documents,
     # support measures, import and export.

@@ -28,6 +28,7 @@ from bridges.audit import AuditedAdminMixin
 from employers.models import Position
 from matching import explain, review
 from matching.models import (
+    AllocationRun,
     FollowUp,
     Interview,
     Introduction,
@@ -273,6 +274,28 @@ class MatchRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # the record of what ran:
 
     @admin.display(description=_("duration"), ordering="duration_s")
     def duration_display(self, obj: MatchRun) -> str:
+        return duration_text(obj.duration_s)
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # when the suggested allocation was computed: read-only
+    list_display = [
+        "created_at",
+        "location",
+        "status",
+        "duration_display",
+        "pairs",
+        "suggested_filled",
+        "greedy_filled",
+        "openings",
+        "ignored_pins",
+    ]
+    list_filter = ["status", "location"]
+    date_hierarchy = "created_at"
+    exclude = ["requested_by"]
+
+    @admin.display(description=_("duration"), ordering="duration_s")
+    def duration_display(self, obj: AllocationRun) -> str:
         return duration_text(obj.duration_s)
 
 

@@ -587,3 +587,119 @@ class FollowUp(models.Model):
     @property
     def is_due(self) -> bool:
         return not self.outcome and self.due_on <= timezone.localdate()
+
+
+# --- the suggested allocation --------------------------------------------------------------------
+
+
+# The place-of-work filters of a run: everywhere, or those of `employers.Position.Location`.
+ALLOCATION_LOCATIONS = [("", _("all places of work")), ("germany", _("in Germany")), ("abroad", _("abroad"))]
+
+
+class AllocationRun(models.Model):
+    """One computation of the suggested allocation (`matching.allocation_service`) for a place-of-work
+    filter, with its totals; its chosen pairs are `AllocationPair` rows, one `AllocationPosition` row per
+    position that had stored matches. A newer finished run of the same filter replaces the older ones."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("computing")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    location = models.CharField(
+        _("place of work"), max_length=20, blank=True, choices=ALLOCATION_LOCATIONS
+    )  # "" = everywhere
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    pairs = models.PositiveIntegerField(_("stored matches"), default=0)
+    positions = models.PositiveIntegerField(_("positions"), default=0)
+    openings = models.PositiveIntegerField(_("openings"), default=0)
+    suggested_total = models.FloatField(_("suggested total score"), default=0)
+    suggested_filled = models.PositiveIntegerField(_("suggested: filled openings"), default=0)
+    greedy_total = models.FloatField(_("greedy total score"), default=0)
+    greedy_filled = models.PositiveIntegerField(_("greedy: filled openings"), default=0)
+    ignored_pins = models.PositiveIntegerField(_("pins left out"), default=0)
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["location", "status", "-id"], name="allocation_run_latest")]
+
+    def __str__(self) -> str:
+        created = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT") if self.created_at else ""
+        return f"{_('allocation run')} {created}".strip()
+
+
+class AllocationPosition(models.Model):
+    """A position of an allocation run: what the suggestion and the greedy choice give it (the page's rows)."""
+
+    run = models.ForeignKey(
+        AllocationRun, verbose_name=_("allocation run"), on_delete=models.CASCADE, related_name="position_rows"
+    )
+    position = models.ForeignKey(
+        "employers.Position", verbose_name=_("position"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)  # lowercased, the page's order
+    openings = models.PositiveIntegerField(_("openings"), default=1)
+    pairs = models.PositiveIntegerField(_("stored matches"), default=0)
+    suggested_count = models.PositiveIntegerField(_("suggested: filled openings"), default=0)
+    suggested_total = models.FloatField(_("suggested total score"), default=0)
+    greedy_count = models.PositiveIntegerField(_("greedy: filled openings"), default=0)
+    greedy_total = models.FloatField(_("greedy total score"), default=0)
+
+    class Meta:
+        verbose_name = _("position of an allocation run")
+        verbose_name_plural = _("positions of an allocation run")
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="allocation_position_unique")]
+        indexes = [models.Index(fields=["run", "title", "position"], name="allocation_position_order")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.title}"
+
+
+class AllocationPair(models.Model):
+    """A pair an allocation run chose (suggested, greedy or both), or a pin it had to leave out."""
+
+    run = models.ForeignKey(
+        AllocationRun,
+        verbose_name=_("allocation run"),
+        on_delete=models.CASCADE,
+        related_name="pair_rows",
+        db_index=False,
+    )
+    position = models.ForeignKey(
+        "employers.Position", verbose_name=_("position"), on_delete=models.CASCADE, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        "candidates.Candidate", verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(_("score"))
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    in_suggested = models.BooleanField(_("in the suggested allocation"), default=False)
+    in_greedy = models.BooleanField(_("in the greedy choice"), default=False)
+    ignored_pin = models.BooleanField(_("pin left out"), default=False)
+
+    class Meta:
+        verbose_name = _("pair of an allocation run")
+        verbose_name_plural = _("pairs of an allocation run")
+        indexes = [models.Index(fields=["run", "position"], name="allocation_pair_run_position")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.candidate_id} × {self.position_id}"
+
+    def score_text(self) -> str:
+        return number_format(round(self.score, 1), 1)

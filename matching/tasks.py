@@ -7,7 +7,7 @@ never import this module. Acknowledged late and given back if the worker dies
 
 from celery import shared_task
 
-from matching import notifications, services
+from matching import allocation_service, notifications, services
 from matching.models import MatchRun
 
 
@@ -25,8 +25,18 @@ def rescore_position(position_id: int) -> int:
 
 @shared_task(name="matching.rescore_all")
 def rescore_all(trigger: str = MatchRun.Trigger.FULL) -> int:
-    """Rescore everything (nightly, after a configuration change, or on request)."""
-    return services.rescore_all(trigger=MatchRun.Trigger(trigger)).pk
+    """Rescore everything (nightly, after a configuration change, or on request); then the stored
+    suggested allocations are computed again over the new matches (queued, another task)."""
+    run = services.rescore_all(trigger=MatchRun.Trigger(trigger))
+    allocation_service.refresh_after_rescore()
+    return run.pk
+
+
+@shared_task(name=allocation_service.ALLOCATE_TASK)
+def allocate(run_id: int) -> int | None:
+    """Compute a suggested allocation run (queued by the allocation page or after a full rescore)."""
+    run = allocation_service.run_allocation(int(run_id))
+    return run.pk if run else None
 
 
 @shared_task(name="matching.sweep")

@@ -35,6 +35,7 @@ from candidates import measures
 from candidates.models import Budget, Candidate, Consent, MeasureKind, ResidenceStatus
 from candidates.services import note_add
 from employers.models import Invitation
+from matching import allocation_service
 from matching import introductions as intro_svc
 from matching.models import SharedSection
 from matching.pipeline import Stage
@@ -156,6 +157,8 @@ def build_world() -> World:
         for position in (position_a, position_b):
             MatchFactory(candidate=candidate, position=position, run=run)
     decision = MatchDecisionFactory(candidate=people["none"], position=position_b, decided_by=case_worker)
+    allocation_run, _new = allocation_service.request_allocation(user=case_worker)
+    allocation_service.run_allocation(allocation_run.pk)
 
     documents = {key: pdf_document(candidate, case_worker, title=f"Zeugnis {key}") for key, candidate in people.items()}
     ConsentFactory(candidate=people["a"], employer=company_a)
@@ -268,6 +271,7 @@ def build_world() -> World:
         "employers.engagementregion": region_b,
         "matching.match": position_b.matches.filter(candidate=people["b"]).get(),
         "matching.matchrun": run,
+        "matching.allocationrun": allocation_run,
         "matching.scoringconfig": config,
         "matching.matchdecision": decision,
         "matching.introduction": intro_b,

@@ -171,6 +171,8 @@ MATRIX: dict[str, tuple] = {
     "matching:dashboard": STAFF,
     "matching:overview": STAFF,
     "matching:allocation": STAFF,
+    "matching:allocation_compute": STAFF_POST,
+    "matching:allocation_status": STAFF,
     "matching:position_matches": STAFF,
     "matching:candidate_matches": STAFF,
     "matching:explain": STAFF,
@@ -253,6 +255,7 @@ ADMIN_MODELS: dict[str, dict] = {
     "matching.match": ADMIN_READ_ONLY,
     "matching.matchdecision": {**ADMIN_FULL, "add": 403},
     "matching.matchrun": ADMIN_READ_ONLY,
+    "matching.allocationrun": ADMIN_READ_ONLY,
     "matching.placement": ADMIN_READ_ONLY,
     "matching.scoringconfig": {**ADMIN_FULL, "delete": 403},
 }

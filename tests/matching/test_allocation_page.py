@@ -1,17 +1,22 @@
 """The suggested allocation page: permissions, capacities, one position per candidate, at least
-as good as greedy, pinned and dismissed pairs, the audit row and a constant number of queries.
+as good as greedy, pinned and dismissed pairs, the audit row and a constant number of queries;
+the stored run behind it (queued by the page's button, computed by the task), its pages and filters.
 Match rows are written directly with MatchFactory, not by the engine."""
+
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bridges.models import AuditEvent
 from employers.models import Position
-from matching.models import MatchDecision
+from matching import allocation_service, tasks
+from matching.models import AllocationPair, AllocationPosition, AllocationRun, MatchDecision, MatchRun
 from tests.candidates.factories import CandidateFactory
-from tests.employers.factories import PositionFactory
+from tests.employers.factories import EmployerFactory, PositionFactory
 from tests.matching.factories import MatchDecisionFactory, MatchFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +28,44 @@ def _english(client):
     client.cookies["django_language"] = "en"
 
 
+@pytest.fixture
+def queued(monkeypatch):
+    """Runs queued by the page, as ids, instead of the broker (`run_queued` computes them)."""
+    ids = []
+    monkeypatch.setattr(allocation_service, "_queue", ids.append)
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def run_at_once(monkeypatch):
+    """The task computes a queued run right away (as eager Celery does after the commit)."""
+    monkeypatch.setattr(allocation_service, "_queue", tasks.allocate)
+
+
 URL = reverse("matching:allocation")
+COMPUTE = reverse("matching:allocation_compute")
+STATUS = reverse("matching:allocation_status")
 
 
 def _result(client, user, **params):
+    """Press the button for the filter's location, then read the page; the rows and totals."""
     client.force_login(user)
+    assert client.post(COMPUTE, {"location": params.get("location", "")}).status_code == 302
     response = client.get(URL, params)
     assert response.status_code == 200
-    return response.context["result"]
+    run = response.context["run"]
+    rows = list(response.context["page"].object_list)
+    return SimpleNamespace(
+        positions=rows,
+        suggested_total=run.suggested_total,
+        suggested_filled=run.suggested_filled,
+        greedy_total=run.greedy_total,
+        greedy_filled=run.greedy_filled,
+        openings=run.openings,
+        pairs=run.pairs,
+        ignored_pins=response.context["ignored_pins"] or [],
+        response=response,
+    )
 
 
 def _pairs(result) -> set[tuple[int, int]]:
@@ -55,6 +90,7 @@ def test_case_worker_and_admin_see_the_page(client, personas, persona):
     response = client.get(URL)
     assert response.status_code == 200
     content = response.content.decode()
+    assert 'data-testid="allocation-none"' in content
     assert "Shortlisting people for jobs is high-risk under the EU AI Act: a person decides." in content
 
 
@@ -114,12 +150,10 @@ def test_pinned_pair_appears(client, case_worker):
     MatchFactory(position=position, score=95)
     weak = MatchFactory(position=position, score=30)
     MatchDecisionFactory(candidate=weak.candidate, position=position, status=MatchDecision.Status.PINNED)
-    client.force_login(case_worker)
-    response = client.get(URL)
-    result = response.context["result"]
+    result = _result(client, case_worker)
     assert _pairs(result) == {(weak.candidate_id, position.pk)}
     assert [m.candidate_id for row in result.positions for m in row.greedy] == [weak.candidate_id]
-    assert "pinned" in response.content.decode()
+    assert "pinned" in result.response.content.decode()
 
 
 def test_conflicting_pins_keep_the_best_and_still_compute(client, case_worker):
@@ -173,16 +207,183 @@ def test_the_page_writes_one_audit_row(client, case_worker):
     assert event.actor == case_worker
 
 
-def test_constant_number_of_queries(client, case_worker):
+def test_constant_number_of_queries(client, case_worker, django_assert_max_num_queries):
     client.force_login(case_worker)
     MatchFactory(score=60)
+    client.post(COMPUTE)
     client.get(URL)  # warm up (session, content types)
     with CaptureQueriesContext(connection) as small:
         assert client.get(URL).status_code == 200
-    for _ in range(3):
+    for _ in range(30):  # more than a page of positions, with pins and an ignored pin
         position = PositionFactory(openings=2)
         for score in (80, 70, 60):
             MatchFactory(position=position, score=score)
+    candidate = CandidateFactory()
+    for position in Position.objects.all()[:2]:
+        MatchFactory(candidate=candidate, position=position, score=90)
+        MatchDecisionFactory(candidate=candidate, position=position, status=MatchDecision.Status.PINNED)
+    client.post(COMPUTE)
+    client.get(URL)
     with CaptureQueriesContext(connection) as large:
-        assert client.get(URL).status_code == 200
-    assert len(large) == len(small)
+        response = client.get(URL)
+        assert response.status_code == 200
+    assert response.context["run"].ignored_pins == 1
+    assert len(response.context["page"].object_list) == 25
+    assert len(large) == len(small) + 1  # the ignored pins
+    with django_assert_max_num_queries(len(large)):
+        client.get(URL, {"page": 2})
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(URL, {"page": 2, "suggested": "on", "title": "a"}).status_code == 200
+    assert len(second) <= len(large)
+
+
+def test_the_page_before_any_run_offers_the_button(client, case_worker, queued):
+    MatchFactory(score=60)
+    client.force_login(case_worker)
+    content = client.get(URL).content.decode()
+    assert 'data-testid="allocation-none"' in content
+    assert COMPUTE in content
+    assert client.post(COMPUTE, {"location": "abroad"}).status_code == 302
+    run = AllocationRun.objects.get()
+    assert (run.location, run.status, run.requested_by) == ("abroad", AllocationRun.Status.QUEUED, case_worker)
+    assert queued == [run.pk]
+
+
+def test_a_pending_run_shows_computing_polls_and_is_not_queued_twice(client, case_worker, queued):
+    MatchFactory(score=60)
+    client.force_login(case_worker)
+    client.post(COMPUTE)
+    client.post(COMPUTE)
+    assert AllocationRun.objects.count() == 1
+    assert len(queued) == 1
+    content = client.get(URL).content.decode()
+    assert 'data-testid="allocation-computing"' in content
+    assert f'hx-get="{STATUS}?location="' in content
+    status = client.get(STATUS, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' in status.content.decode()
+    assert "HX-Refresh" not in status
+    tasks.allocate(queued[0])
+    done = client.get(STATUS, headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+    assert "every 2s" not in done.content.decode()
+
+
+def test_a_lost_run_may_be_asked_for_again(client, case_worker, queued):
+    client.force_login(case_worker)
+    client.post(COMPUTE)
+    AllocationRun.objects.update(created_at=timezone.now() - allocation_service.LOST_AFTER * 2)
+    assert 'data-testid="allocation-lost"' in client.get(URL).content.decode()
+    client.post(COMPUTE)
+    assert AllocationRun.objects.count() == 2
+    assert len(queued) == 2
+
+
+def test_a_failed_run_is_shown_and_keeps_the_previous_suggestion(client, case_worker, monkeypatch):
+    match = MatchFactory(score=60)
+    _result(client, case_worker)
+    ids = []
+    monkeypatch.setattr(allocation_service, "_queue", ids.append)
+    client.post(COMPUTE)
+
+    def broken(inputs):
+        raise RuntimeError("no solution")
+
+    monkeypatch.setattr(allocation_service, "compute", broken)
+    with pytest.raises(RuntimeError):
+        tasks.allocate(ids[0])
+    failed = AllocationRun.objects.latest("pk")
+    assert failed.status == AllocationRun.Status.FAILED
+    assert "no solution" in failed.error
+    response = client.get(URL)
+    assert 'data-testid="allocation-failed"' in response.content.decode()
+    assert _pairs(SimpleNamespace(positions=response.context["page"].object_list)) == {
+        (match.candidate_id, match.position_id)
+    }
+
+
+def test_a_new_run_replaces_the_older_one_of_its_filter_only(client, case_worker):
+    MatchFactory(score=60)
+    MatchFactory(position=PositionFactory(location=Position.Location.ABROAD, country="SY"), score=50)
+    _result(client, case_worker)
+    _result(client, case_worker, location="abroad")
+    first_everywhere = AllocationRun.objects.get(location="")
+    _result(client, case_worker)
+    runs = AllocationRun.objects.order_by("pk")
+    assert [(run.location, run.status) for run in runs] == [
+        ("abroad", AllocationRun.Status.SUCCEEDED),
+        ("", AllocationRun.Status.SUCCEEDED),
+    ]
+    assert first_everywhere.pk not in {run.pk for run in runs}
+    assert AllocationPosition.objects.filter(run=first_everywhere).count() == 0
+    assert AllocationPair.objects.filter(run_id=first_everywhere.pk).count() == 0
+
+
+def test_pages_and_filters(client, case_worker):
+    mine = EmployerFactory(name="Bäckerei Sonnenschein")
+    for number in range(30):
+        position = PositionFactory(title=f"Koch {number:02}", openings=1)
+        MatchFactory(position=position, score=50 + number)
+    baker = PositionFactory(title="Bäcker", employer=mine, openings=1)
+    MatchFactory(position=baker, score=70)
+    empty = PositionFactory(title="Dachdecker", openings=1)
+    dismissed = MatchFactory(position=empty, score=40)
+    MatchDecisionFactory(
+        candidate=dismissed.candidate, position=empty, status=MatchDecision.Status.DISMISSED, reason="skills"
+    )
+    result = _result(client, case_worker)
+    assert [row.position_id for row in result.positions][:2] == [baker.pk, empty.pk]  # by title
+    assert len(result.positions) == 25
+    second = client.get(URL, {"page": 2}).context["page"]
+    assert [row.position.title for row in second.object_list] == [f"Koch {n:02}" for n in range(23, 30)]
+    by_title = client.get(URL, {"title": "KOCH 1"}).context["page"]
+    assert [row.position.title for row in by_title.object_list] == [f"Koch {n:02}" for n in range(10, 20)]
+    by_employer = client.get(URL, {"employer": "sonnenschein"}).context["page"]
+    assert [row.position_id for row in by_employer.object_list] == [baker.pk]
+    suggested = client.get(URL, {"suggested": "on"}).context["page"]
+    assert empty.pk not in {row.position_id for row in suggested.object_list}
+    assert suggested.paginator.count == 31
+    content = client.get(URL).content.decode()
+    assert "nobody suggested" in content
+    assert "Koch 00" in content
+    assert "?page=2" in content
+
+
+def test_scores_are_shown_with_one_decimal(client, case_worker):
+    MatchFactory(score=61.23456789)
+    content = _result(client, case_worker).response.content.decode()
+    assert "61.2" in content
+    assert "61.23" not in content
+
+
+def test_the_page_says_how_old_the_suggestion_is_and_when_matches_changed(client, case_worker):
+    match = MatchFactory(score=60)
+    content = _result(client, case_worker).response.content.decode()
+    assert 'data-testid="allocation-age"' in content
+    assert 'data-testid="allocation-stale"' not in content
+    MatchRun.objects.create(
+        trigger=MatchRun.Trigger.CANDIDATE, status=MatchRun.Status.SUCCEEDED, finished_at=timezone.now()
+    )
+    assert 'data-testid="allocation-stale"' in client.get(URL).content.decode()
+    _result(client, case_worker)
+    assert 'data-testid="allocation-stale"' not in client.get(URL).content.decode()
+    MatchDecisionFactory(candidate=match.candidate, position=match.position, status=MatchDecision.Status.PINNED)
+    assert 'data-testid="allocation-stale"' in client.get(URL).content.decode()
+
+
+def test_a_full_rescore_task_refreshes_the_stored_suggestions(client, case_worker, queued):
+    MatchFactory(score=60)
+    client.force_login(case_worker)
+    client.post(COMPUTE, {"location": "abroad"})
+    tasks.allocate(queued[0])
+    tasks.rescore_all()
+    runs = AllocationRun.objects.filter(status=AllocationRun.Status.QUEUED)
+    assert [run.location for run in runs] == ["abroad"]
+    assert queued[-1] == runs.get().pk
+
+
+def test_the_rows_go_with_an_erased_candidate(client, case_worker):
+    match = MatchFactory(score=60)
+    _result(client, case_worker)
+    assert AllocationPair.objects.filter(candidate=match.candidate).exists()
+    match.candidate.delete()
+    assert not AllocationPair.objects.filter(candidate_id=match.candidate_id).exists()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.services import consent_withdraw
+from matching import allocation_service
 from matching import introductions as svc
 from matching.models import FollowUp, Interview, Introduction, IntroductionEvent, Placement
 from matching.pipeline import Reason, Stage
@@ -831,6 +832,8 @@ def test_the_allocation_offers_introduce_or_shows_the_open_introduction(client, 
     MatchFactory(candidate=first, position=position, score=80)
     MatchFactory(candidate=second, position=position, score=70)
     introduction = introduce(candidate=first, position=position, actor=case_worker)
+    run, _new = allocation_service.request_allocation()
+    allocation_service.run_allocation(run.pk)
     client.force_login(case_worker)
 
     content = client.get(reverse("matching:allocation")).content.decode()
