@@ -20,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bridges.account_security import user_totp_activate
+from bridges.management.commands import seed_demo
 from bridges.models import User
-from matching.management.commands import seed_demo
 from tests.factories import (
     DEFAULT_PASSWORD,
     TOTP_SECRET,
