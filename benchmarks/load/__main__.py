@@ -184,6 +184,18 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 120)
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
+def _idle_floor(url: str, count: int = 20) -> float:
+    """The floor's median time without load, in ms: under load its p95 also holds the time a request
+    waits for a free gunicorn worker; far above this, the server is saturated."""
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
 def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         # A process group of its own: stopping it stops its children (gunicorn's workers) too.
@@ -299,6 +311,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--keep", action="store_true", help="keep test_<name>, and reuse it when already seeded")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--timeout", type=int, default=30, help="gunicorn's worker timeout in seconds")
     parser.add_argument("--users", type=int, default=10, help="simulated users (3 case workers to 1 employer)")
     parser.add_argument("--spawn-rate", type=float, default=2, help="users started per second")
     parser.add_argument("--run-time", default="60s", help="locust's --run-time, e.g. 60s, 2m")
@@ -375,8 +388,8 @@ def main(argv: list[str] | None = None) -> dict:
                 str(args.workers),
                 "--threads",
                 str(args.threads),
-                "--access-logfile",
-                "-",
+                "--timeout",
+                str(args.timeout),
                 "--log-level",
                 "warning",
             ],
@@ -410,6 +423,8 @@ def main(argv: list[str] | None = None) -> dict:
             f"celery worker on queue {args.queue}; "
             f"{len(data['case_workers'])} case worker and {len(data['employers'])} employer accounts"
         )
+        idle_ms = _idle_floor(host + "/ping/")
+        print(f"floor idle (20 requests one after another, before the load): p50 {idle_ms:.0f} ms")
         csv_prefix = args.csv or work / "locust"
         locust = _start(
             [
@@ -444,6 +459,15 @@ def main(argv: list[str] | None = None) -> dict:
         if failures.exists() and failures.stat().st_size and len(failures.read_text().splitlines()) > 1:
             print("failures (locust):")
             print(failures.read_text()[-3000:])
+        server_log = (work / "gunicorn.log").read_text(errors="replace").splitlines()
+        timeouts = sum("WORKER TIMEOUT" in line for line in server_log)
+        markers = ("[ERROR]", "Internal Server Error", "Traceback")
+        errors = [line for line in server_log if any(marker in line for marker in markers)]
+        if timeouts or errors:
+            # A request past gunicorn's --timeout is killed with its worker; locust sees a 500 or a reset.
+            print(f"gunicorn: {timeouts} worker timeout(s) (--timeout {args.timeout} s), {len(errors)} error line(s)")
+            for line in errors[-5:]:
+                print(f"  {line[:300]}")
         figures = results(Path(f"{csv_prefix}_stats.csv"), PAGES, FLOOR)
         print(
             f"load: {args.users} users (spawn rate {args.spawn_rate}/s) for {args.run_time}; "
@@ -456,6 +480,7 @@ def main(argv: list[str] | None = None) -> dict:
             "run_time": args.run_time,
             "gunicorn_workers": args.workers,
             "floor_p95_ms": figures["floor"]["p95_ms"] if figures["floor"] else None,
+            "floor_idle_p50_ms": round(idle_ms, 1),
             "requests": figures["requests"],
             "error_rate": figures["error_rate"],
             "meets_target": figures["meets_target"],
@@ -472,8 +497,10 @@ def main(argv: list[str] | None = None) -> dict:
         for proc in reversed(processes):
             _stop(proc)
         if old_name is not None:
+            # A kept database must hold a whole population (seed_scale writes it in one transaction).
+            keep = args.keep and _seeded() > 0
             connection.close()
-            if args.keep:
+            if keep:
                 print(f"database: kept {connection.settings_dict['NAME']}")
             else:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
