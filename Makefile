@@ -14,7 +14,7 @@ TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-dev lint messages catalogue system-deps test-system-deps apt worker beat vendor clean bench
+.PHONY: run test install install-dev lint messages catalogue system-deps test-system-deps apt worker beat vendor clean bench load
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ test: install-dev test-system-deps lint messages
 # The matching benchmark: prints its figures, last one JSON line (see matching/README.md).
 bench: install-dev
 	$(PY) -m benchmarks.matching_engine $(BENCH_ARGS)
+
+# The load test: seed_scale, gunicorn + a Celery worker, locust; per page p50/p95/p99, errors and the
+# ratio to the floor (/ping/), last one JSON line (see benchmarks/README.md). E.g.
+#   make load LOAD_ARGS="--candidates 2000 --users 10 --run-time 60s --keep"
+load: install-dev
+	$(PY) -m benchmarks.load $(LOAD_ARGS)
 
 # Services for running on PostgreSQL + Redis (see README and Procfile).
 worker: install

@@ -20,6 +20,8 @@ taxonomy_patterns = (
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    # The load test's floor (benchmarks/load.py): "ok" through the same middleware as every page.
+    path("ping/", views.ping, name="ping"),
     path("settings/notifications/", views.notification_settings, name="notification_settings"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,5 +1,5 @@
-"""Project-wide views: the role-based start page, a user's e-mail settings, the favicon and the
-health endpoint."""
+"""Project-wide views: the role-based start page, a user's e-mail settings, the favicon, the
+health endpoint and the load test's floor (ping)."""
 
 import asyncio
 import dataclasses
@@ -42,6 +42,14 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your e-mail settings are saved."))
         return redirect("notification_settings")
     return render(request, "bridges/notification_settings.html", {"form": form})
+
+
+@login_not_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """The floor of the load test (benchmarks/load.py): a bare answer through the whole middleware
+    stack (session, user, audit, CSP, …), so that a page's time can be read against it. It shows
+    nothing and reads nothing beyond what every request reads."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @login_not_required

@@ -65,6 +65,7 @@ BY_ROLE = (
 MATRIX: dict[str, tuple] = {
     "start": BY_ROLE,
     "healthz": PUBLIC,
+    "ping": PUBLIC,
     "favicon": (Redirect("/static/favicon.svg"),) * 5,
     "set_language": (Redirect("start"),) * 5,
     "notification_settings": ANY_USER,

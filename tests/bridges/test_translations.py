@@ -280,7 +280,15 @@ class MissingTranslations:
 
 
 # Views the walk does not open: they only redirect or answer with data, or end the session.
-NOT_PAGES = {"set_language", "healthz", "admin:logout", "admin:jsi18n", "admin:autocomplete", "admin:view_on_site"}
+NOT_PAGES = {
+    "set_language",
+    "healthz",
+    "ping",
+    "admin:logout",
+    "admin:jsi18n",
+    "admin:autocomplete",
+    "admin:view_on_site",
+}
 
 
 def walk(client, start: str, recorder: MissingTranslations, role: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from tests.urlwalk import all_sample_urls
 
 PUBLIC = {
     "healthz",
+    "ping",
     "favicon",
     "set_language",
     "account_login",
