@@ -49,7 +49,7 @@ def test_the_load_test_runs_end_to_end_at_a_tiny_size():
     }
     command = [sys.executable, "-m", "benchmarks.load", "--candidates", "60", "--employers", "4"]
     command += ["--positions", "12", "--case-workers", "2", "--users", "2", "--spawn-rate", "2"]
-    command += ["--run-time", "30s", "--workers", "1", "--tour"]
+    command += ["--run-time", "12s", "--workers", "1", "--tour"]
 
     run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600)
 
