@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from employers.models import Position
-from matching import engine, explain, inputs_cache, loader, reference, writer
+from matching import blocks, engine, explain, inputs_cache, loader, reference, writer
 from matching.models import MatchRun, ScoringConfig
 
 logger = logging.getLogger(__name__)
@@ -214,8 +214,14 @@ def score(inputs: loader.Inputs, on_block: Callable[[int, int], None] | None = N
     return engine.score_top_k(inputs.candidates, inputs.positions, inputs.config, on_block=on_block)
 
 
-def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
-    """Score every active candidate against every public position and replace all matches."""
+def rescore_all(*, trigger: str = MatchRun.Trigger.FULL, queue: str | None = None, helps: bool = True) -> MatchRun:
+    """Score every active candidate against every public position and replace all matches.
+
+    With a broker on PostgreSQL and more than `settings.MATCHING_BLOCK_CANDIDATES` active
+    candidates the candidates are scored in blocks by block tasks on `queue` across the workers
+    (`matching.blocks`); this process coordinates, scores blocks too (unless `helps` is off) and
+    writes once. Otherwise everything is scored here. Both give the same rows.
+    """
     with matching_lock():
         scoring = ScoringConfig.active()
         run = _start(trigger, scoring)
@@ -224,20 +230,24 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
             inputs_cache.clear()  # what the worker kept is replaced below; not held twice meanwhile
             marks = [Marks.snapshot(Candidate), Marks.snapshot(Position)]
             tax, today = inputs_cache.taxonomy(), timezone.localdate()
-            inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
-            _progress(run, 10)
+            candidate_ids = blocks.active_candidate_ids() if blocks.available() else None
+            if candidate_ids is not None and blocks.enabled(len(candidate_ids)):
+                inputs, rows, pairs = _score_in_blocks(run, scoring, tax, today, candidate_ids, queue, helps)
+            else:
+                inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
+                _progress(run, 10)
 
-            def on_block(done: int, total: int) -> None:
-                _progress(run, 10 + 70 * done / total)
-                _test_delay()
+                def on_block(done: int, total: int) -> None:
+                    _progress(run, 10 + 70 * done / total)
+                    _test_delay()
 
-            result = score(inputs, on_block)
-            rows = writer.rows_from_result(result, inputs)
+                result = score(inputs, on_block)
+                rows, pairs = writer.rows_from_result(result, inputs), result.pairs_scored
             with transaction.atomic():
                 written = writer.write(scope=writer.Scope.everything(), rows=rows, inputs=inputs, run_id=run.pk)
                 for mark in marks:
                     mark.clear()
-                _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+                _finish(run, pairs=pairs, rows=written, started=started)
             # The worker keeps both sides for the single-record runs that follow.
             inputs_cache.keep("candidate", tax, today, inputs.candidates, marks[0].seen, run=run)
             inputs_cache.keep("position", tax, today, inputs.positions, marks[1].seen, run=run)
@@ -246,6 +256,40 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
             raise
     logger.info("match run %s (%s): %s rows in %.2f s", run.pk, trigger, run.rows_written, run.duration_s)
     return run
+
+
+def _score_in_blocks(
+    run: MatchRun,
+    scoring: ScoringConfig,
+    tax: inputs_cache.Taxonomy,
+    today: date,
+    candidate_ids: np.ndarray,
+    queue: str | None,
+    helps: bool,
+) -> tuple[loader.Inputs, writer.Rows, int]:
+    """The full run's rows scored by block tasks (`matching.blocks`), and the inputs to write them."""
+    vocabulary = tax.vocabulary
+    positions = loader.load_positions(vocabulary, occupation_essential=tax.occupation_essential)
+    config = loader.engine_config(scoring, today=today)
+    _progress(run, 10)
+
+    def on_block(done: int, total: int) -> None:
+        _progress(run, 10 + 70 * done / total)
+
+    merged = blocks.run(
+        vocabulary=vocabulary,
+        positions=positions,
+        config=config,
+        today=today,
+        candidate_ids=candidate_ids,
+        queue=queue,
+        helps=helps,
+        on_block=on_block,
+    )
+    # The candidates again, for the explanations the writer stores (and for the worker to keep).
+    candidates = loader.load_candidates(vocabulary, today=today)
+    inputs = loader.Inputs(vocabulary, candidates, positions, config, scoring)
+    return inputs, blocks.rows(merged, candidates, positions), merged.pairs
 
 
 def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:

@@ -7,7 +7,7 @@ never import this module. Acknowledged late and given back if the worker dies
 
 from celery import shared_task
 
-from matching import notifications, services
+from matching import blocks, notifications, services
 from matching.models import MatchRun
 
 
@@ -23,10 +23,18 @@ def rescore_position(position_id: int) -> int:
     return services.rescore_position(position_id=int(position_id)).pk
 
 
-@shared_task(name="matching.rescore_all")
-def rescore_all(trigger: str = MatchRun.Trigger.FULL) -> int:
-    """Rescore everything (nightly, after a configuration change, or on request)."""
-    return services.rescore_all(trigger=MatchRun.Trigger(trigger)).pk
+@shared_task(name="matching.rescore_all", bind=True)
+def rescore_all(self, trigger: str = MatchRun.Trigger.FULL) -> int:
+    """Rescore everything (nightly, after a configuration change, or on request); a large run
+    queues its blocks (`matching.score_block`) on the queue this task came from."""
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    return services.rescore_all(trigger=MatchRun.Trigger(trigger), queue=queue).pk
+
+
+@shared_task(name="matching.score_block")
+def score_block(token: str, index: int) -> bool:
+    """Score one block of candidates of a distributed full run (`matching.blocks`)."""
+    return blocks.score_block(str(token), int(index))
 
 
 @shared_task(name="matching.sweep")
