@@ -54,6 +54,7 @@ RERUN_TRIGGERS = {MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trig
 TEST_BLOCK_DELAY_ENV = "MATCHING_TEST_BLOCK_DELAY"
 
 _process_lock = threading.RLock()
+KEEPALIVE = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
 
 
 @contextmanager
@@ -73,10 +74,15 @@ def matching_lock(*, wait: bool = True) -> Iterator[bool]:
     with connection.cursor() as cursor:
         # A worker host that vanishes without closing its connection (power, network) would
         # hold the lock until the server's TCP keepalive (two hours by default) gave up; with
-        # these the server drops the session, and the lock, within about a minute.
-        cursor.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
-        cursor.execute(f"SELECT pg_{'' if wait else 'try_'}advisory_lock(%s)", [LOCK_KEY])
+        # these the server drops the session, and the lock, within about a minute. Set once per
+        # database session, in the statement that takes the lock (one round trip); inside a
+        # transaction every time, as a rollback would undo them.
+        raw = connection.connection
+        known = getattr(connection, "_matching_keepalive_set_on", None) is raw and not connection.in_atomic_block
+        cursor.execute(f"{'' if known else KEEPALIVE}SELECT pg_{'' if wait else 'try_'}advisory_lock(%s)", [LOCK_KEY])
         locked = wait or cursor.fetchone()[0]
+        # A new driver connection sets them again.
+        connection._matching_keepalive_set_on = None if connection.in_atomic_block else raw
     try:
         yield locked
     finally:
