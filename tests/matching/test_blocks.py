@@ -3,6 +3,9 @@ exactly the rows of the single-process path; a failed block fails the run and wr
 
 import json
 import os
+import socket
+import threading
+import time
 import uuid
 
 import numpy as np
@@ -102,3 +105,33 @@ def test_blocks_scored_by_a_worker_process_give_the_rows_of_one_process(settings
     figures = json.loads(blocks.client().get(blocks.STATS_KEY))
     assert len(figures) == 5
     assert all(not block["worker"].endswith(f":{os.getpid()}") for block in figures)
+
+
+def test_blocks_whose_worker_died_are_scored_by_the_coordinator(settings, queue, monkeypatch):
+    bulk_population()
+    clean, _pairs = single_process(settings)
+    Match.objects.all().delete()
+    settings.MATCHING_BLOCK_CANDIDATES = BLOCK
+    monkeypatch.setattr(blocks, "LEASE_S", 1)
+    claimed = []
+
+    def worker_that_dies() -> None:
+        """Claims every block as soon as the run is published, and never renews a lease."""
+        r = blocks.client()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not claimed:
+            for key in r.scan_iter(match=blocks.PREFIX + "*:context"):
+                token = key.decode()[len(blocks.PREFIX) : -len(":context")]
+                claimed.extend(index for index in range(5) if blocks.claim(token, index, "dead-worker"))
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=worker_that_dies)
+    thread.start()
+    run = services.rescore_all(queue=queue, helps=False)  # scores only blocks whose lease lapsed
+    thread.join()
+
+    assert claimed == [0, 1, 2, 3, 4]
+    assert run.status == MatchRun.Status.SUCCEEDED
+    assert snapshot() == clean
+    figures = json.loads(blocks.client().get(blocks.STATS_KEY))
+    assert {block["worker"] for block in figures} == {f"{socket.gethostname()}:{os.getpid()}"}
