@@ -327,8 +327,8 @@ def _single_inputs(
     side: str, ids: list[int], scoring: ScoringConfig
 ) -> tuple[loader.Inputs, inputs_cache.Taxonomy, date]:
     """The records of `ids` from the database, the other side from the worker's kept inputs."""
-    tax, today = inputs_cache.taxonomy(), timezone.localdate()
-    other = inputs_cache.side("position" if side == "candidate" else "candidate", tax, today)
+    today = timezone.localdate()
+    tax, other = inputs_cache.taxonomy_and_side("position" if side == "candidate" else "candidate", today)
     if side == "candidate":
         candidates = loader.load_candidates(tax.vocabulary, ids=ids, today=today)
         positions = other
