@@ -15,6 +15,15 @@ write; the second of two full runs, which replaces every match), its parts `db_l
 `db_fill_s`, `full_rescore_db_peak_rss_mb`, and `one_candidate_db_ms` / `one_position_db_ms`
 through `services.rescore_candidate` / `rescore_position` ("scope": "engine-in-memory+postgres").
 
+Then (needs REDIS_URL) full rescores by real Celery worker processes: for each count in `--workers`
+(default 1,2) the child starts `celery -A bridges worker --concurrency N` on a queue of its own against
+the throw-away database, sends `matching.rescore_all` `--repeat` times, and prints the times and the
+per-block figures (`--block-candidates` per block: seconds, load/score, rows, bytes, peak RSS of the
+process that scored it; matching/blocks.py): `full_rescore_N_workers_s` (best),
+`full_rescore_N_workers_all_s`, `block_N_workers_s_max`, `block_N_workers_peak_rss_mb_max`.
+`--large` is 100,000 × 10,000 end to end with 2 worker processes only; `--no-in-memory`,
+`--no-single-process` leave those parts out; BENCH_PROFILE=1 profiles the single-record rescores.
+
 The population: 14,000 skills; 3,000 occupations in ~430 ISCO 4-digit groups in ~40 2-digit groups,
 skills clustered by group (an occupation draws mostly from its 4-digit group's pool, some from its
 2-digit group's pool and some transversal skills). Candidates come from 1–2 occupation profiles with
