@@ -17,10 +17,11 @@ run "running") and run again. It
    queue: the broker carries the token and the block number, nothing else;
 3. scores blocks itself too, taking those no worker has claimed yet (so a single worker
    process never waits for itself), then waits for the others;
-4. merges: each candidate's own top K is complete in its block; the per-position top K is
-   the best K of the blocks' per-position top K (ties by the lower candidate id, as in one
-   process); it loads the candidates the rows need, and the services write once (replace
-   all, one transaction) and clear the marks.
+4. merges as blocks finish (`_Fold`): each candidate's own top K is complete in its block; the
+   per-position top K is the best K of the blocks' per-position top K (ties by the lower
+   candidate id, as in one process), kept as a running top K, so the coordinator holds at most
+   K rows per position plus the candidates' own rows; it loads the candidates, and the
+   services write once (replace all, one transaction) and clear the marks.
 
 A block task reads the context from Redis, loads only its candidates (an id range) from
 the database, scores them against the positions and stores its kept rows (ids, scores,
@@ -289,6 +290,7 @@ def run(
             for index in range(n_blocks)
         ).apply_async()
         done: set[int] = set()
+        fold = _Fold(r, token, int(config.top_k_per_position))
         while len(done) < n_blocks:
             progressed = False
             for index in range(n_blocks):
@@ -298,6 +300,7 @@ def run(
                 if error is not None:
                     raise BlockFailed(f"block {index}: {error.decode()}")
                 if r.exists(_key(token, "done", index)):
+                    fold.add(index)
                     done.add(index)
                     progressed = True
                     if on_block is not None:
@@ -313,46 +316,73 @@ def run(
                 if time.monotonic() > deadline:
                     raise BlockFailed(f"{n_blocks - len(done)} of {n_blocks} blocks did not finish in time")
                 time.sleep(WAIT_S)
-        return _merge(r, token, n_blocks, config)
+        return fold.merged()
     finally:
         keys = list(r.scan_iter(match=_key(token, "*"), count=1000))
         if keys:
             r.delete(*keys)
 
 
-def _merge(r: redis.Redis, token: str, n_blocks: int, config: engine.EngineConfig) -> Merged:
-    parts, blocks = [], []
-    for index in range(n_blocks):
-        with np.load(io.BytesIO(r.get(_key(token, "result", index)))) as data:
-            parts.append({name: data[name] for name in data.files})
-        blocks.append(json.loads(r.get(_key(token, "stats", index))))
-    names = ("candidate_id", "pj", "score", "components", "rank_for_candidate", "rank_for_position", "lateral")
-    joined = {name: np.concatenate([part[name] for part in parts]) for name in names}
-    pairs = int(sum(int(part["pairs"][0]) for part in parts))
-    del parts
-    cid, pj, score = joined["candidate_id"], joined["pj"].astype(np.int64), joined["score"]
-    # The best K per position over the blocks' best K: by score, ties by the lower candidate id,
-    # as one process ranks them (its candidates are in id order).
-    contender = joined["rank_for_position"] > 0
-    rank_p = np.zeros(len(cid), dtype=np.int64)
-    rank_p[contender] = writer.ranks(pj[contender], score[contender], cid[contender], int(config.top_k_per_position))
-    rank_c = joined["rank_for_candidate"].astype(np.int64)
-    keep = (rank_p > 0) | (rank_c > 0)
-    order = np.lexsort((pj[keep], cid[keep]))  # by candidate, then position, as one process orders them
-    pick = np.flatnonzero(keep)[order]
-    blocks.sort(key=lambda stats: stats["index"])
-    r.set(STATS_KEY, json.dumps(blocks), ex=24 * 3600)
-    return Merged(
-        candidate_id=cid[pick],
-        pj=pj[pick],
-        score=score[pick],
-        components=joined["components"][pick],
-        rank_for_position=rank_p[pick],
-        rank_for_candidate=rank_c[pick],
-        lateral=joined["lateral"][pick],
-        pairs=pairs,
-        blocks=blocks,
-    )
+NAMES = ("candidate_id", "pj", "score", "components", "rank_for_candidate", "rank_for_position", "lateral")
+
+
+class _Fold:
+    """Merges block results as they come, so the coordinator never holds every block's partial
+    per-position top K at once: the rows still in the running per-position top K (at most K per
+    position), and the rows kept only for their candidate (final: each candidate's top K is
+    complete within its block). Each block's result leaves Redis when it is folded in."""
+
+    def __init__(self, r: redis.Redis, token: str, k: int) -> None:
+        self.r, self.token, self.k = r, token, k
+        self.contenders: dict[str, np.ndarray] | None = None
+        self.final: list[dict[str, np.ndarray]] = []
+        self.pairs = 0
+        self.stats: list[dict] = []
+
+    def add(self, index: int) -> None:
+        key = _key(self.token, "result", index)
+        with np.load(io.BytesIO(self.r.get(key))) as data:
+            part = {name: data[name] for name in NAMES}
+            self.pairs += int(data["pairs"][0])
+        self.r.delete(key)
+        self.stats.append(json.loads(self.r.get(_key(self.token, "stats", index))))
+        if self.contenders is not None:
+            part = {name: np.concatenate([self.contenders[name], part[name]]) for name in NAMES}
+        # The best K per position so far: by score, ties by the lower candidate id, as one process
+        # ranks them (its candidates are in id order). A row that drops out never comes back.
+        contender = part["rank_for_position"] > 0
+        rank_p = np.zeros(len(contender), dtype=np.int32)
+        rank_p[contender] = writer.ranks(
+            part["pj"][contender].astype(np.int64),
+            part["score"][contender],
+            part["candidate_id"][contender],
+            self.k,
+        )
+        part["rank_for_position"] = rank_p
+        still = rank_p > 0
+        self.contenders = {name: values[still] for name, values in part.items()}
+        only_candidate = ~still & (part["rank_for_candidate"] > 0)
+        self.final.append({name: values[only_candidate] for name, values in part.items()})
+
+    def merged(self) -> Merged:
+        parts = [*self.final, *([self.contenders] if self.contenders is not None else [])]
+        joined = {name: np.concatenate([part[name] for part in parts]) for name in NAMES}
+        self.final, self.contenders = [], None
+        cid, pj = joined["candidate_id"], joined["pj"].astype(np.int64)
+        order = np.lexsort((pj, cid))  # by candidate, then position, as one process orders them
+        self.stats.sort(key=lambda stats: stats["index"])
+        self.r.set(STATS_KEY, json.dumps(self.stats), ex=24 * 3600)
+        return Merged(
+            candidate_id=cid[order],
+            pj=pj[order],
+            score=joined["score"][order],
+            components=joined["components"][order],
+            rank_for_position=joined["rank_for_position"][order].astype(np.int64),
+            rank_for_candidate=joined["rank_for_candidate"][order].astype(np.int64),
+            lateral=joined["lateral"][order],
+            pairs=self.pairs,
+            blocks=self.stats,
+        )
 
 
 def rows(merged: Merged, candidates: engine.CandidateArrays, positions: engine.PositionArrays) -> writer.Rows:
