@@ -989,6 +989,22 @@ def _single_process_figures(runs: list) -> dict:
     }
 
 
+def _children_peak_mb(pid: int) -> list[float]:
+    """VmHWM (peak resident memory) of each child process of `pid` (the pool of a celery worker)."""
+    peaks = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                status = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        if status.get("PPid", "").strip() == str(pid) and "VmHWM" in status:
+            peaks.append(int(status["VmHWM"].split()[0]) / 1024)
+    return sorted(peaks, reverse=True)
+
+
 def _full_rescore_by_workers(n: int, args) -> dict:
     """Full rescores (`--repeat` of them) by a real `celery worker --concurrency n` on REDIS_URL and
     this database: the task `matching.rescore_all` coordinates in one worker process and every
@@ -1049,11 +1065,17 @@ def _full_rescore_by_workers(n: int, args) -> dict:
                 f"{block['rows']:,} rows ({block['bytes'] / 1e6:.1f} MB), peak RSS {block['peak_rss_mb']:.0f} MB, "
                 f"{block['worker']}"
             )
+        peaks = _children_peak_mb(worker.pid)
+        print(
+            f"    peak RSS of each worker process over its runs (coordinator, merge and write included): "
+            f"{', '.join(f'{mb:.0f} MB' for mb in peaks)}"
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=60)
         log.close()
     return {
+        f"workers_{n}_process_peak_rss_mb": [round(mb, 1) for mb in peaks],
         f"full_rescore_{n}_workers_s": round(min(times), 3),
         f"full_rescore_{n}_workers_all_s": [round(t, 3) for t in times],
         f"block_{n}_workers_s_max": round(max((b["seconds"] for b in figures), default=0.0), 3),
