@@ -15,6 +15,15 @@ write; the second of two full runs, which replaces every match), its parts `db_l
 `db_fill_s`, `full_rescore_db_peak_rss_mb`, and `one_candidate_db_ms` / `one_position_db_ms`
 through `services.rescore_candidate` / `rescore_position` ("scope": "engine-in-memory+postgres").
 
+Then (needs REDIS_URL) full rescores by real Celery worker processes: for each count in `--workers`
+(default 1,2) the child starts `celery -A bridges worker --concurrency N` on a queue of its own against
+the throw-away database, sends `matching.rescore_all` `--repeat` times, and prints the times and the
+per-block figures (`--block-candidates` per block: seconds, load/score, rows, bytes, peak RSS of the
+process that scored it; matching/blocks.py): `full_rescore_N_workers_s` (best),
+`full_rescore_N_workers_all_s`, `block_N_workers_s_max`, `block_N_workers_peak_rss_mb_max`.
+`--large` is 100,000 × 10,000 end to end with 2 worker processes only; `--no-in-memory`,
+`--no-single-process` leave those parts out; BENCH_PROFILE=1 profiles the single-record rescores.
+
 The population: 14,000 skills; 3,000 occupations in ~430 ISCO 4-digit groups in ~40 2-digit groups,
 skills clustered by group (an occupation draws mostly from its 4-digit group's pool, some from its
 2-digit group's pool and some transversal skills). Candidates come from 1–2 occupation profiles with
@@ -815,7 +824,7 @@ def _timed(module, name: str, times: dict[str, float], key: str):
         setattr(module, name, original)
 
 
-def run_database(population: list, seed: int) -> dict:
+def run_database(population: list, seed: int, options: list[str] | None = None) -> dict:
     """Fill a throw-away PostgreSQL database, rescore it in a fresh process, drop the database.
 
     `population` is [taxonomy, towns, candidates, positions]. The rescores run in a new Python
@@ -850,7 +859,10 @@ def run_database(population: list, seed: int) -> dict:
         connection.close()
         url = urlsplit(os.environ["DATABASE_URL"])
         child = subprocess.run(
-            [sys.executable, "-m", "benchmarks.matching_engine", "--rescore-in", test_name, "--seed", str(seed)],
+            [
+                *(sys.executable, "-m", "benchmarks.matching_engine", "--rescore-in", test_name),
+                *("--seed", str(seed), *(options or [])),
+            ],
             env={**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + test_name))},
             stdout=subprocess.PIPE,
             text=True,
@@ -865,21 +877,26 @@ def run_database(population: list, seed: int) -> dict:
     return {"db_fill_s": round(fill_s, 2), **measured}
 
 
-def rescore_in_database(seed: int) -> dict:
-    """`--rescore-in NAME`: two full rescores, then single ones, through `matching.services` in the
-    database of DATABASE_URL (filled by `run_database`); prints its figures, last one JSON line."""
+def rescore_in_database(seed: int, args) -> dict:
+    """`--rescore-in NAME`: two full rescores in this process, single ones, through `matching.services`
+    in the database of DATABASE_URL (filled by `run_database`), then full rescores by real Celery
+    worker processes (`--workers`); prints its figures, last one JSON line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridges.settings_test")
     import django
 
     django.setup()
+    from django.conf import settings
+
     from candidates.models import Candidate
     from employers.models import Position
     from matching import loader, services, writer
     from matching.models import MatchRun
 
+    settings.MATCHING_BLOCK_CANDIDATES = 10**9  # this process scores alone: the single-process path
     rng = np.random.default_rng(seed)
     runs = []
-    for label in ("first (empty match table)", "again (replaces every match)"):
+    labels = ("first (empty match table)", "again (replaces every match)") if args.single_process else ()
+    for label in labels:
         gc.collect()
         exact = _reset_peak_rss()
         rss_before = _vm_mb("VmRSS")
@@ -902,16 +919,65 @@ def rescore_in_database(seed: int) -> dict:
             f"{run.pairs_scored:,} pairs, {run.rows_written:,} rows written, "
             f"peak RSS {rss:.0f} MB{f' (before the run: {rss_before:.0f} MB)' if exact else ' (process peak)'}"
         )
-    seconds, rss, times, run = runs[-1]
-
     candidate_ids = np.array(Candidate.objects.order_by("pk").values_list("pk", flat=True))
     position_ids = np.array(Position.objects.order_by("pk").values_list("pk", flat=True))
     ids_c = [int(x) for x in candidate_ids[rng.integers(0, len(candidate_ids), 20)]]
     ids_p = [int(x) for x in position_ids[rng.integers(0, len(position_ids), 10)]]
-    one_c = _median_ms(lambda k: services.rescore_candidate(candidate_id=ids_c[k]), len(ids_c))
-    one_p = _median_ms(lambda k: services.rescore_position(position_id=ids_p[k]), len(ids_p))
+    with _profiled("one-candidate rescores"):
+        one_c = _median_ms(lambda k: services.rescore_candidate(candidate_id=ids_c[k]), len(ids_c))
+    with _profiled("one-position rescores"):
+        one_p = _median_ms(lambda k: services.rescore_position(position_id=ids_p[k]), len(ids_p))
     print(f"  through services: one-candidate rescore {one_c:.1f} ms, one-position {one_p:.1f} ms (median)")
-    measured = {
+    measured = {"one_candidate_db_ms": round(one_c, 2), "one_position_db_ms": round(one_p, 2)}
+    if runs:
+        measured.update(_single_process_figures(runs))
+    for n in args.workers:
+        measured.update(_full_rescore_by_workers(n, args))
+    print(json.dumps(measured))
+    return measured
+
+
+@contextmanager
+def _profiled(label: str):
+    """With BENCH_PROFILE set: the SQL statements and time of the block, and its 25 costliest
+    functions (cumulative), printed after it."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    statements: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.setdefault(" ".join(sql.split())[:110], []).append(time.perf_counter() - started)
+
+    profile = cProfile.Profile()
+    with connection.execute_wrapper(timed):
+        profile.enable()
+        try:
+            yield
+        finally:
+            profile.disable()
+    total = sum(sum(times) for times in statements.values())
+    count = sum(len(times) for times in statements.values())
+    print(f"  profile of the {label}: {count} statements, {total * 1000:.0f} ms of SQL")
+    for sql, times in sorted(statements.items(), key=lambda item: -sum(item[1]))[:15]:
+        print(f"    {sum(times) * 1000:8.1f} ms {len(times):4}× {sql}")
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+    print(out.getvalue())
+
+
+def _single_process_figures(runs: list) -> dict:
+    seconds, _rss, times, run = runs[-1]
+    return {
         "full_rescore_db_s": round(seconds, 3),
         "full_rescore_db_first_s": round(runs[0][0], 3),
         "full_rescore_db_peak_rss_mb": round(max(r[1] for r in runs), 1),
@@ -920,11 +986,101 @@ def rescore_in_database(seed: int) -> dict:
         "db_write_s": round(times["rows"] + times["write"], 3),
         "db_other_s": round(seconds - sum(times.values()), 3),
         "db_rows_written": run.rows_written,
-        "one_candidate_db_ms": round(one_c, 2),
-        "one_position_db_ms": round(one_p, 2),
     }
-    print(json.dumps(measured))
-    return measured
+
+
+def _children_peak_mb(pid: int) -> list[float]:
+    """VmHWM (peak resident memory) of each child process of `pid` (the pool of a celery worker)."""
+    peaks = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                status = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        if status.get("PPid", "").strip() == str(pid) and "VmHWM" in status:
+            peaks.append(int(status["VmHWM"].split()[0]) / 1024)
+    return sorted(peaks, reverse=True)
+
+
+def _full_rescore_by_workers(n: int, args) -> dict:
+    """Full rescores (`--repeat` of them) by a real `celery worker --concurrency n` on REDIS_URL and
+    this database: the task `matching.rescore_all` coordinates in one worker process and every
+    process scores blocks of `--block-candidates` (matching/blocks.py). Prints each run and the
+    per-block figures (seconds, peak RSS of the process that scored it)."""
+    import uuid
+
+    from django.db import connection
+
+    from bridges.celery import app
+    from matching import blocks
+    from matching.models import MatchRun
+
+    if not os.environ.get("REDIS_URL"):
+        print(f"  {n} worker process(es): skipped (no REDIS_URL)")
+        return {}
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    hostname = f"{queue}@{os.uname().nodename}"
+    env = {**os.environ, "MATCHING_BLOCK_CANDIDATES": str(args.block_candidates)}
+    env.setdefault("CELERY_TASK_SOFT_TIME_LIMIT", "3600")
+    env.setdefault("CELERY_TASK_TIME_LIMIT", "3700")
+    log = open(f"/tmp/{queue}.log", "w")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "bridges", "worker", "--concurrency", str(n)),
+            *("--queues", queue, "--hostname", hostname, "--without-mingle", "--without-gossip"),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "socket_timeout": 3600}
+    times, figures = [], []
+    try:
+        deadline = time.monotonic() + 120
+        while not app.control.ping(destination=[hostname], timeout=1.0):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the celery worker did not start, see /tmp/{queue}.log")
+        for attempt in range(args.repeat):
+            started = time.perf_counter()
+            run_id = app.send_task("matching.rescore_all", args=["full"], queue=queue).get(timeout=3600)
+            seconds = time.perf_counter() - started
+            connection.close()
+            run = MatchRun.objects.get(pk=run_id)
+            stats = json.loads(blocks.client().get(blocks.STATS_KEY) or "[]")
+            times.append(seconds)
+            figures = stats
+            processes = {block["worker"] for block in stats}
+            print(
+                f"  full rescore by {n} worker process(es), run {attempt + 1}: {seconds:.2f} s "
+                f"(run {run.duration_s:.2f} s), {run.rows_written:,} rows written, {len(stats)} blocks "
+                f"of {args.block_candidates} candidates scored by {len(processes)} process(es)"
+            )
+        for block in figures:
+            print(
+                f"    block {block['index']:>3}: {block['candidates']:>6} candidates × {block['positions']} positions, "
+                f"{block['seconds']:.2f} s (load {block['load_s']:.2f} s, score {block['score_s']:.2f} s), "
+                f"{block['rows']:,} rows ({block['bytes'] / 1e6:.1f} MB), peak RSS {block['peak_rss_mb']:.0f} MB, "
+                f"{block['worker']}"
+            )
+        peaks = _children_peak_mb(worker.pid)
+        print(
+            f"    peak RSS of each worker process over its runs (coordinator, merge and write included): "
+            f"{', '.join(f'{mb:.0f} MB' for mb in peaks)}"
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        log.close()
+    return {
+        f"workers_{n}_process_peak_rss_mb": [round(mb, 1) for mb in peaks],
+        f"full_rescore_{n}_workers_s": round(min(times), 3),
+        f"full_rescore_{n}_workers_all_s": [round(t, 3) for t in times],
+        f"block_{n}_workers_s_max": round(max((b["seconds"] for b in figures), default=0.0), 3),
+        f"block_{n}_workers_peak_rss_mb_max": round(max((b["peak_rss_mb"] for b in figures), default=0.0), 1),
+    }
 
 
 # --- the hand-labelled scenario ---------------------------------------------------------------
@@ -977,48 +1133,8 @@ def scenario_in_database() -> dict:
     return figures
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=20_000)
-    parser.add_argument("--positions", type=int, default=2_000)
-    parser.add_argument("--sample-candidates", type=int, default=2_000)
-    parser.add_argument("--sample-positions", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--database",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="also measure end to end on a throw-away PostgreSQL database (default: when DATABASE_URL is PostgreSQL)",
-    )
-    parser.add_argument("--rescore-in", metavar="DATABASE", help=argparse.SUPPRESS)  # the child of --database
-    parser.add_argument(
-        "--scenario",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="also measure the hand-labelled scenario (benchmarks/scenario.py) in a throw-away database",
-    )
-    parser.add_argument("--scenario-in", action="store_true", help=argparse.SUPPRESS)  # the child of --scenario
-    args = parser.parse_args(argv)
-    if args.rescore_in:
-        return rescore_in_database(args.seed)
-    if args.scenario_in:
-        return scenario_in_database()
-    with_database = database_wanted(args.database)
-
-    rng = np.random.default_rng(args.seed)
-    started = time.perf_counter()
-    taxonomy = make_taxonomy(rng)
-    towns = make_towns(rng)
-    candidates, profiles = make_candidates(rng, taxonomy, towns, args.candidates)
-    positions = make_positions(rng, taxonomy, towns, args.positions)
-    config = default_config()
-    gc.collect()
-    elapsed = time.perf_counter() - started
-    print(f"population: {args.candidates} candidates × {args.positions} positions, generated in {elapsed:.1f} s")
-    print(
-        f"  skills: candidates {candidates.skills.nnz}, positions essential {positions.essential.nnz}, "
-        f"optional {positions.optional.nnz}"
-    )
+def in_memory_figures(args, rng, taxonomy, candidates, profiles, positions, config) -> dict:
+    """(1)–(6): the engine in memory on the population; returns the figures of the JSON line."""
     rss_before = peak_rss_mb()
 
     # (3) the full run first, so that the peak RSS is the engine's (plus the population), not the sample's
@@ -1083,22 +1199,7 @@ def main(argv=None) -> dict:
             f"total {total:,.0f} ({filled} filled) vs greedy {greedy_total:,.0f} ({greedy_filled} filled)"
         )
 
-    # (3) and (4) once more end to end on PostgreSQL: load, score, top-K, write, through matching.services
-    database = {}
-    if with_database:
-        population = [taxonomy, towns, candidates, positions]
-        del result, cs, ps, ref_scores, ref_excl, eng_scores, eng_excl, finite
-        del taxonomy, towns, candidates, positions, profiles, pick_c, pick_p
-        gc.collect()
-        database = run_database(population, args.seed)
-
-    # (7) quality on the hand-labelled scenario, end to end
-    scenario = run_scenario() if args.scenario else {}
-
-    line = {
-        "scope": "engine-in-memory+postgres" if with_database else "engine-in-memory",
-        "candidates": args.candidates,
-        "positions": args.positions,
+    return {
         "full_rescore_s": round(full_s, 3),
         "peak_rss_mb": round(rss, 1),
         "naive_pairs_per_s": round(naive_rate),
@@ -1113,6 +1214,101 @@ def main(argv=None) -> dict:
         "allocation_total_vs_greedy": None if allocation_ratio is None else round(allocation_ratio, 4),
         "allocation_filled": filled,
         "greedy_filled": greedy_filled,
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=20_000)
+    parser.add_argument("--positions", type=int, default=2_000)
+    parser.add_argument("--sample-candidates", type=int, default=2_000)
+    parser.add_argument("--sample-positions", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also measure end to end on a throw-away PostgreSQL database (default: when DATABASE_URL is PostgreSQL)",
+    )
+    parser.add_argument("--rescore-in", metavar="DATABASE", help=argparse.SUPPRESS)  # the child of --database
+    parser.add_argument(
+        "--scenario",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the hand-labelled scenario (benchmarks/scenario.py) in a throw-away database",
+    )
+    parser.add_argument("--scenario-in", action="store_true", help=argparse.SUPPRESS)  # the child of --scenario
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="full rescores on PostgreSQL by real Celery worker processes: comma-separated concurrencies "
+        "(needs REDIS_URL; '' skips)",
+    )
+    parser.add_argument("--block-candidates", type=int, default=5000, help="candidates per block of those runs")
+    parser.add_argument("--repeat", type=int, default=2, help="full rescores per worker count")
+    parser.add_argument(
+        "--in-memory",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the in-memory engine figures (full score, sample, single records, quality, allocation)",
+    )
+    parser.add_argument(
+        "--single-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the full rescores on PostgreSQL in one process (the single-process path)",
+    )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="100,000 × 10,000 end to end on PostgreSQL with 2 worker processes only (no in-memory figures, "
+        "no single-process run, no scenario)",
+    )
+    args = parser.parse_args(argv)
+    if args.large:
+        args.candidates, args.positions, args.workers = 100_000, 10_000, "2"
+        args.in_memory = args.single_process = args.scenario = False
+    args.workers = [int(n) for n in str(args.workers).split(",") if n.strip()]
+    if args.rescore_in:
+        return rescore_in_database(args.seed, args)
+    if args.scenario_in:
+        return scenario_in_database()
+    with_database = database_wanted(args.database)
+
+    rng = np.random.default_rng(args.seed)
+    started = time.perf_counter()
+    taxonomy = make_taxonomy(rng)
+    towns = make_towns(rng)
+    candidates, profiles = make_candidates(rng, taxonomy, towns, args.candidates)
+    positions = make_positions(rng, taxonomy, towns, args.positions)
+    config = default_config()
+    gc.collect()
+    elapsed = time.perf_counter() - started
+    print(f"population: {args.candidates} candidates × {args.positions} positions, generated in {elapsed:.1f} s")
+    print(
+        f"  skills: candidates {candidates.skills.nnz}, positions essential {positions.essential.nnz}, "
+        f"optional {positions.optional.nnz}"
+    )
+    memory = in_memory_figures(args, rng, taxonomy, candidates, profiles, positions, config) if args.in_memory else {}
+
+    # (3) and (4) once more end to end on PostgreSQL: load, score, top-K, write, through matching.services
+    database = {}
+    if with_database:
+        population = [taxonomy, towns, candidates, positions]
+        del taxonomy, towns, candidates, positions, profiles
+        gc.collect()
+        options = ["--workers", ",".join(map(str, args.workers)), "--block-candidates", str(args.block_candidates)]
+        options += ["--repeat", str(args.repeat), "--single-process" if args.single_process else "--no-single-process"]
+        database = run_database(population, args.seed, options)
+
+    # (7) quality on the hand-labelled scenario, end to end
+    scenario = run_scenario() if args.scenario else {}
+
+    line = {
+        "scope": "engine-in-memory+postgres" if with_database else "engine-in-memory",
+        "candidates": args.candidates,
+        "positions": args.positions,
+        **memory,
         **database,
         **scenario,
     }

@@ -197,6 +197,9 @@ CELERY_BEAT_SCHEDULE = {
     "candidates-retention-sweep": {"task": "candidates.retention_sweep", "schedule": crontab(hour=4, minute=15)},
 }
 MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
+# A full rescore of more active candidates than this is cut into blocks of this many, scored by
+# block tasks across the workers (with a broker on PostgreSQL; matching/blocks.py).
+MATCHING_BLOCK_CANDIDATES = env.int("MATCHING_BLOCK_CANDIDATES", default=5000)
 # The daily digest lists a case worker's new matches with at least this score (0–100).
 DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
 # Support measures above this planned cost (EUR) need an admin's approval; below it any other case worker.

@@ -90,8 +90,7 @@ def _matchable(side: str):
     return Candidate.objects.filter(status=Status.ACTIVE) if side == "candidate" else Position.objects.public()
 
 
-def taxonomy_key() -> tuple:
-    """Sizes and newest ids of the taxonomy tables the vocabulary is made of (one query)."""
+def _taxonomy_parts() -> list[str]:
     qn = connection.ops.quote_name
     parts = []
     for model in (Skill, Occupation, Language, Region):
@@ -99,9 +98,44 @@ def taxonomy_key() -> tuple:
         parts.append(f"(SELECT count(*) FROM {table})")
         parts.append(f"(SELECT max(id) FROM {table})")
     parts.append(f"(SELECT max(id) FROM {qn(OccupationSkill._meta.db_table)})")
+    return parts
+
+
+def taxonomy_key() -> tuple:
+    """Sizes and newest ids of the taxonomy tables the vocabulary is made of (one query)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
+        cursor.execute("SELECT " + ", ".join(_taxonomy_parts()))
         return tuple(cursor.fetchone())
+
+
+def _state(side: str, last_run: int) -> tuple[tuple, int, list[tuple[int, str]], dict[int, datetime]]:
+    """In one statement: the taxonomy key, how many records of `side` are matchable, the succeeded
+    runs from `last_run` on (pk, trigger) and the re-scoring marks of `side`."""
+    params: list = []
+
+    def sub(queryset) -> str:
+        sql, more = queryset.query.sql_with_params()
+        params.extend(more)
+        return sql
+
+    parts = _taxonomy_parts()
+    matchable = sub(_matchable(side).values("pk"))
+    runs = sub(MatchRun.objects.filter(pk__gte=last_run, status=MatchRun.Status.SUCCEEDED).values("pk", "trigger"))
+    marked = sub(_model(side).objects.filter(rescore_requested_at__isnull=False).values("pk", "rescore_requested_at"))
+    n = len(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(parts)}, c.n, r.ids, r.triggers, m.ids, m.marks "
+            f"FROM (SELECT count(*) AS n FROM ({matchable}) AS q) AS c, "
+            f"(SELECT array_agg(id ORDER BY id) AS ids, array_agg(trigger ORDER BY id) AS triggers "
+            f"FROM ({runs}) AS r0(id, trigger)) AS r, "
+            f"(SELECT array_agg(id) AS ids, array_agg(mark) AS marks FROM ({marked}) AS m0(id, mark)) AS m",
+            params,
+        )
+        row = cursor.fetchone()
+    key, (count, run_ids, triggers, mark_ids, mark_values) = tuple(row[:n]), row[n:]
+    found = list(zip(run_ids or [], triggers or [], strict=True))
+    return key, int(count), found, dict(zip(mark_ids or [], mark_values or [], strict=True))
 
 
 def taxonomy() -> Taxonomy:
@@ -132,7 +166,11 @@ def _changed_since(side: str, last_run: int, *, before: int | None = None) -> bo
     runs = MatchRun.objects.filter(pk__gte=last_run, status=MatchRun.Status.SUCCEEDED)
     if before is not None:
         runs = runs.filter(pk__lt=before)
-    found = list(runs.order_by("pk").values_list("pk", "trigger"))
+    return _stale(side, last_run, list(runs.order_by("pk").values_list("pk", "trigger")))
+
+
+def _stale(side: str, last_run: int, found: list[tuple[int, str]]) -> bool:
+    """`_changed_since` on the succeeded runs from `last_run` on (pk, trigger; ascending)."""
     if last_run and (not found or found[0][0] != last_run):
         return True
     return any(pk > last_run and trigger in CLEARS[side] for pk, trigger in found)
@@ -152,18 +190,45 @@ def side(side: str, tax: Taxonomy, today: date) -> engine.CandidateArrays | engi
     key = (tax.key, today)
     kept = _kept.get(side)
     if kept is not None and kept.key == key and not _changed_since(side, kept.last_run):
-        marks = _marks(side)
-        changed = sorted(pk for pk, mark in marks.items() if kept.marks.get(pk) != mark)
-        if changed:
-            kept.pending.append((changed, _load(side, tax, today, ids=changed)))
-            kept.marks.update((pk, marks[pk]) for pk in changed)
-        arrays = kept.current()
+        arrays = _brought_forward(side, kept, tax, today, _marks(side))
         if len(arrays.ids) == _matchable(side).count():
             return arrays
+    return _reload(side, tax, today)
+
+
+def taxonomy_and_side(side_: str, today: date) -> tuple[Taxonomy, engine.CandidateArrays | engine.PositionArrays]:
+    """`taxonomy()` and `side(side_, …)` of a single-record run: when this process keeps that side,
+    every check of both is one statement (`_state`). Call under the matching lock."""
+    kept = _kept.get(side_)
+    if kept is None or _taxonomy is None:
+        tax = taxonomy()
+        return tax, side(side_, tax, today)
+    key, count, runs, marks = _state(side_, kept.last_run)
+    if key != _taxonomy.key:
+        tax = taxonomy()  # loads the vocabulary anew and drops what is kept
+        return tax, side(side_, tax, today)
+    tax = _taxonomy
+    if kept.key == (tax.key, today) and not _stale(side_, kept.last_run, runs):
+        arrays = _brought_forward(side_, kept, tax, today, marks)
+        if len(arrays.ids) == count:
+            return tax, arrays
+    return tax, _reload(side_, tax, today)
+
+
+def _brought_forward(side: str, kept: Kept, tax: Taxonomy, today: date, marks: dict[int, datetime]):
+    """The kept records with those whose mark changed since they were loaded loaded again."""
+    changed = sorted(pk for pk, mark in marks.items() if kept.marks.get(pk) != mark)
+    if changed:
+        kept.pending.append((changed, _load(side, tax, today, ids=changed)))
+        kept.marks.update((pk, marks[pk]) for pk in changed)
+    return kept.current()
+
+
+def _reload(side: str, tax: Taxonomy, today: date):
     last_run = _newest_run()
     marks = _marks(side)  # before loading: a change after this has a newer mark
     arrays = _load(side, tax, today)
-    _kept[side] = Kept(key, arrays, marks, last_run)
+    _kept[side] = Kept((tax.key, today), arrays, marks, last_run)
     return arrays
 
 

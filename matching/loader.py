@@ -285,13 +285,25 @@ CANDIDATE_FIELDS = (
 
 
 def load_candidates(
-    vocabulary: Vocabulary, *, ids: Iterable[int] | None = None, active_only: bool = True, today: date | None = None
+    vocabulary: Vocabulary,
+    *,
+    ids: Iterable[int] | None = None,
+    active_only: bool = True,
+    today: date | None = None,
+    id_range: tuple[int | None, int | None] | None = None,
 ) -> engine.CandidateArrays:
-    """Candidates (active ones only, unless told otherwise), optionally restricted to `ids`; 5 queries."""
+    """Candidates (active ones only, unless told otherwise), optionally restricted to `ids` or to the
+    ids in `id_range` [low, high) (None: open; a block of a distributed full run); 5 queries."""
     today = today or timezone.localdate()
     queryset = Candidate.objects.all()
     if active_only:
         queryset = queryset.filter(status=Status.ACTIVE)
+    if id_range is not None:
+        low, high = id_range
+        if low is not None:
+            queryset = queryset.filter(pk__gte=low)
+        if high is not None:
+            queryset = queryset.filter(pk__lt=high)
     few = False
     if ids is not None:
         ids = list(ids)

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
 from employers.models import Position
-from matching import engine, explain, inputs_cache, loader, reference, writer
+from matching import blocks, engine, explain, inputs_cache, loader, reference, writer
 from matching.models import MatchRun, ScoringConfig
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ RERUN_TRIGGERS = {MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trig
 TEST_BLOCK_DELAY_ENV = "MATCHING_TEST_BLOCK_DELAY"
 
 _process_lock = threading.RLock()
+KEEPALIVE = "SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3; "
 
 
 @contextmanager
@@ -73,10 +74,15 @@ def matching_lock(*, wait: bool = True) -> Iterator[bool]:
     with connection.cursor() as cursor:
         # A worker host that vanishes without closing its connection (power, network) would
         # hold the lock until the server's TCP keepalive (two hours by default) gave up; with
-        # these the server drops the session, and the lock, within about a minute.
-        cursor.execute("SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
-        cursor.execute(f"SELECT pg_{'' if wait else 'try_'}advisory_lock(%s)", [LOCK_KEY])
+        # these the server drops the session, and the lock, within about a minute. Set once per
+        # database session, in the statement that takes the lock (one round trip); inside a
+        # transaction every time, as a rollback would undo them.
+        raw = connection.connection
+        known = getattr(connection, "_matching_keepalive_set_on", None) is raw and not connection.in_atomic_block
+        cursor.execute(f"{'' if known else KEEPALIVE}SELECT pg_{'' if wait else 'try_'}advisory_lock(%s)", [LOCK_KEY])
         locked = wait or cursor.fetchone()[0]
+        # A new driver connection sets them again.
+        connection._matching_keepalive_set_on = None if connection.in_atomic_block else raw
     try:
         yield locked
     finally:
@@ -214,8 +220,14 @@ def score(inputs: loader.Inputs, on_block: Callable[[int, int], None] | None = N
     return engine.score_top_k(inputs.candidates, inputs.positions, inputs.config, on_block=on_block)
 
 
-def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
-    """Score every active candidate against every public position and replace all matches."""
+def rescore_all(*, trigger: str = MatchRun.Trigger.FULL, queue: str | None = None, helps: bool = True) -> MatchRun:
+    """Score every active candidate against every public position and replace all matches.
+
+    With a broker on PostgreSQL and more than `settings.MATCHING_BLOCK_CANDIDATES` active
+    candidates the candidates are scored in blocks by block tasks on `queue` across the workers
+    (`matching.blocks`); this process coordinates, scores blocks too (unless `helps` is off) and
+    writes once. Otherwise everything is scored here. Both give the same rows.
+    """
     with matching_lock():
         scoring = ScoringConfig.active()
         run = _start(trigger, scoring)
@@ -224,20 +236,24 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
             inputs_cache.clear()  # what the worker kept is replaced below; not held twice meanwhile
             marks = [Marks.snapshot(Candidate), Marks.snapshot(Position)]
             tax, today = inputs_cache.taxonomy(), timezone.localdate()
-            inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
-            _progress(run, 10)
+            candidate_ids = blocks.active_candidate_ids() if blocks.available() else None
+            if candidate_ids is not None and blocks.enabled(len(candidate_ids)):
+                inputs, rows, pairs = _score_in_blocks(run, scoring, tax, today, candidate_ids, queue, helps)
+            else:
+                inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
+                _progress(run, 10)
 
-            def on_block(done: int, total: int) -> None:
-                _progress(run, 10 + 70 * done / total)
-                _test_delay()
+                def on_block(done: int, total: int) -> None:
+                    _progress(run, 10 + 70 * done / total)
+                    _test_delay()
 
-            result = score(inputs, on_block)
-            rows = writer.rows_from_result(result, inputs)
+                result = score(inputs, on_block)
+                rows, pairs = writer.rows_from_result(result, inputs), result.pairs_scored
             with transaction.atomic():
                 written = writer.write(scope=writer.Scope.everything(), rows=rows, inputs=inputs, run_id=run.pk)
                 for mark in marks:
                     mark.clear()
-                _finish(run, pairs=result.pairs_scored, rows=written, started=started)
+                _finish(run, pairs=pairs, rows=written, started=started)
             # The worker keeps both sides for the single-record runs that follow.
             inputs_cache.keep("candidate", tax, today, inputs.candidates, marks[0].seen, run=run)
             inputs_cache.keep("position", tax, today, inputs.positions, marks[1].seen, run=run)
@@ -246,6 +262,40 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL) -> MatchRun:
             raise
     logger.info("match run %s (%s): %s rows in %.2f s", run.pk, trigger, run.rows_written, run.duration_s)
     return run
+
+
+def _score_in_blocks(
+    run: MatchRun,
+    scoring: ScoringConfig,
+    tax: inputs_cache.Taxonomy,
+    today: date,
+    candidate_ids: np.ndarray,
+    queue: str | None,
+    helps: bool,
+) -> tuple[loader.Inputs, writer.Rows, int]:
+    """The full run's rows scored by block tasks (`matching.blocks`), and the inputs to write them."""
+    vocabulary = tax.vocabulary
+    positions = loader.load_positions(vocabulary, occupation_essential=tax.occupation_essential)
+    config = loader.engine_config(scoring, today=today)
+    _progress(run, 10)
+
+    def on_block(done: int, total: int) -> None:
+        _progress(run, 10 + 70 * done / total)
+
+    merged = blocks.run(
+        vocabulary=vocabulary,
+        positions=positions,
+        config=config,
+        today=today,
+        candidate_ids=candidate_ids,
+        queue=queue,
+        helps=helps,
+        on_block=on_block,
+    )
+    # The candidates again, for the explanations the writer stores (and for the worker to keep).
+    candidates = loader.load_candidates(vocabulary, today=today)
+    inputs = loader.Inputs(vocabulary, candidates, positions, config, scoring)
+    return inputs, blocks.rows(merged, candidates, positions), merged.pairs
 
 
 def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:
@@ -277,8 +327,8 @@ def _single_inputs(
     side: str, ids: list[int], scoring: ScoringConfig
 ) -> tuple[loader.Inputs, inputs_cache.Taxonomy, date]:
     """The records of `ids` from the database, the other side from the worker's kept inputs."""
-    tax, today = inputs_cache.taxonomy(), timezone.localdate()
-    other = inputs_cache.side("position" if side == "candidate" else "candidate", tax, today)
+    today = timezone.localdate()
+    tax, other = inputs_cache.taxonomy_and_side("position" if side == "candidate" else "candidate", today)
     if side == "candidate":
         candidates = loader.load_candidates(tax.vocabulary, ids=ids, today=today)
         positions = other

@@ -7,7 +7,7 @@ never import this module. Acknowledged late and given back if the worker dies
 
 from celery import shared_task
 
-from matching import allocation_service, notifications, services
+from matching import allocation_service, blocks, notifications, services
 from matching.models import MatchRun
 
 
@@ -23,13 +23,21 @@ def rescore_position(position_id: int) -> int:
     return services.rescore_position(position_id=int(position_id)).pk
 
 
-@shared_task(name="matching.rescore_all")
-def rescore_all(trigger: str = MatchRun.Trigger.FULL) -> int:
-    """Rescore everything (nightly, after a configuration change, or on request); then the stored
+@shared_task(name="matching.rescore_all", bind=True)
+def rescore_all(self, trigger: str = MatchRun.Trigger.FULL) -> int:
+    """Rescore everything (nightly, after a configuration change, or on request); a large run
+    queues its blocks (`matching.score_block`) on the queue this task came from. Then the stored
     suggested allocations are computed again over the new matches (queued, another task)."""
-    run = services.rescore_all(trigger=MatchRun.Trigger(trigger))
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    run = services.rescore_all(trigger=MatchRun.Trigger(trigger), queue=queue)
     allocation_service.refresh_after_rescore()
     return run.pk
+
+
+@shared_task(name="matching.score_block")
+def score_block(token: str, index: int) -> bool:
+    """Score one block of candidates of a distributed full run (`matching.blocks`)."""
+    return blocks.score_block(str(token), int(index))
 
 
 @shared_task(name=allocation_service.ALLOCATE_TASK)

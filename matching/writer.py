@@ -369,7 +369,8 @@ def write(*, scope: Scope, rows: Rows, inputs: Inputs, run_id: int | None) -> in
     """
     config = inputs.config
     k = {"position": config.top_k_per_position, "candidate": config.top_k_per_candidate}
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction (two statements less): a failure rolls it all back.
+    with transaction.atomic(savepoint=False):
         if scope.side is None:
             rows.rank_for_position = ranks(rows.position_id, rows.score, rows.candidate_id, k["position"])
             rows.rank_for_candidate = ranks(rows.candidate_id, rows.score, rows.position_id, k["candidate"])

@@ -6,6 +6,8 @@ from dataclasses import fields
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from candidates.models import Candidate, Status
@@ -160,3 +162,17 @@ def test_a_database_filled_anew_loads_everything_anew(population):
     pop.omar.skills.set(pop.skills[:3])
 
     same_as_anew(lambda: services.rescore_position(position_id=pop.abroad.pk), then=assert_kept_is_current)
+
+
+def test_a_single_record_run_checks_the_kept_side_in_one_statement(population):
+    """The taxonomy key, the runs since, the count and the marks of the kept positions: one
+    statement; the writer takes no savepoint of its own (a one-candidate run: 24 statements before, 18 now)."""
+    services.rescore_candidate(candidate_id=population.amina.pk)  # the keepalives of this session
+
+    with CaptureQueriesContext(connection) as queries:
+        services.rescore_candidate(candidate_id=population.amina.pk)
+
+    checks = [q["sql"] for q in queries.captured_queries if "bridges_skill" in q["sql"]]
+    assert len(checks) == 1
+    assert "employers_position" in checks[0]
+    assert len(queries.captured_queries) <= 20  # with the savepoint the test's transaction adds
