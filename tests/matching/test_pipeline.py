@@ -350,7 +350,8 @@ def test_full_run_leaves_the_indexes_and_keys_of_the_match_table_as_migrated(pop
     if connection.vendor != "postgresql":
         pytest.skip("the bulk write that rebuilds indexes and keys is PostgreSQL's")
     migrated = match_table_schema()
-    assert len(migrated[0]) == 4  # primary key, unique pair, (position, -score), (candidate, -score)
+    # primary key, unique pair, (position, -score), (candidate, -score), (-score, id)
+    assert len(migrated[0]) == 5
 
     services.rescore_all()
 
