@@ -129,6 +129,25 @@ def _matches(candidate: Candidate) -> list[dict]:
     ]
 
 
+def _allocation_pairs(candidate: Candidate) -> list[dict]:
+    """The stored suggested allocations that name the candidate (recomputed from the matches)."""
+    pairs = apps.get_model("matching", "AllocationPair").objects.filter(candidate=candidate)
+    pairs = pairs.select_related("position__employer", "run").order_by("-run__created_at", "pk")
+    return [
+        {
+            "position": pair.position.title,
+            "employer": pair.position.employer.name,
+            "score": round(pair.score, 1),
+            "in_suggested": pair.in_suggested,
+            "in_greedy": pair.in_greedy,
+            "is_pinned": pair.is_pinned,
+            "ignored_pin": pair.ignored_pin,
+            "finished": _plain(pair.run.finished_at),
+        }
+        for pair in pairs
+    ]
+
+
 def _explanation_words(explanation: dict) -> list[str]:
     """A stored match explanation as sentences in the active language (its ids made names)."""
     matched, missing = explanation.get("matched_skills") or [], explanation.get("missing_essential") or []
@@ -273,6 +292,13 @@ EXPORT_SECTIONS: tuple[Section, ...] = (
     Section("notes", _("Notes"), ("candidates.Note",), _rows("notes", related=["author"]), "candidates.Note"),
     Section("matches", _("Matches shown"), ("matching.Match",), _matches, "matching.Match"),
     Section(
+        "allocations",
+        _("Suggested allocations"),
+        ("matching.AllocationPair",),
+        _allocation_pairs,
+        "matching.AllocationPair",
+    ),
+    Section(
         "match_decisions", _("Decisions on matches"), ("matching.MatchDecision",), _decisions, "matching.MatchDecision"
     ),
     Section(
@@ -351,6 +377,7 @@ EXTRA_LABELS = {
     "planned_at": _("planned at"),
     "documents": _("documents"),
     "at": _("at"),
+    "finished": _("computed"),
     "actor": _("by"),
     "action": _("action"),
     "record_type": _("record type"),
@@ -562,6 +589,7 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
             title=_measure_title(measure), over_budget_reason="", provider=_scrub(measure.provider, needles)
         )
     candidate.matches.all().delete()
+    apps.get_model("matching", "AllocationPair").objects.filter(candidate=candidate).delete()
     candidate.match_decisions.update(note="")
     introductions = candidate.introductions.all()
     introductions.update(message="", next_step="")

@@ -16,8 +16,8 @@ from bridges.models import AuditEvent, CEFRLevel
 from bridges.services import audit_log
 from candidates import documents, services
 from candidates.models import Candidate, Education, Note, SupportMeasure, WorkExperience
+from matching import allocation_service, notifications, review
 from matching import introductions as svc
-from matching import notifications, review
 from matching.models import FollowUp, MatchDecision
 from matching.pipeline import Stage
 from tests.candidates.factories import CandidateFactory, CandidateLanguageFactory, LanguageFactory
@@ -77,6 +77,8 @@ def make_subject(*, case_worker, company) -> Candidate:
         note=f"{FIRST} möchte nicht nach Gera",
         actor=case_worker,
     )
+    # A stored suggested allocation that names the candidate (the task's work, run here directly).
+    allocation_service.run_allocation(allocation_service.request_allocation()[0].pk)
     today = timezone.localdate()
     introduction = introduce(
         candidate=candidate,

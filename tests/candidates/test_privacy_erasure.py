@@ -18,7 +18,7 @@ from bridges.models import AuditEvent, Notification
 from candidates import privacy
 from candidates.models import Candidate, Document, Note, Status, SupportMeasure
 from matching import services as matching_services
-from matching.models import FollowUp, Introduction, IntroductionEvent, Match, MatchDecision, Placement
+from matching.models import AllocationPair, FollowUp, Introduction, IntroductionEvent, Match, MatchDecision, Placement
 from tests.candidates import subject
 from tests.candidates.factories import CandidateFactory
 
@@ -213,12 +213,14 @@ def test_a_rolled_back_erasure_keeps_data_and_files(person, case_worker, private
 @pytest.mark.django_db
 def test_an_erased_candidate_is_no_longer_matched(person, case_worker):
     assert Match.objects.filter(candidate=person).exists()
+    assert AllocationPair.objects.filter(candidate=person).exists()
 
     privacy.erase_candidate(candidate=person, actor=case_worker, reason="Antrag")
     matching_services.rescore_candidate(candidate_id=person.pk)
     matching_services.rescore_all()
 
     assert not Match.objects.filter(candidate=person).exists()
+    assert not AllocationPair.objects.filter(candidate=person).exists()  # the stored suggestion named them
 
 
 # --- the page ---------------------------------------------------------------------------------------

@@ -111,6 +111,10 @@ def test_the_export_holds_every_kind_of_record(person):
     assert sections["consents"][0]["given_at"]
     assert sections["notes"][0]["text"] == subject.NOTE
     assert sorted(match["score"] for match in sections["matches"]) == [40.0, 77.0]
+    (allocation,) = sections["allocations"]  # the dismissed pair is left out of the suggestion
+    assert (allocation["score"], allocation["in_suggested"], allocation["in_greedy"]) == (77.0, True, True)
+    assert allocation["employer"] == "Firma A GmbH"
+    assert allocation["finished"]
     (decision,) = sections["match_decisions"]
     assert decision["note"].startswith(subject.FIRST)
     (introduction,) = sections["introductions"]
