@@ -13,6 +13,10 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://127.0.0.1:5432/bridges_test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/15
+# Two test processes (pytest-xdist), a test module stays on one: each has its own test database,
+# Redis databases and Celery worker. The browser tests come last in each. `TEST_PROCESSES=0` runs in one.
+TEST_PROCESSES ?= 2
+XDIST_ARGS = $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadscope --no-loadscope-reorder)
 
 .PHONY: run test install install-dev lint messages catalogue system-deps test-system-deps apt worker beat vendor clean bench load
 
@@ -65,7 +69,7 @@ lint: install-dev
 
 test: install-dev test-system-deps lint messages
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_URL=$(TEST_CACHE_URL) \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+		$(VENV)/bin/pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 # The matching benchmark: prints its figures, last one JSON line (see matching/README.md).
 bench: install-dev

@@ -12,7 +12,27 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from bridges.settings import *  # noqa: F403 (test settings extend the real ones)
+
+def _own_redis_databases() -> None:
+    """Under pytest-xdist each test process (gw0, gw1, …) gets its own test database (pytest-django
+    adds the suffix) and here its own pair of Redis databases: the tests flush the cache, purge
+    the broker's queue and start a Celery worker of their own. The worker process it starts inherits
+    the shifted URLs and the marker, so it does not shift them again. gw0 keeps the given numbers,
+    gw1 takes the two below them (the defaults 14/15 become 12/13), and so on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or os.environ.get("BRIDGES_TEST_REDIS_SHIFTED") == worker:
+        return
+    offset = 2 * int(worker[2:])
+    for key in ("REDIS_URL", "CACHE_URL"):
+        head, _, number = os.environ[key].rpartition("/")
+        if head.startswith("redis") and number.isdigit():
+            os.environ[key] = f"{head}/{(int(number) - offset) % 16}"
+    os.environ["BRIDGES_TEST_REDIS_SHIFTED"] = worker
+
+
+_own_redis_databases()
+
+from bridges.settings import *  # noqa: E402, F403 (test settings extend the real ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -24,7 +24,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def pytest_collection_modifyitems(items):
-    """Run the browser tests last: their Playwright event loop stays up until the session ends."""
+    """Run the browser tests last: their Playwright event loop stays up until the session ends.
+
+    Under pytest-xdist (`make test`) this order is the order in which the test modules are handed
+    out (`--dist loadscope --no-loadscope-reorder`), so a process that has started the browser tests
+    gets no other tests after them."""
     items.sort(key=lambda item: "e2e" in item.path.parts)
 
 
