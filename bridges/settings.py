@@ -326,7 +326,7 @@ STORAGES = {
 }
 
 # Widget templates may be overridden in templates/ (e.g. widgets/autocomplete.html).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "bridges.form_renderer.FormRenderer"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from candidates.models import Candidate
@@ -169,10 +169,11 @@ def _fail_lost_runs() -> list[MatchRun]:
         return []
     lost = list(MatchRun.objects.filter(status=MatchRun.Status.RUNNING))
     if lost:
+        # The record keeps the reason in the portal's language, whoever's request found it.
+        with translation.override(settings.LANGUAGE_CODE):
+            error = _("The run stopped before it finished (worker lost).")
         MatchRun.objects.filter(pk__in=[run.pk for run in lost], status=MatchRun.Status.RUNNING).update(
-            status=MatchRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("The run stopped before it finished (worker lost)."),
+            status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=error
         )
         logger.warning("match runs %s lost their worker; marked failed", ", ".join(str(run.pk) for run in lost))
     return lost

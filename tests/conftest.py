@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 from bridges.celery import app as celery_app
 from candidates.models import Document
@@ -38,6 +39,11 @@ def _clean_cache():
     # a matching run kept in this process for the next one.
     cache.clear()
     inputs_cache.clear()
+    # Each test starts in the portal's language: a request through the test client leaves the
+    # language it was served in active in this thread, and what a test runs next (a task writing
+    # a message into a record, say) would otherwise depend on which test ran before it in this
+    # process, which under pytest-xdist changes from run to run.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @contextmanager

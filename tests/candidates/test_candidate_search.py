@@ -90,6 +90,25 @@ def test_the_search_uses_the_trigram_indexes(people):
     assert "skill_label_trgm" in _plan(skill_ids_labelled("pflege", folded=True))
 
 
+@pytest.mark.parametrize(
+    ("ordering", "index"),
+    [(None, "candidate_name_order"), ("-changed", "candidate_changed"), ("available", "candidate_available")],
+)
+def test_the_list_pages_in_its_orders_read_an_index_not_a_sort(people, case_worker, ordering, index):
+    # The first page of 10,000 candidates by name sorted them all (31 ms); with the index it reads 25.
+    from candidates.filters import CandidateFilter
+    from candidates.selectors import candidate_list
+
+    filterset = CandidateFilter({"ordering": ordering} if ordering else {}, queryset=candidate_list(user=case_worker))
+    with connection.cursor() as cursor:
+        # On a table this small a sort is cheaper; with sorting priced out the planner takes the
+        # index where one gives the order, and sorts (still) where none does.
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = _plan(filterset.qs[:25])
+    assert index in plan, plan
+    assert "Sort" not in plan.split(index)[0], plan
+
+
 def test_a_search_page_reads_the_search_once(client, case_worker, people):
     client.force_login(case_worker)
     url = reverse("candidates:list")

@@ -454,6 +454,36 @@ def test_overview_pages_keep_the_order_and_the_filters(client, case_worker, posi
     assert list(client.get(url, {"q": "gabelstapler süd"}).context["page"]) == []
 
 
+def test_the_overview_counts_up_to_a_cap_and_then_says_more_than(client, case_worker, position, monkeypatch):
+    """Counting every stored match on every page is what made the overview slow at 10,000
+    candidates; past the cap the page says "more than" and its pages end there."""
+    from matching import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for k in range(6):
+        MatchFactory(position=position, score=90 - k)
+    client.force_login(case_worker)
+    url = reverse("matching:overview")
+
+    monkeypatch.setattr(views, "OVERVIEW_COUNT_CAP", 6)
+    exact = client.get(url)
+    assert (exact.context["page"].paginator.count, exact.context["page"].paginator.capped) == (6, False)
+    assert "6 Treffer" in exact.text
+    assert "Seite 1 von 3" in exact.text
+
+    monkeypatch.setattr(views, "OVERVIEW_COUNT_CAP", 4)
+    capped = client.get(url)
+    assert (capped.context["page"].paginator.count, capped.context["page"].paginator.capped) == (4, True)
+    assert "Mehr als 4 Treffer: die Filter grenzen sie ein" in capped.text
+    assert "Seite 1 von mehr als 2" in capped.text
+    last = client.get(url, {"page": 2})
+    assert [m.score for m in last.context["page"]] == [88, 87]
+    assert not last.context["page"].has_next()
+    # A filter that leaves fewer than the cap is counted exactly.
+    narrowed = client.get(url, {"min_score": "88"})
+    assert (narrowed.context["page"].paginator.count, narrowed.context["page"].paginator.capped) == (3, False)
+
+
 # --- decisions ---------------------------------------------------------------------------------
 
 
