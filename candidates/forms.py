@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bridges.formsets import bounded_inlineformset_factory
-from bridges.models import Language, Occupation, Place, Region, Role, Skill, User
+from bridges.formsets import LanguageChoicesFormSet, LanguageChoicesMixin, bounded_inlineformset_factory
+from bridges.models import Occupation, Place, Region, Role, Skill, User
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple, valid_values
 from candidates import rules
 from candidates.models import (
@@ -236,14 +236,10 @@ class IntakeForm(PersonalForm):
         return cleaned
 
 
-class LanguageForm(forms.ModelForm):
+class LanguageForm(LanguageChoicesMixin, forms.ModelForm):
     class Meta:
         model = CandidateLanguage
         fields = ["language", "level"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["language"].queryset = Language.objects.all()
 
 
 class EducationForm(forms.ModelForm):
@@ -288,6 +284,7 @@ LanguageFormSet = bounded_inlineformset_factory(
     Candidate,
     CandidateLanguage,
     form=LanguageForm,
+    formset=LanguageChoicesFormSet,
     extra=2,
     can_delete=True,
     max_rows=15,

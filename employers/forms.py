@@ -16,8 +16,8 @@ from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bridges.formsets import bounded_inlineformset_factory
-from bridges.models import Language, Occupation, Place, Region, Skill
+from bridges.formsets import LanguageChoicesFormSet, LanguageChoicesMixin, bounded_inlineformset_factory
+from bridges.models import Occupation, Place, Region, Skill
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from employers.models import ContactPerson, Employer, EngagementRegion, LanguageRequirement, Position
 
@@ -379,17 +379,13 @@ class PositionForm(forms.ModelForm):
         ]
 
 
-class LanguageRequirementForm(forms.ModelForm):
+class LanguageRequirementForm(LanguageChoicesMixin, forms.ModelForm):
     class Meta:
         model = LanguageRequirement
         fields = ["language", "min_level", "required"]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["language"].queryset = Language.objects.all()
 
-
-class LanguageRequirementBaseFormSet(BaseInlineFormSet):
+class LanguageRequirementBaseFormSet(LanguageChoicesFormSet):
     def clean(self) -> None:
         # Before the generic unique check, which would only say "duplicate data".
         seen = set()

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,6 +250,29 @@ def test_editing_shows_the_work_permission_as_it_follows_the_place_of_work_or_as
     form = logged_in.get(reverse("employers:position_edit", args=[position.pk])).context["form"]
 
     assert (form["requires_work_permission"].value() or "") == shown
+
+
+def test_the_language_rows_of_the_edit_form_read_the_languages_once(logged_in, company_a):
+    position = PositionFactory(employer=company_a)
+    languages = [LanguageFactory(code=f"x{k}", name_en=f"Language {k}", name_de=f"Sprache {k}") for k in range(5)]
+    url = reverse("employers:position_edit", args=[position.pk])
+
+    def language_queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = logged_in.get(url).text
+        return sum('FROM "bridges_language"' in q["sql"] for q in queries.captured_queries), html
+
+    one_row = language_queries()[0]
+    for language in languages[:4]:
+        LanguageRequirementFactory(position=position, language=language)
+    four_rows, html = language_queries()
+
+    assert four_rows == one_row
+    # Every row (the four kept, the empty ones, the template for "add a row") offers every language.
+    rows = re.findall(r'<select name="languages-(?:\d+|__prefix__)-language"', html)
+    assert len(rows) >= 6
+    assert html.count(f'<option value="{languages[4].pk}">') == len(rows)
+    assert html.count(f'<option value="{languages[0].pk}" selected>') == 1
 
 
 # --- edit ----------------------------------------------------------------------------------
