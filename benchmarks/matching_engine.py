@@ -774,6 +774,11 @@ def fill_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Po
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
             )
         cursor.execute(f"ANALYZE {', '.join(tables)}")
+    # As autovacuum leaves the tables some time after a bulk load: with the visibility map set, a
+    # count over an index (the active candidates, before every one-position rescore) need not
+    # visit the rows. VACUUM cannot run inside a transaction, hence its own statement here.
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {', '.join(tables)}")
     # The measured runs should not pay for flushing the fill's write-ahead log (superusers only).
     try:
         with transaction.atomic(), connection.cursor() as cursor:
