@@ -154,3 +154,21 @@ def test_country_and_language_options_are_plain_html_with_the_choice_selected(cl
     assert '<option value="ER" selected>Eritrea</option>' in html
     assert '<option value="DE">Deutschland</option>' in html  # the names in the page's language
     assert re.search(r'<select name="language"[^>]*>.*<optgroup label="Alle anderen Sprachen">', html, re.DOTALL)
+
+
+def test_the_sidebar_offers_first_the_languages_the_candidates_speak(db):
+    from candidates.selectors import languages_by_use
+
+    languages = [Language.objects.create(code=f"q{k}", name_en=f"Lang {k}", name_de=f"Sprache {k}") for k in range(6)]
+    assert languages_by_use()[0] == []  # nobody speaks any: the walk over the index ends at once
+    # Spoken: the first and the last of the ids, one in between twice, with gaps between them.
+    for language in (languages[0], languages[2], languages[2], languages[5]):
+        CandidateLanguage.objects.create(candidate=CandidateFactory(), language=language, level=CEFRLevel.B1)
+
+    with CaptureQueriesContext(connection) as queries:
+        in_use, others = languages_by_use()
+
+    assert len(queries) == 1
+    assert [language.code for language in in_use] == ["q0", "q2", "q5"]
+    assert {"q1", "q3", "q4"} <= {language.code for language in others}
+    assert not {"q0", "q2", "q5"} & {language.code for language in others}
