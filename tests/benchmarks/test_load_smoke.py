@@ -14,16 +14,10 @@ from django.conf import settings
 from django.db import connection
 
 from benchmarks.load.pages import FLOOR, PAGES
+from tests.conftest import _database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db
-
-
-def _database_url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
 def _running(marker: str) -> list[str]:
@@ -43,7 +37,7 @@ def test_the_load_test_runs_end_to_end_at_a_tiny_size():
     # Its own database name (test_bridges_load_smoke), apart from the suite's.
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url("bridges_load_smoke"),
+        "DATABASE_URL": _database_url({**settings.DATABASES["default"], "NAME": "bridges_load_smoke"}),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CACHE_URL": settings.CACHES["default"].get("LOCATION", ""),
     }

@@ -13,19 +13,18 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import _database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.django_db
 
 
 def test_the_matching_benchmark_runs_end_to_end_at_a_tiny_size():
-    db = settings.DATABASES["default"]
     # Its own database name per test process (pytest-xdist), apart from the suite's.
     name = f"bridges_bench_smoke_{os.environ.get('PYTEST_XDIST_WORKER', 'gw')}"
-    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}",
+        "DATABASE_URL": _database_url({**settings.DATABASES["default"], "NAME": name}),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CACHE_URL": settings.CACHES["default"].get("LOCATION", ""),
     }
