@@ -12,8 +12,9 @@ and checks under the matching lock that nothing it holds can have changed:
 - A run that cleared marks of that side may have hidden such a change. This process's own
   runs update the kept records with the ones they loaded; a run of another process (or a
   full run, which loads everything anew and hands its inputs over) drops what is kept.
-- A deletion leaves no mark: the number of records must still agree. The day and the sizes
-  of the taxonomy tables are part of the key (a new skill changes the vocabulary).
+- A deletion leaves no mark: the number of records must still agree. The day and a number
+  that changes with every write to the taxonomy tables are part of the key (a new skill
+  changes the vocabulary; on SQLite the tables' sizes and newest ids stand in for it).
 
 Runs hold the matching lock, so no run changes the marks or the match table while another
 one checks them.
@@ -21,12 +22,14 @@ one checks them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 import numpy as np
 import scipy.sparse as sp
 from django.db import connection
+from django.utils import timezone
 
 from bridges.models import Language, Occupation, OccupationSkill, Region, Skill
 from candidates.models import Candidate, Status
@@ -91,6 +94,10 @@ def _matchable(side: str):
 
 
 def _taxonomy_parts() -> list[str]:
+    """On PostgreSQL the number a trigger changes with every write to the taxonomy tables
+    (bridges/migrations/0009_taxonomy_change.py); elsewhere their sizes and newest ids."""
+    if connection.vendor == "postgresql":
+        return ["(SELECT change FROM bridges_taxonomy_change WHERE id = 1)"]
     qn = connection.ops.quote_name
     parts = []
     for model in (Skill, Occupation, Language, Region):
@@ -102,7 +109,7 @@ def _taxonomy_parts() -> list[str]:
 
 
 def taxonomy_key() -> tuple:
-    """Sizes and newest ids of the taxonomy tables the vocabulary is made of (one query)."""
+    """What tells a change of the taxonomy tables the vocabulary is made of (one query)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(_taxonomy_parts()))
         return tuple(cursor.fetchone())
@@ -116,6 +123,20 @@ def _state(side: str, last_run: int) -> tuple[tuple, int, list[tuple[int, str]],
         succeeded = MatchRun.objects.filter(pk__gte=last_run, status=MatchRun.Status.SUCCEEDED).order_by("pk")
         runs = list(succeeded.values_list("pk", "trigger"))
         return taxonomy_key(), _matchable(side).count(), runs, _marks(side)
+    sql, params = _state_statement(side, timezone.localdate())
+    n = len(_taxonomy_parts())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, last_run])
+        row = cursor.fetchone()
+    key, (count, run_ids, triggers, mark_ids, mark_values) = tuple(row[:n]), row[n:]
+    found = list(zip(run_ids or [], triggers or [], strict=True))
+    return key, int(count), found, dict(zip(mark_ids or [], mark_values or [], strict=True))
+
+
+@functools.lru_cache(maxsize=4)
+def _state_statement(side: str, today: date) -> tuple[str, tuple]:
+    """`_state`'s statement on PostgreSQL and its parameters but the last (the id of the first run
+    to list). Written once a day per side: the ORM takes longer to write it than PostgreSQL to run it."""
     params: list = []
 
     def sub(queryset) -> str:
@@ -125,24 +146,19 @@ def _state(side: str, last_run: int) -> tuple[tuple, int, list[tuple[int, str]],
         params.extend(more)
         return sql
 
-    parts = _taxonomy_parts()
     matchable = sub(_matchable(side).values("pk"))
-    runs = sub(MatchRun.objects.filter(pk__gte=last_run, status=MatchRun.Status.SUCCEEDED).values("pk", "trigger"))
     marked = sub(_model(side).objects.filter(rescore_requested_at__isnull=False).values("pk", "rescore_requested_at"))
-    n = len(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(parts)}, c.n, r.ids, r.triggers, m.ids, m.marks "
-            f"FROM (SELECT count(*) AS n FROM ({matchable}) AS q) AS c, "
-            f"(SELECT array_agg(id ORDER BY id) AS ids, array_agg(trigger ORDER BY id) AS triggers "
-            f"FROM ({runs}) AS r0(id, trigger)) AS r, "
-            f"(SELECT array_agg(id) AS ids, array_agg(mark) AS marks FROM ({marked}) AS m0(id, mark)) AS m",
-            params,
-        )
-        row = cursor.fetchone()
-    key, (count, run_ids, triggers, mark_ids, mark_values) = tuple(row[:n]), row[n:]
-    found = list(zip(run_ids or [], triggers or [], strict=True))
-    return key, int(count), found, dict(zip(mark_ids or [], mark_values or [], strict=True))
+    params.append(MatchRun.Status.SUCCEEDED.value)
+    table = connection.ops.quote_name(MatchRun._meta.db_table)
+    runs = f"SELECT id, trigger FROM {table} WHERE status = %s AND id >= %s"
+    sql = (
+        f"SELECT {', '.join(_taxonomy_parts())}, c.n, r.ids, r.triggers, m.ids, m.marks "
+        f"FROM (SELECT count(*) AS n FROM ({matchable}) AS q) AS c, "
+        f"(SELECT array_agg(id) AS ids, array_agg(mark) AS marks FROM ({marked}) AS m0(id, mark)) AS m, "
+        f"(SELECT array_agg(id ORDER BY id) AS ids, array_agg(trigger ORDER BY id) AS triggers "
+        f"FROM ({runs}) AS r0(id, trigger)) AS r"
+    )
+    return sql, tuple(params)
 
 
 def taxonomy() -> Taxonomy:

@@ -141,7 +141,10 @@ def _columns(sorted_ids: np.ndarray, ids: Iterable[int | None]) -> np.ndarray:
 
 def _rows(queryset: QuerySet) -> list[tuple]:
     """The rows of a `values_list` query straight from the cursor (ids and codes need no converters)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # filtered by an empty list of ids
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -315,7 +318,8 @@ def load_candidates(
     (pks, lat, lon, commute, relocate, perspective, origin_c, origin_r, return_c, return_r, permission) = cols[:11]
     permission_until, available_from, last_confirmed = cols[11:]
     candidate_ids = np.array(pks, dtype=np.int64)
-    scope = queryset.values("pk")
+    # The related rows of a few candidates by their ids: a simpler statement than the subquery.
+    scope = candidate_ids.tolist() if few else queryset.values("pk")
 
     def row_of(candidate_id_values) -> np.ndarray:
         return _columns(candidate_ids, candidate_id_values)
@@ -424,14 +428,17 @@ def load_positions(
     the caller has them (every occupation's, `load_occupation_essential()`).
     """
     queryset = Position.objects.public() if public_only else Position.objects.all()
+    few = False
     if ids is not None:
-        queryset = queryset.filter(pk__in=list(ids))
+        ids = list(ids)
+        few = len(ids) <= FEW
+        queryset = queryset.filter(pk__in=ids)
     rows = list(queryset.order_by("pk").values_list(*POSITION_FIELDS))
     n_p = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(POSITION_FIELDS)
     (pks, employer, occupation, location, lat, lon, country, region, place_region, permission, start) = cols
     position_ids = np.array(pks, dtype=np.int64)
-    scope = queryset.values("pk")
+    scope = position_ids.tolist() if few else queryset.values("pk")
     abroad = np.array([loc == Position.Location.ABROAD for loc in location], dtype=bool)
     occupation_col = vocabulary.occupation_columns(occupation)
     isco4 = _lookup(vocabulary.occupation_isco4, occupation_col)

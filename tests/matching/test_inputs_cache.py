@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bridges.models import Language, Occupation, OccupationSkill, Region, Skill
 from candidates.models import Candidate, Status
 from employers.models import Position, PositionSkill
 from matching import inputs_cache, loader, services
 from matching.models import MatchRun
-from tests.factories import SkillFactory
+from tests.factories import OccupationFactory, SkillFactory
 from tests.matching.test_pipeline import build_population, stored
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,43 @@ def test_a_new_skill_loads_the_vocabulary_anew(population):
     same_as_anew(lambda: services.rescore_candidate(candidate_id=pop.amina.pk), then=assert_kept_is_current)
 
 
+def test_a_skill_edited_in_place_loads_the_vocabulary_anew(population):
+    """A skill that turned out to be generic (its ESCO reuse level) shows no relevance any more:
+    no row comes or goes, only the number the taxonomy tables' trigger writes tells the worker."""
+    pop = population
+    skill = pop.skills[0]
+    before = inputs_cache.taxonomy()
+    column = before.vocabulary.skill_columns([skill.pk])[0]
+    assert before.vocabulary.skill_specific[column]
+    Skill.objects.filter(pk=skill.pk).update(reuse_level="transversal")
+
+    after = inputs_cache.taxonomy()
+
+    assert after is not before
+    assert not after.vocabulary.skill_specific[column]
+    same_as_anew(lambda: services.rescore_candidate(candidate_id=pop.amina.pk), then=assert_kept_is_current)
+
+
+def test_every_write_to_a_taxonomy_table_changes_the_key_to_a_value_never_seen_before(population):
+    pop = population
+    writes = [
+        lambda: SkillFactory(),
+        lambda: Skill.objects.filter(pk=pop.skills[5].pk).update(reuse_level="cross-sector"),
+        lambda: OccupationFactory(),
+        lambda: Occupation.objects.filter(pk=pop.welder.pk).update(isco_group="7213"),
+        lambda: OccupationSkill.objects.filter(occupation=pop.welder).update(relation_type="optional"),
+        lambda: Language.objects.filter(pk=Language.objects.order_by("pk")[0].pk).update(name_en="Changed"),
+        lambda: Region.objects.create(code="SY-XX", country="SY", name_en="Somewhere"),
+        lambda: Region.objects.filter(name_en="Somewhere").delete(),
+    ]
+    keys = [inputs_cache.taxonomy_key()]
+    for write in writes:
+        write()
+        keys.append(inputs_cache.taxonomy_key())
+
+    assert len(set(keys)) == len(keys)
+
+
 def test_own_runs_bring_the_kept_records_forward(population):
     pop = population
     kept = inputs_cache._kept["candidate"]
@@ -172,7 +210,7 @@ def test_a_single_record_run_checks_the_kept_side_in_one_statement(population):
     with CaptureQueriesContext(connection) as queries:
         services.rescore_candidate(candidate_id=population.amina.pk)
 
-    checks = [q["sql"] for q in queries.captured_queries if "bridges_skill" in q["sql"]]
+    checks = [q["sql"] for q in queries.captured_queries if "bridges_taxonomy_change" in q["sql"]]
     assert len(checks) == 1
     assert "employers_position" in checks[0]
     assert len(queries.captured_queries) <= 20  # with the savepoint the test's transaction adds
