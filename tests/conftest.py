@@ -179,6 +179,16 @@ def _database_url(db_settings: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{db_settings['NAME']}"
 
 
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the test's own process, as without a broker (a worker started by another test
+    sees none of them)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield celery_app
+    celery_app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real `celery worker` process on the Redis broker, using the test database."""

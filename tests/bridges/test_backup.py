@@ -73,13 +73,13 @@ def _backup(private_media, tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture
-def demo_backup(private_media, tmp_path_factory):
+def demo_backup(private_media, tmp_path_factory, eager_celery):
     call_command("seed_demo", stdout=io.StringIO())
     return _backup(private_media, tmp_path_factory)
 
 
 @pytest.fixture
-def small_backup(private_media, tmp_path_factory):
+def small_backup(private_media, tmp_path_factory, eager_celery):
     CaseWorkerFactory()
     CandidateFactory.create_batch(2)
     return _backup(private_media, tmp_path_factory)
@@ -91,9 +91,9 @@ def test_the_demo_data_restores_with_every_row_and_every_document(
     folder, live = demo_backup
     manifest = backup.read_manifest(folder)
     assert manifest["tables"] == live  # counted in the dump's own snapshot
-    assert live["candidates_candidate"] > 10
-    assert live["candidates_document"] == 2
-    assert live["bridges_auditevent"] > 0
+    assert manifest["tables"]["candidates_candidate"] > 10
+    assert manifest["tables"]["candidates_document"] == 2
+    assert manifest["tables"]["bridges_auditevent"] > 0
     target = tmp_path_factory.mktemp("restore") / "restored-media"  # beside, not inside, the live media
     out = io.StringIO()
 
@@ -104,7 +104,7 @@ def test_the_demo_data_restores_with_every_row_and_every_document(
     assert len(_checksums(target)) == 3
     for document in Document.objects.all():
         assert (target / document.file.name).read_bytes() == document.file.read()
-    assert f"{len(live)} tables" in out.getvalue()
+    assert f"{len(manifest['tables'])} tables" in out.getvalue()
     assert "3 media files" in out.getvalue()
     # The restored audit trail is as unchangeable as the original (its trigger came along).
     with (

@@ -11,7 +11,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bridges.celery import app as celery_app
 from bridges.models import CEFRLevel, OccupationSkill, Region
 from candidates.models import Candidate, Perspective, Status, WorkExperience, WorkPermission
 from candidates.services import candidate_save
@@ -722,14 +721,6 @@ def test_explanations_survive_unusual_language_codes(population):
 
     gaps = Match.objects.get(candidate=pop.amina, position=pop.sheet).explanation["language_gaps"]
     assert gaps == [{"language": "xé", "required": 1, "has": 0, "required_flag": True}]
-
-
-@pytest.fixture
-def eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield celery_app
-    celery_app.conf.task_always_eager = previous
 
 
 def test_without_a_broker_a_save_rescores_at_commit(population, eager_celery, django_capture_on_commit_callbacks):
