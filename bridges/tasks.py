@@ -6,15 +6,14 @@ import logging
 import os
 import socket
 
-from celery import shared_task
 from django.db import connection, transaction
 
-from bridges.celery import app
+from bridges.celery import app, database_task
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="bridges.ping")
+@database_task(name="bridges.ping")
 def ping(token: str) -> dict:
     """Answer with the token, the worker's host and process id, and a database round trip."""
     with connection.cursor() as cursor:
@@ -23,7 +22,7 @@ def ping(token: str) -> dict:
     return {"token": token, "hostname": socket.gethostname(), "pid": os.getpid(), "database": db_ok == 1}
 
 
-@shared_task(name="bridges.send_notification")
+@database_task(name="bridges.send_notification")
 def send_notification(notification_id: int) -> bool:
     """Send one outbox row (queued after the commit that wrote it); True if it went out now."""
     from bridges.notifications import notification_send  # it queues through this module
@@ -31,7 +30,7 @@ def send_notification(notification_id: int) -> bool:
     return notification_send(notification_id=int(notification_id))
 
 
-@shared_task(name="bridges.send_pending_notifications")
+@database_task(name="bridges.send_pending_notifications")
 def send_pending_notifications() -> int:
     """Send what is still unsent and due (beat, every few minutes); returns how many went out."""
     from bridges.notifications import notifications_send_pending
@@ -39,7 +38,7 @@ def send_pending_notifications() -> int:
     return notifications_send_pending()
 
 
-@shared_task(name="bridges.prune_notifications")
+@database_task(name="bridges.prune_notifications")
 def prune_notifications() -> int:
     """Delete old sent notifications (beat, daily); returns how many."""
     from bridges.notifications import notifications_prune

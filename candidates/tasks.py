@@ -2,12 +2,11 @@
 
 import dataclasses
 
-from celery import shared_task
-
+from bridges.celery import database_task
 from candidates import privacy
 
 
-@shared_task(name="candidates.retention_sweep")
+@database_task(name="candidates.retention_sweep")
 def retention_sweep() -> dict:
     """Flag inactive candidates, clear flags after activity, anonymise those flagged long enough,
     delete the audit entries past their retention period (scheduled nightly by beat); returns the counts."""
