@@ -50,7 +50,8 @@ SWEEP_FULL_CANDIDATES = 500
 SWEEP_FULL_POSITIONS = 50
 # A full run of these triggers that lost its worker is run again by the sweep; marks cover the rest.
 RERUN_TRIGGERS = {MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trigger.CONFIG}
-# Tests only: seconds to sleep after each scored block, to stop a worker in the middle of a run.
+# Tests only: seconds to sleep after each scored block (a single-record run: after scoring), to stop a
+# worker in the middle of a run.
 TEST_BLOCK_DELAY_ENV = "MATCHING_TEST_BLOCK_DELAY"
 
 _process_lock = threading.RLock()
@@ -311,6 +312,7 @@ def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:
             inputs, tax, today = _single_inputs(side, ids, scoring)
             result = engine.score_top_k(inputs.candidates, inputs.positions, inputs.config)
             rows = writer.rows_from_result(result, inputs)
+            _test_delay()
             scope = writer.Scope.candidates(ids) if side == "candidate" else writer.Scope.positions(ids)
             with transaction.atomic():
                 written = writer.write(scope=scope, rows=rows, inputs=inputs, run_id=run.pk)

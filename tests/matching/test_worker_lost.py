@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from bridges.celery import app as celery_app
+from candidates.models import Candidate
 from matching import services
 from matching.models import Match, MatchRun
 from tests.matching.test_pipeline import build_population
@@ -154,3 +155,39 @@ def test_a_full_run_whose_worker_is_killed_is_failed_and_rerun_by_the_next_sweep
     fragment = client.get(reverse("matching:run_progress", args=[killed.pk])).text
     assert "failed" in fragment
     assert worker_lost in fragment
+
+
+@pytest.mark.worker
+def test_a_single_run_whose_worker_is_killed_is_failed_and_its_candidate_rescored_by_the_sweep(worker_lost, tmp_path):
+    assert not settings.CELERY_TASK_ALWAYS_EAGER, "needs a real broker (REDIS_URL)"
+    pop = build_population()
+    services.rescore_all()
+    clean = snapshot()
+    # A save changed Amina (her mark) and the run for her is killed after scoring, before writing.
+    Match.objects.filter(candidate=pop.amina).delete()
+    Candidate.objects.filter(pk=pop.amina.pk).update(rescore_requested_at=timezone.now())
+    queue = f"matching-lost-test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "workers.log"
+
+    with own_worker(queue, log, MATCHING_TEST_BLOCK_DELAY="120") as doomed:
+        celery_app.send_task("matching.rescore_candidate", args=[pop.amina.pk], queue=queue)
+        killed = wait_for(
+            lambda: MatchRun.objects.filter(status=MatchRun.Status.RUNNING, candidate_id=pop.amina.pk).first(),
+            message="the run for Amina starts",
+        )
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+
+    wait_for(lambda: not lock_held(), message="the killed worker's database session ends")
+    assert Candidate.objects.get(pk=pop.amina.pk).rescore_requested_at is not None  # nothing was cleared
+
+    with own_worker(queue, log):
+        run_ids = celery_app.send_task("matching.sweep", queue=queue).get(timeout=60)
+
+    killed.refresh_from_db()
+    assert killed.status == MatchRun.Status.FAILED
+    assert killed.error == worker_lost
+    rerun = MatchRun.objects.get(pk__in=run_ids)
+    assert (rerun.trigger, rerun.status) == (MatchRun.Trigger.SWEEP, MatchRun.Status.SUCCEEDED)
+    assert snapshot() == clean  # every pair once, as a clean run left them
+    assert Candidate.objects.get(pk=pop.amina.pk).rescore_requested_at is None
