@@ -19,6 +19,7 @@ import datetime
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -128,9 +129,19 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         context["subject"] = subject
         text = render_to_string(f"{notification.template}_message.txt", context)
         html = render_to_string(f"{notification.template}_message.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email], headers={"Message-ID": message_id(notification)}
+    )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time the row is sent. A sender that dies after the mail server
+    took the mail but before the row says so sends it again when the sweep finds the row: mail
+    programs and servers recognise the second copy as the same message by this header."""
+    domain = urlsplit(settings.SITE_URL).hostname or "bridges.localhost"
+    return f"<notification.{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def notification_send(*, notification_id: int) -> bool:

@@ -35,7 +35,7 @@ _own_redis_databases()
 from bridges.settings import *  # noqa: E402, F403 (test settings extend the real ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get("BRIDGES_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
