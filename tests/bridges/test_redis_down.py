@@ -4,19 +4,25 @@ reset passwords, open pages and save records; /healthz says what is down with a 
 import logging
 import re
 import socket
-from contextlib import closing
+from contextlib import closing, contextmanager
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from bridges.celery import app as celery_app
+from bridges.models import Notification
 from candidates.models import Candidate
 from employers.models import Position
+from matching.models import MatchRun
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import MembershipFactory, PositionFactory, position_form_data
 from tests.login import login
+from tests.matching.factories import introduce
 from tests.matching.test_worker import broker_at
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +36,18 @@ def closed_port_url() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-@pytest.fixture
-def redis_down():
+@contextmanager
+def redis_unreachable():
     """The configured cache backend and the Celery broker, both at a closed port."""
     url = closed_port_url()
     cache = {**settings.CACHES["default"], "LOCATION": url}
     with override_settings(CACHES={"default": cache}), broker_at(url):
+        yield url
+
+
+@pytest.fixture
+def redis_down():
+    with redis_unreachable() as url:
         yield url
 
 
@@ -149,3 +161,54 @@ def test_healthz_reports_cache_and_broker_down_with_503_and_json(client, redis_d
     failed = [record for record in caplog.records if record.name == "health_check"]
     assert len(failed) == 2
     assert all(record.exc_info is None for record in failed)  # monitors poll: one line each, no traceback
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_everything_asked_for_while_redis_was_down_is_done_once_it_is_back(
+    client, case_worker, employer_a, celery_worker_process, caplog
+):
+    """Five saves and two introductions while Redis is unreachable: five rescore requests and two
+    mails recorded in the database, none queued. Redis back, beat's sweeps do all seven."""
+    candidates = CandidateFactory.create_batch(4)
+    position = PositionFactory(employer=MembershipFactory(user=employer_a).employer)
+    Candidate.objects.update(rescore_requested_at=None)
+    Position.objects.update(rescore_requested_at=None)
+    before = Notification.objects.count()
+
+    with redis_unreachable(), caplog.at_level(logging.WARNING):
+        client.force_login(case_worker)
+        for candidate in candidates:
+            response = client.post(
+                reverse("candidates:edit", args=[candidate.pk, "personal"]),
+                {"first_name": candidate.first_name, "last_name": "Neu", "date_of_birth": "1990-01-01"},
+            )
+            assert response.status_code == 302
+        for candidate in candidates[:2]:
+            introduce(candidate=candidate, position=position, actor=case_worker)
+        client.force_login(employer_a)
+        response = client.post(
+            reverse("employers:position_edit", args=[position.pk]),
+            position_form_data(occupation=position.occupation, title="Lagerist/in"),
+        )
+        assert response.status_code == 302
+
+    marked = set(Candidate.objects.filter(rescore_requested_at__isnull=False).values_list("pk", flat=True))
+    assert marked == {candidate.pk for candidate in candidates}
+    assert Position.objects.get(pk=position.pk).rescore_requested_at is not None
+    unsent = Notification.objects.filter(sent_at__isnull=True)
+    assert Notification.objects.count() - before == unsent.count() == 2  # one per introduction, to employer_a
+    assert caplog.text.count("could not queue") >= 5 + 2
+
+    # Redis is back: the periodic sweeps, as beat sends them, in the real worker.
+    Notification.objects.update(created_at=timezone.now() - timedelta(minutes=10))  # past the sweep's grace
+    run_ids = celery_app.send_task("matching.sweep").get(timeout=60)
+    sent = celery_app.send_task("bridges.send_pending_notifications").get(timeout=60)
+
+    runs = MatchRun.objects.filter(pk__in=run_ids)
+    assert {run.status for run in runs} == {MatchRun.Status.SUCCEEDED}
+    assert not Candidate.objects.filter(rescore_requested_at__isnull=False).exists()  # 5 asked, 5 done
+    assert not Position.objects.filter(rescore_requested_at__isnull=False).exists()
+    assert sent == 2
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert celery_app.send_task("bridges.send_pending_notifications").get(timeout=60) == 0  # none twice
