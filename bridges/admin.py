@@ -13,7 +13,9 @@ from django_celery_beat import admin as celery_beat_admin
 from django_celery_beat.models import CrontabSchedule
 
 from bridges.admin_guards import ReadOnlyAdmin
+from bridges.api_tokens import api_token_revoke
 from bridges.models import (
+    ApiToken,
     AuditEvent,
     IscoGroup,
     Language,
@@ -243,6 +245,31 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Users' API tokens: who has one, for what, until when, last used; revoke one (users make and
+    revoke their own on their settings page; the token itself is never stored)."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "name", "prefix"]
+    list_select_related = ["user"]
+    fields = list_display
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token=token, actor=request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)  # the list and its action only
 
 
 # --- Celery beat's schedules ------------------------------------------------------

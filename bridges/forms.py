@@ -40,3 +40,19 @@ class NotificationSettingsForm(forms.ModelForm):
         if not self.instance.works_cases:
             # Only case workers (and admins) have candidates, so only they get a digest.
             del self.fields["digest_enabled"]
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for and how long it works."""
+
+    name = forms.CharField(
+        label=_("What is the token for?"),
+        max_length=100,
+        help_text=_("For example the name of the system that uses it, so that you recognise it later."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("one year"))],
+        initial=90,
+    )

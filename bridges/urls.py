@@ -23,10 +23,13 @@ urlpatterns = [
     # The load test's floor (benchmarks/load.py): "ok" through the same middleware as every page.
     path("ping/", views.ping, name="ping"),
     path("settings/notifications/", views.notification_settings, name="notification_settings"),
+    path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("settings/api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("bridges.api.urls")),
     path("dashboard/", include("matching.urls")),
     # Before employer/: the employer's introductions live in matching, under the employer's paths.
     path("employer/introductions/", include("matching.urls_employer")),

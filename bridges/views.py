@@ -7,11 +7,14 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_POST
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.contrib.redis import Redis as RedisCheck
@@ -19,9 +22,11 @@ from health_check.exceptions import ServiceUnavailable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bridges.api_tokens import api_token_create, api_token_revoke
 from bridges.cache import FallbackRedisCache
 from bridges.celery import app as celery_app
-from bridges.forms import NotificationSettingsForm
+from bridges.forms import ApiTokenForm, NotificationSettingsForm, add_service_error
+from bridges.models import ApiToken
 from bridges.services import user_notification_settings_set
 
 
@@ -42,6 +47,32 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your e-mail settings are saved."))
         return redirect("notification_settings")
     return render(request, "bridges/notification_settings.html", {"form": form})
+
+
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """A user's own API tokens: make one (its text is shown this once), see when each was used, revoke."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, text = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            created = {"token": token, "text": text}
+            form = ApiTokenForm()
+    context = {"form": form, "created": created, "tokens": request.user.api_tokens.all(), "now": timezone.now()}
+    return render(request, "bridges/api_tokens.html", context)
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # another user's token is a 404
+    api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("api_tokens")
 
 
 @login_not_required

@@ -30,6 +30,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from bridges.api_tokens import api_token_create
 from bridges.models import AuditEvent, IscoGroup, Notification, Region, User
 from candidates import measures
 from candidates.models import Budget, Candidate, Consent, MeasureKind, ResidenceStatus
@@ -240,6 +241,7 @@ def build_world() -> World:
         "document": documents["b"],
         "run": run,
         "invitation": invitation_b,
+        "api_token": api_token_create(user=employer_b, name="ATS", days=30)[0],
         "user": employer_b,
         "content_type": ContentType.objects.get_for_model(position_b),
     }
@@ -254,6 +256,7 @@ def build_world() -> World:
         "bridges.language": LanguageFactory(),
         "bridges.region": region,
         "bridges.place": position_b.place,
+        "bridges.apitoken": objects["api_token"],
         "bridges.auditevent": AuditEvent.objects.order_by("pk").first(),
         "bridges.notification": Notification.objects.order_by("pk").first()
         or Notification.objects.create(recipient=employer_b, template="matrix"),

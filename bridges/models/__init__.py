@@ -1,5 +1,6 @@
 """What every app shares: users and roles, the taxonomy, the audit trail and the e-mail outbox."""
 
+from bridges.models.api import ApiToken
 from bridges.models.audit import AuditEvent
 from bridges.models.notifications import Notification
 from bridges.models.taxonomy import (
@@ -18,6 +19,7 @@ from bridges.models.users import START_PAGES, Role, User, UserManager
 
 __all__ = [
     "START_PAGES",
+    "ApiToken",
     "AuditEvent",
     "CEFRLevel",
     "IscoGroup",

@@ -69,6 +69,16 @@ MATRIX: dict[str, tuple] = {
     "favicon": (Redirect("/static/favicon.svg"),) * 5,
     "set_language": (Redirect("start"),) * 5,
     "notification_settings": ANY_USER,
+    "api_tokens": ANY_USER,
+    "api_token_revoke": (LOGIN, 405, 405, 405, 405),
+    # the API: problem details (401) instead of the login page; company B's position is a 404 for employer A
+    "api:schema": PUBLIC,
+    "api:docs": PUBLIC,
+    "api:job-list": PUBLIC,
+    "api:job-detail": PUBLIC,
+    "api:position-list": (401, 200, 200, 200, 200),
+    "api:position-detail": (401, 404, 200, 200, 200),
+    "api:position-status": (401, 405, 405, 405, 405),
     # allauth (the keys in URLs are invalid ones: they name no record)
     "account_login": (200, *BY_ROLE[1:]),
     "account_signup": (200, *BY_ROLE[1:]),
@@ -225,6 +235,7 @@ ADMIN_READ_ONLY = {**ADMIN_FULL, "add": 403, "delete": 403}
 ADMIN_MODELS: dict[str, dict] = {
     "account.emailaddress": ADMIN_FULL,
     "auth.group": ADMIN_FULL,
+    "bridges.apitoken": {**ADMIN_FULL, "add": 403},
     "bridges.auditevent": ADMIN_READ_ONLY,
     "mfa.authenticator": {**ADMIN_FULL, "add": 403},
     "bridges.iscogroup": ADMIN_FULL,
@@ -299,6 +310,8 @@ KWARG_OBJECTS = {
     "content_type_id": "content_type",
 }
 PK_OBJECTS = [
+    ("api:", "position"),
+    ("api_token_revoke", "api_token"),
     ("candidates:", "candidate"),
     ("employers:position_", "position"),
     ("employers:staff_employer_", "employer"),

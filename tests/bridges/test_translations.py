@@ -288,6 +288,13 @@ NOT_PAGES = {
     "admin:jsi18n",
     "admin:autocomplete",
     "admin:view_on_site",
+    # the API's JSON (its messages: tests/bridges/test_api.py); its documentation page is walked
+    "api:schema",
+    "api:job-list",
+    "api:job-detail",
+    "api:position-list",
+    "api:position-detail",
+    "api:position-status",
 }
 
 

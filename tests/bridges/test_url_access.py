@@ -28,7 +28,15 @@ PUBLIC = {
     "jobs:detail",
     "jobs:feed",
     "employers:invitation_accept",
+    # the API's description and the public job board's positions
+    "api:schema",
+    "api:docs",
+    "api:job-list",
+    "api:job-detail",
 }
+# The API's own resources answer anonymous requests with 401 and problem details (a client is not
+# a browser: no login page).
+API = {"api:position-list", "api:position-detail", "api:position-status"}
 
 SAMPLES = all_sample_urls()
 
@@ -44,7 +52,7 @@ def test_public_list_names_only_existing_urls():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [u for u in SAMPLES if u.name not in PUBLIC], ids=lambda u: u.name)
+@pytest.mark.parametrize("url", [u for u in SAMPLES if u.name not in PUBLIC | API], ids=lambda u: u.name)
 def test_anonymous_user_is_sent_to_login(client, url):
     response = client.get(url.path, follow=True)
 
@@ -61,3 +69,14 @@ def test_public_url_answers_without_login(client, url):
     assert response.status_code < 500
     if response.status_code == 302:
         assert response.url.split("?")[0] != reverse("account_login")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [u for u in SAMPLES if u.name in API], ids=lambda u: u.name)
+def test_the_api_refuses_anonymous_requests_with_401_and_problem_details(client, url):
+    response = client.get(url.path)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json()["status"] == 401

@@ -1,0 +1,24 @@
+"""/api/v1/ and the schema and documentation beside it."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from employers.api import JobViewSet, PositionViewSet
+
+router = SimpleRouter()
+router.register("jobs", JobViewSet, basename="job")
+router.register("positions", PositionViewSet, basename="position")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
+
+# The API authenticates in the view (a token, or the session), and answers 401/403 as problem
+# details: the portal's redirect to the login page is not for it.
+for pattern in [*router.urls, *urlpatterns[1:]]:
+    login_not_required(pattern.callback)

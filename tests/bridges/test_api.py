@@ -1,0 +1,171 @@
+"""The API's shared parts: personal tokens (made and revoked on the settings page, shown once,
+stored as a hash, with an expiry; staff need their second factor), problem-details errors, the
+limit per token, the OpenAPI schema and its documentation page (vendored, within the CSP)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bridges.api.throttling import TokenRateThrottle
+from bridges.api_tokens import api_token_create
+from bridges.models import ApiToken, AuditEvent
+from tests.factories import CaseWorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+POSITIONS = "/api/v1/positions/"
+
+
+def bearer(text: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {text}"}
+
+
+def make_token(user, name="ATS", days="90") -> str:
+    """Through the settings page, in a browser of the user's own."""
+    browser = Client()
+    browser.force_login(user)
+    response = browser.post(reverse("api_tokens"), {"name": name, "days": days})
+    assert response.status_code == 200
+    match = re.search(r'id="new-token-text" type="text" value="(brg_[^"]+)"', response.text)
+    assert match, "the new token is shown once"
+    return match.group(1)
+
+
+def test_a_token_made_on_the_settings_page_opens_the_api_and_is_stored_only_as_a_hash(client, employer_a, company_a):
+    text = make_token(employer_a)
+
+    token = ApiToken.objects.get(user=employer_a)
+    assert text not in str(list(ApiToken.objects.values_list()))  # only the hash and the beginning
+    assert text.startswith(f"brg_{token.prefix}_")
+    assert token.expires_at - timezone.now() > timedelta(days=89)
+    assert AuditEvent.objects.filter(target_type="bridges.apitoken", action=AuditEvent.Action.CREATE).exists()
+    response = client.get(POSITIONS, **bearer(text))
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    browser = Client()
+    browser.force_login(employer_a)
+    page = browser.get(reverse("api_tokens")).text
+    assert text not in page  # shown once, never again
+    assert f"brg_{token.prefix}…" in page
+
+
+def test_a_revoked_token_stops_at_once(client, employer_a, company_a):
+    text = make_token(employer_a)
+    token = ApiToken.objects.get(user=employer_a)
+    browser = Client()
+    browser.force_login(employer_a)
+
+    response = browser.post(reverse("api_token_revoke", args=[token.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("api_tokens")
+    response = client.get(POSITIONS, **bearer(text))
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Unauthorized"
+
+
+def test_another_users_token_cannot_be_revoked(client, employer_a, employer_b, company_a):
+    token, _text = api_token_create(user=employer_a, name="ATS", days=30)
+    client.force_login(employer_b)
+
+    assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer brg_000000000000_unknown", "Bearer not-a-token", "Bearer", "Bearer a b"],
+)
+def test_unknown_or_malformed_tokens_get_401_with_problem_details(client, header):
+    response = client.get(POSITIONS, HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail"}
+    assert body["status"] == 401
+
+
+def test_an_expired_token_is_refused(client, employer_a, company_a):
+    token, text = api_token_create(user=employer_a, name="ATS", days=30)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert client.get(POSITIONS, **bearer(text)).status_code == 401
+
+
+def test_a_tampered_token_with_a_known_beginning_is_refused(client, employer_a, company_a):
+    _token, text = api_token_create(user=employer_a, name="ATS", days=30)
+
+    assert client.get(POSITIONS, **bearer(text[:-2] + "xx")).status_code == 401
+
+
+def test_staff_need_their_second_factor_for_a_token_and_it_stops_without_it(client):
+    without = CaseWorkerFactory(email="ohne@bridges.example")
+    Authenticator.objects.filter(user=without).delete()
+    browser = Client()
+    browser.force_login(without)
+    response = browser.post(reverse("api_tokens"), {"name": "Bericht", "days": "30"})
+    assert response.status_code == 302  # to setting up the authenticator app first, as every page
+    with pytest.raises(ValidationError) as refused:
+        api_token_create(user=without, name="Bericht", days=30)
+    assert refused.value.code == "mfa_required"
+    assert not ApiToken.objects.filter(user=without).exists()
+
+    staff = CaseWorkerFactory(email="mit@bridges.example")
+    assert Authenticator.objects.filter(user=staff).exists()
+    _token, text = api_token_create(user=staff, name="Bericht", days=30)
+    assert client.get(POSITIONS, **bearer(text)).status_code == 200
+    Authenticator.objects.filter(user=staff).delete()
+    assert client.get(POSITIONS, **bearer(text)).status_code == 401
+
+
+def test_each_token_has_its_own_limit(client, employer_a, company_a, monkeypatch):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "3/minute"})
+    _one, first = api_token_create(user=employer_a, name="eins", days=30)
+    _two, second = api_token_create(user=employer_a, name="zwei", days=30)
+
+    statuses = [client.get(POSITIONS, **bearer(first)).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get(POSITIONS, **bearer(first))
+    assert limited["Content-Type"] == "application/problem+json"
+    assert int(limited["Retry-After"]) > 0
+    assert client.get(POSITIONS, **bearer(second)).status_code == 200
+
+
+def test_the_schema_describes_the_api_with_bearer_tokens(client):
+    response = client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/v1/jobs/", "/api/v1/positions/", "/api/v1/positions/{id}/status/"} <= set(schema["paths"])
+    assert schema["components"]["securitySchemes"]["token"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token from /settings/api-tokens/.",
+    }
+
+
+def test_the_documentation_page_loads_only_the_portals_own_files(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="de">' in html
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "no inline script (the CSP allows none)"
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(source.startswith("/") for source in sources), sources
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in sources
+    script = client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200
+    assert "/api/schema/" in script.text
