@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "bridges.api.schema.problem_responses"],
 }
 
 # Widget templates may be overridden in templates/ (e.g. widgets/autocomplete.html).

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -41,12 +40,15 @@ def _languages(position: Position) -> list[dict]:
     ]
 
 
-class JobSerializer(CountryFieldMixin, serializers.ModelSerializer):
+class JobSerializer(serializers.ModelSerializer):
     """A position as the public job board shows it."""
 
     employer = serializers.CharField(source="employer.name", read_only=True)
     occupation_label = serializers.CharField(source="occupation.label", read_only=True)
     town = serializers.CharField(source="place.name", default=None, read_only=True)
+    country = serializers.CharField(
+        source="country.code", read_only=True, help_text="ISO 3166 code of a position abroad; empty in Germany."
+    )
     languages = serializers.SerializerMethodField()
 
     class Meta:

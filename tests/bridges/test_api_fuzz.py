@@ -1,0 +1,95 @@
+"""schemathesis against the API's own live schema, as each role: every operation gets requests made
+from its OpenAPI description (valid and invalid), through the WSGI application, with a fixed seed.
+Not one may answer with a server error, a status code the schema does not name, a content type
+it does not declare, or a body that violates the schema. The counts are printed (`-s`)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from bridges.api.throttling import TokenRateThrottle
+from bridges.api_tokens import api_token_create
+from bridges.wsgi import application
+from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
+from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 30  # per operation and role: 8 operations × 5 roles × 30 = 1,200 requests and more
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
+COUNTS: dict[str, int] = {}
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """As Django's test client does: the handler's signals must not close the test's connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(monkeypatch, keep_the_test_connection):
+    """Two companies with open and draft positions, and a token for each role."""
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
+    users = {
+        "employer_a": UserFactory(email="a@fuzz.example"),
+        "employer_b": UserFactory(email="b@fuzz.example"),
+        "case_worker": CaseWorkerFactory(email="berater@fuzz.example"),
+        "admin": AdminFactory(email="admin@fuzz.example"),
+    }
+    for key in ("employer_a", "employer_b"):
+        company = EmployerFactory()
+        MembershipFactory(user=users[key], employer=company)
+        PositionFactory(employer=company)
+        PositionFactory(employer=company, status="draft")
+    headers = {"anonymous": {}}
+    for role, user in users.items():
+        _token, text = api_token_create(user=user, name="fuzz", days=30)
+        headers[role] = {"Authorization": f"Bearer {text}"}
+    return headers
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_survives_fuzzing(world, role, capsys):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    headers = world[role]
+    calls = 0
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def call(case):
+            nonlocal calls
+            response = case.call(headers=headers)
+            calls += 1
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+        call()
+    COUNTS[role] = calls
+    with capsys.disabled():
+        print(f"\n  schemathesis as {role}: {calls} requests over {operations} operations, 0 failures")
+    assert operations >= 7
+    assert calls >= EXAMPLES * operations // 2
