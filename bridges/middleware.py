@@ -27,6 +27,9 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+API = "/api/v1/"
+
+
 class NoStoreMiddleware:
     """`Cache-Control: private, no-store` on every answer to a logged-in user, to a visitor with a
     session, and on every download.
@@ -47,6 +50,8 @@ class NoStoreMiddleware:
         # Logging in or out changes the user during the request: either side counts.
         was_personal = self._personal(request)
         response = self.get_response(request)
+        if request.path.startswith(API):
+            return response  # the API's answers: private, no-cache with an ETag (bridges.api.middleware)
         if was_personal or self._personal(request) or response.get("Content-Disposition", "").startswith("attachment"):
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -169,3 +169,24 @@ def test_the_documentation_page_loads_only_the_portals_own_files(client):
     script = client.get("/api/docs/", {"script": ""})
     assert script.status_code == 200
     assert "/api/schema/" in script.text
+
+
+def test_reads_carry_an_etag_and_an_unchanged_one_is_answered_with_304(client, employer_a, company_a):
+    from tests.employers.factories import PositionFactory
+
+    position = PositionFactory(employer=company_a)
+    _token, text = api_token_create(user=employer_a, name="ATS", days=30)
+    first = client.get(POSITIONS, **bearer(text))
+    etag = first["ETag"]
+
+    again = client.get(POSITIONS, HTTP_IF_NONE_MATCH=etag, **bearer(text))
+    position.title = "Geändert"
+    position.save()
+    changed = client.get(POSITIONS, HTTP_IF_NONE_MATCH=etag, **bearer(text))
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert first["Cache-Control"] == "private, no-cache"  # personal: no shared cache keeps it
+    assert "ETag" not in client.get(reverse("healthz"))  # only the API's reads
