@@ -320,3 +320,65 @@ class PositionViewSet(
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=position.pk)).data)
+
+
+# --- the organisation ----------------------------------------------------------------------------
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    town = serializers.CharField(source="place.name", read_only=True)
+    regions_of_engagement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "name",
+            "legal_form",
+            "sector",
+            "size",
+            "street",
+            "postal_code",
+            "town",
+            "website",
+            "description",
+            "offers_training",
+            "offers_language_courses",
+            "verification",
+            "regions_of_engagement",
+            "created_at",
+            "updated_at",
+        ]
+        # Not `read_only_fields`: a read-only field loses `allow_blank`, and the schema then leaves
+        # the empty choice out of its enum (the resource is read-only anyway).
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_regions_of_engagement(self, employer: Employer) -> list[dict]:
+        return [
+            {"country": region.country.code, "region": region.region_id} for region in employer.engagement_regions.all()
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your organisation (employers); every employer (case workers and admins)"),
+    retrieve=extend_schema(summary="One organisation"),
+)
+class EmployerViewSet(viewsets.ReadOnlyModelViewSet):
+    """Employers see their own organisation, case workers and admins every one; another
+    organisation is a 404 to an employer."""
+
+    queryset = Employer.objects.none()  # for the schema
+    serializer_class = EmployerSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    filterset_fields = ["verification", "sector"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return (
+            selectors.employers_visible_to(user=self.request.user)
+            .prefetch_related("engagement_regions")
+            .order_by("name", "pk")
+        )

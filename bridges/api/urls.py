@@ -5,11 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from employers.api import JobViewSet, PositionViewSet
+from candidates.api import CandidateViewSet
+from employers.api import EmployerViewSet, JobViewSet, PositionViewSet
 
 router = SimpleRouter()
 router.register("jobs", JobViewSet, basename="job")
 router.register("positions", PositionViewSet, basename="position")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("candidates", CandidateViewSet, basename="candidate")
 
 app_name = "api"
 urlpatterns = [

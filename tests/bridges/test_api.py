@@ -147,7 +147,9 @@ def test_the_schema_describes_the_api_with_bearer_tokens(client):
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    assert {"/api/v1/jobs/", "/api/v1/positions/", "/api/v1/positions/{id}/status/"} <= set(schema["paths"])
+    assert {"/api/v1/jobs/", "/api/v1/positions/{id}/status/", "/api/v1/employers/", "/api/v1/candidates/"} <= set(
+        schema["paths"]
+    )
     assert schema["components"]["securitySchemes"]["token"] == {
         "type": "http",
         "scheme": "bearer",
@@ -190,3 +192,11 @@ def test_reads_carry_an_etag_and_an_unchanged_one_is_answered_with_304(client, e
     assert changed["ETag"] != etag
     assert first["Cache-Control"] == "private, no-cache"  # personal: no shared cache keeps it
     assert "ETag" not in client.get(reverse("healthz"))  # only the API's reads
+
+
+def test_the_schema_is_generated_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert "/api/v1/candidates/{id}/" in (tmp_path / "schema.yaml").read_text()

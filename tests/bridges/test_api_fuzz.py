@@ -25,7 +25,7 @@ from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 8 operations × 5 roles × 30 = 1,200 requests and more
+EXAMPLES = 30  # per operation and role: 11 operations × 5 roles × 30 = 1,650 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
 COUNTS: dict[str, int] = {}

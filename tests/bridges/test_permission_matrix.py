@@ -79,6 +79,10 @@ MATRIX: dict[str, tuple] = {
     "api:position-list": (401, 200, 200, 200, 200),
     "api:position-detail": (401, 404, 200, 200, 200),
     "api:position-status": (401, 405, 405, 405, 405),
+    "api:employer-list": (401, 200, 200, 200, 200),
+    "api:employer-detail": (401, 404, 200, 200, 200),
+    "api:candidate-list": (401, 403, 403, 200, 200),
+    "api:candidate-detail": (401, 403, 403, 200, 200),
     # allauth (the keys in URLs are invalid ones: they name no record)
     "account_login": (200, *BY_ROLE[1:]),
     "account_signup": (200, *BY_ROLE[1:]),
@@ -310,6 +314,8 @@ KWARG_OBJECTS = {
     "content_type_id": "content_type",
 }
 PK_OBJECTS = [
+    ("api:employer-", "employer"),
+    ("api:candidate-", "candidate"),
     ("api:", "position"),
     ("api_token_revoke", "api_token"),
     ("candidates:", "candidate"),

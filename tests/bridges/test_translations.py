@@ -295,6 +295,10 @@ NOT_PAGES = {
     "api:position-list",
     "api:position-detail",
     "api:position-status",
+    "api:employer-list",
+    "api:employer-detail",
+    "api:candidate-list",
+    "api:candidate-detail",
 }
 
 

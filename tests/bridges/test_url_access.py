@@ -36,7 +36,15 @@ PUBLIC = {
 }
 # The API's own resources answer anonymous requests with 401 and problem details (a client is not
 # a browser: no login page).
-API = {"api:position-list", "api:position-detail", "api:position-status"}
+API = {
+    "api:position-list",
+    "api:position-detail",
+    "api:position-status",
+    "api:employer-list",
+    "api:employer-detail",
+    "api:candidate-list",
+    "api:candidate-detail",
+}
 
 SAMPLES = all_sample_urls()
 
