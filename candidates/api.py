@@ -26,13 +26,13 @@ class WorksCases(permissions.BasePermission):
 
 
 class CandidateSerializer(serializers.ModelSerializer):
-    town = serializers.CharField(source="place.name", default=None, read_only=True)
+    town = serializers.CharField(source="place.name", default=None, allow_null=True, read_only=True)
     nationality = serializers.CharField(source="nationality.code", read_only=True)
     country_of_origin = serializers.CharField(source="country_of_origin.code", read_only=True)
     return_country = serializers.CharField(source="return_country.code", read_only=True)
     languages = serializers.SerializerMethodField()
     desired_occupations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    case_worker = serializers.EmailField(source="case_worker.email", default=None, read_only=True)
+    case_worker = serializers.EmailField(source="case_worker.email", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Candidate

@@ -45,7 +45,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     employer = serializers.CharField(source="employer.name", read_only=True)
     occupation_label = serializers.CharField(source="occupation.label", read_only=True)
-    town = serializers.CharField(source="place.name", default=None, read_only=True)
+    town = serializers.CharField(source="place.name", default=None, allow_null=True, read_only=True)
     country = serializers.CharField(
         source="country.code", read_only=True, help_text="ISO 3166 code of a position abroad; empty in Germany."
     )

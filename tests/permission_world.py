@@ -38,7 +38,7 @@ from candidates.services import note_add
 from employers.models import Invitation
 from matching import allocation_service
 from matching import introductions as intro_svc
-from matching.models import SharedSection
+from matching.models import Match, SharedSection
 from matching.pipeline import Stage
 from tests.candidates.factories import (
     CandidateFactory,
@@ -242,6 +242,7 @@ def build_world() -> World:
         "run": run,
         "invitation": invitation_b,
         "api_token": api_token_create(user=employer_b, name="ATS", days=30)[0],
+        "match": Match.objects.get(candidate=people["b"], position=position_b),
         "user": employer_b,
         "content_type": ContentType.objects.get_for_model(position_b),
     }

@@ -7,12 +7,14 @@ from rest_framework.routers import SimpleRouter
 
 from candidates.api import CandidateViewSet
 from employers.api import EmployerViewSet, JobViewSet, PositionViewSet
+from matching.api import MatchViewSet
 
 router = SimpleRouter()
 router.register("jobs", JobViewSet, basename="job")
 router.register("positions", PositionViewSet, basename="position")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("matches", MatchViewSet, basename="match")
 
 app_name = "api"
 urlpatterns = [

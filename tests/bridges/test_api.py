@@ -127,8 +127,10 @@ def test_staff_need_their_second_factor_for_a_token_and_it_stops_without_it(clie
     assert client.get(POSITIONS, **bearer(text)).status_code == 401
 
 
-def test_each_token_has_its_own_limit(client, employer_a, company_a, monkeypatch):
+def test_each_token_has_its_own_limit(client, employer_a, company_a, monkeypatch, settings):
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "3/minute"})
+    # The counts in this process's memory: the test is about the limit, not about the cache server.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _one, first = api_token_create(user=employer_a, name="eins", days=30)
     _two, second = api_token_create(user=employer_a, name="zwei", days=30)
 

@@ -22,10 +22,11 @@ from bridges.api_tokens import api_token_create
 from bridges.wsgi import application
 from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
+from tests.matching.factories import MatchFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 11 operations × 5 roles × 30 = 1,650 requests
+EXAMPLES = 30  # per operation and role: 13 operations × 5 roles × 30 = 1,950 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
 COUNTS: dict[str, int] = {}
@@ -43,7 +44,8 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def world(monkeypatch, keep_the_test_connection):
-    """Two companies with open and draft positions, and a token for each role."""
+    """Two companies with open and draft positions, a candidate matched to each open one, and a
+    token for each role."""
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
     users = {
         "employer_a": UserFactory(email="a@fuzz.example"),
@@ -54,7 +56,7 @@ def world(monkeypatch, keep_the_test_connection):
     for key in ("employer_a", "employer_b"):
         company = EmployerFactory()
         MembershipFactory(user=users[key], employer=company)
-        PositionFactory(employer=company)
+        MatchFactory(position=PositionFactory(employer=company))  # with its candidate
         PositionFactory(employer=company, status="draft")
     headers = {"anonymous": {}}
     for role, user in users.items():

@@ -83,6 +83,8 @@ MATRIX: dict[str, tuple] = {
     "api:employer-detail": (401, 404, 200, 200, 200),
     "api:candidate-list": (401, 403, 403, 200, 200),
     "api:candidate-detail": (401, 403, 403, 200, 200),
+    "api:match-list": (401, 403, 403, 200, 200),
+    "api:match-detail": (401, 403, 403, 200, 200),
     # allauth (the keys in URLs are invalid ones: they name no record)
     "account_login": (200, *BY_ROLE[1:]),
     "account_signup": (200, *BY_ROLE[1:]),
@@ -316,6 +318,7 @@ KWARG_OBJECTS = {
 PK_OBJECTS = [
     ("api:employer-", "employer"),
     ("api:candidate-", "candidate"),
+    ("api:match-", "match"),
     ("api:", "position"),
     ("api_token_revoke", "api_token"),
     ("candidates:", "candidate"),

@@ -299,6 +299,8 @@ NOT_PAGES = {
     "api:employer-detail",
     "api:candidate-list",
     "api:candidate-detail",
+    "api:match-list",
+    "api:match-detail",
 }
 
 

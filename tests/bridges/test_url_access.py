@@ -44,6 +44,8 @@ API = {
     "api:employer-detail",
     "api:candidate-list",
     "api:candidate-detail",
+    "api:match-list",
+    "api:match-detail",
 }
 
 SAMPLES = all_sample_urls()
