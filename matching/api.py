@@ -1,18 +1,24 @@
-"""The API's matches: the stored ranked pairs with their components and explanation, for case
-workers and admins only (employers see candidates only through introductions: 403)."""
+"""The API's matches (the stored ranked pairs with their components and explanation) and the
+funder's report figures: for case workers and admins only (employers: 403)."""
 
 from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from candidates.api import WorksCases
 from matching import selectors
+from matching.forms_report import ReportFilterForm
 from matching.models import Match
+from matching.report import report_build
+from matching.report_scope import Where
 
 
 class MatchSerializer(serializers.ModelSerializer):
@@ -66,3 +72,107 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
             return selectors.matches_overview(user=self.request.user)
         except DjangoPermissionDenied as error:
             raise PermissionDenied from error
+
+
+# --- the funder's report -------------------------------------------------------------------------
+
+
+class _Count(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _FunnelStep(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    here = serializers.IntegerField()
+    abroad = serializers.IntegerField()
+
+
+class _MonthCount(serializers.Serializer):
+    month = serializers.DateField()
+    here = serializers.IntegerField()
+    abroad = serializers.IntegerField()
+
+
+class _Quartiles(serializers.Serializer):
+    n = serializers.IntegerField()
+    q1 = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    q3 = serializers.FloatField(allow_null=True)
+
+
+class _StageDays(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    n = serializers.IntegerField()
+    median = serializers.FloatField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True)
+
+
+class _Retention(serializers.Serializer):
+    months = serializers.IntegerField()
+    due = serializers.IntegerField()
+    recorded = serializers.IntegerField()
+    in_work = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+
+
+class _CostRow(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    measures = serializers.IntegerField()
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReportSerializer(serializers.Serializer):
+    """The figures of the report page (matching.report.Report) for one period and filter."""
+
+    start = serializers.DateField(source="filters.start")
+    end = serializers.DateField(source="filters.end")
+    funnel = _FunnelStep(many=True)
+    placements = serializers.IntegerField()
+    placements_here = serializers.IntegerField()
+    returns = serializers.IntegerField()
+    placements_by_kind = _Count(many=True)
+    placements_by_month = _MonthCount(many=True)
+    time_to_placement = _Quartiles()
+    days_per_stage = _StageDays(many=True)
+    retention = _Retention(many=True)
+    close_reasons = _Count(many=True)
+    costs = _CostRow(many=True)
+    spent_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    spent_on_placed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cost_per_placement_placed = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    cost_per_placement_all = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class ReportView(APIView):
+    """The report's figures, checked and computed as on the report page."""
+
+    permission_classes = [WorksCases]
+
+    @extend_schema(
+        summary="The funder's report figures for a period (case workers and admins)",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="Default: 1 January of this year."),
+            OpenApiParameter(
+                "end", OpenApiTypes.DATE, description="Inclusive; default today; at most 5 years after the start."
+            ),
+            OpenApiParameter("case_worker", OpenApiTypes.INT),
+            OpenApiParameter("origin_country", OpenApiTypes.STR, description="ISO 3166 code."),
+            OpenApiParameter("origin_region", OpenApiTypes.INT),
+            OpenApiParameter("where", OpenApiTypes.STR, enum=[choice for choice, _label in Where.choices]),
+        ],
+        responses=ReportSerializer,
+    )
+    def get(self, request):
+        form = ReportFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+            )
+        return Response(ReportSerializer(report_build(form.filters())).data)

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from candidates.api import CandidateViewSet
 from employers.api import EmployerViewSet, JobViewSet, PositionViewSet
-from matching.api import MatchViewSet
+from matching.api import MatchViewSet, ReportView
 
 router = SimpleRouter()
 router.register("jobs", JobViewSet, basename="job")
@@ -19,11 +19,12 @@ router.register("matches", MatchViewSet, basename="match")
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/report/", ReportView.as_view(), name="report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 # The API authenticates in the view (a token, or the session), and answers 401/403 as problem
 # details: the portal's redirect to the login page is not for it.
-for pattern in [*router.urls, *urlpatterns[1:]]:
+for pattern in [*router.urls, *urlpatterns[1:]]:  # the report, the schema and the documentation
     login_not_required(pattern.callback)

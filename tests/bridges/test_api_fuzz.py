@@ -26,7 +26,7 @@ from tests.matching.factories import MatchFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 13 operations × 5 roles × 30 = 1,950 requests
+EXAMPLES = 30  # per operation and role: 14 operations × 5 roles × 30 = 2,100 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
 COUNTS: dict[str, int] = {}

@@ -85,6 +85,7 @@ MATRIX: dict[str, tuple] = {
     "api:candidate-detail": (401, 403, 403, 200, 200),
     "api:match-list": (401, 403, 403, 200, 200),
     "api:match-detail": (401, 403, 403, 200, 200),
+    "api:report": (401, 403, 403, 200, 200),  # without a period: the default one
     # allauth (the keys in URLs are invalid ones: they name no record)
     "account_login": (200, *BY_ROLE[1:]),
     "account_signup": (200, *BY_ROLE[1:]),

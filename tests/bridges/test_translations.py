@@ -301,6 +301,7 @@ NOT_PAGES = {
     "api:candidate-detail",
     "api:match-list",
     "api:match-detail",
+    "api:report",
 }
 
 

@@ -46,6 +46,7 @@ API = {
     "api:candidate-detail",
     "api:match-list",
     "api:match-detail",
+    "api:report",
 }
 
 SAMPLES = all_sample_urls()

@@ -51,3 +51,33 @@ def test_the_match_list_reads_a_constant_number_of_queries(case_worker, django_a
         response = client.get("/api/v1/matches/")
 
     assert response.json()["count"] == 15
+
+
+def test_the_report_figures_are_the_report_pages(case_worker):
+    import datetime
+
+    from matching.forms_report import ReportFilterForm
+    from matching.report import report_build
+
+    period = {"start": "2026-01-01", "end": "2026-12-31"}
+    client = api(case_worker)
+
+    response = client.get("/api/v1/report/", period)
+    wrong = client.get("/api/v1/report/", {"start": "2026-12-31", "end": "2026-01-01"})
+
+    assert response.status_code == 200
+    body = response.json()
+    form = ReportFilterForm(period)
+    assert form.is_valid()
+    report = report_build(form.filters())
+    assert body["start"] == "2026-01-01"
+    assert body["placements"] == report.placements
+    assert [step["step"] for step in body["funnel"]] == [step.step for step in report.funnel]
+    assert len(body["placements_by_month"]) == 12
+    assert body["placements_by_month"][0]["month"] == datetime.date(2026, 1, 1).isoformat()
+    assert wrong.status_code == 400
+    assert "end" in wrong.json()["errors"]
+
+
+def test_employers_get_403_for_the_report(employer_a, company_a):
+    assert api(employer_a).get("/api/v1/report/", {"start": "2026-01-01", "end": "2026-12-31"}).status_code == 403
