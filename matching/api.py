@@ -1,5 +1,6 @@
-"""The API's matches (the stored ranked pairs with their components and explanation) and the
-funder's report figures: for case workers and admins only (employers: 403)."""
+"""The API's matches (the stored ranked pairs with their components and explanation),
+placements, support measures and the funder's report figures: for case workers and admins only
+(employers: 403)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from candidates.api import WorksCases
+from candidates.models import SupportMeasure
 from matching import selectors
 from matching.forms_report import ReportFilterForm
-from matching.models import Match
+from matching.models import Match, Placement
 from matching.report import report_build
 from matching.report_scope import Where
 
@@ -176,3 +178,87 @@ class ReportView(APIView):
                 {name: [str(message) for message in messages] for name, messages in form.errors.items()}
             )
         return Response(ReportSerializer(report_build(form.filters())).data)
+
+
+# --- placements and support measures -------------------------------------------------------------
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "introduction",
+            "candidate",
+            "position",
+            "kind",
+            "start_date",
+            "place",
+            "fixed_term",
+            "end_date",
+            "created_at",
+        ]
+
+
+class PlacementFilter(django_filters.FilterSet):
+    started_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    started_until = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = Placement
+        fields = ["candidate", "position", "kind", "started_from", "started_until"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Placements (case workers and admins)"),
+    retrieve=extend_schema(summary="One placement"),
+)
+class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Placement.objects.order_by("-start_date", "pk")
+    serializer_class = PlacementSerializer
+    permission_classes = [WorksCases]
+    filterset_class = PlacementFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["start_date", "created_at"]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    planned_cost = serializers.DecimalField(max_digits=10, decimal_places=2)
+    actual_cost = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+
+    class Meta:
+        model = SupportMeasure
+        fields = [
+            "id",
+            "candidate",
+            "kind",
+            "title",
+            "provider",
+            "start_date",
+            "end_date",
+            "planned_cost",
+            "actual_cost",
+            "status",
+            "closes",
+            "position",
+            "introduction",
+        ]
+
+
+class MeasureFilter(django_filters.FilterSet):
+    class Meta:
+        model = SupportMeasure
+        fields = ["candidate", "kind", "status", "position"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Support measures: training, travel, accommodation (case workers and admins)"),
+    retrieve=extend_schema(summary="One support measure"),
+)
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SupportMeasure.objects.order_by("-start_date", "pk")
+    serializer_class = MeasureSerializer
+    permission_classes = [WorksCases]
+    filterset_class = MeasureFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["start_date", "planned_cost"]

@@ -234,6 +234,7 @@ def build_world() -> World:
         "introduction": intro_b,
         "introduction_of_a": intro_a,  # not in any URL: the positive control of the leak search
         "placed_introduction": placed_b,
+        "placement": placement,
         "interview": interview_b,
         "follow_up": follow_up,
         "consent": consent_b,

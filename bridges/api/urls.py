@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from candidates.api import CandidateViewSet
 from employers.api import EmployerViewSet, JobViewSet, PositionViewSet
-from matching.api import MatchViewSet, ReportView
+from matching.api import MatchViewSet, MeasureViewSet, PlacementViewSet, ReportView
 
 router = SimpleRouter()
 router.register("jobs", JobViewSet, basename="job")
@@ -15,6 +15,8 @@ router.register("positions", PositionViewSet, basename="position")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("matches", MatchViewSet, basename="match")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("measures", MeasureViewSet, basename="measure")
 
 app_name = "api"
 urlpatterns = [

@@ -5,6 +5,9 @@ it does not declare, or a body that violates the schema. The counts are printed 
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -20,13 +23,17 @@ from schemathesis.checks import (
 from bridges.api.throttling import TokenRateThrottle
 from bridges.api_tokens import api_token_create
 from bridges.wsgi import application
+from candidates import measures
+from candidates.models import Budget, MeasureKind
+from matching import introductions
+from matching.pipeline import Stage
 from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
-from tests.matching.factories import MatchFactory
+from tests.matching.factories import MatchFactory, introduce
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 14 operations × 5 roles × 30 = 2,100 requests
+EXAMPLES = 30  # per operation and role: 18 operations × 5 roles × 30 = 2,700 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
 COUNTS: dict[str, int] = {}
@@ -44,8 +51,8 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def world(monkeypatch, keep_the_test_connection):
-    """Two companies with open and draft positions, a candidate matched to each open one, and a
-    token for each role."""
+    """Two companies with open and draft positions, a candidate matched to each open one (one of
+    them placed, with a support measure), and a token for each role."""
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
     users = {
         "employer_a": UserFactory(email="a@fuzz.example"),
@@ -56,8 +63,25 @@ def world(monkeypatch, keep_the_test_connection):
     for key in ("employer_a", "employer_b"):
         company = EmployerFactory()
         MembershipFactory(user=users[key], employer=company)
-        MatchFactory(position=PositionFactory(employer=company))  # with its candidate
+        match = MatchFactory(position=PositionFactory(employer=company))  # with its candidate
         PositionFactory(employer=company, status="draft")
+    # A placement and a support measure, as the case worker records them.
+    introduction = introduce(candidate=match.candidate, position=match.position, actor=users["case_worker"])
+    for stage in (Stage.INTERESTED, Stage.OFFER):
+        introduction = introductions.introduction_move(introduction=introduction, to=stage, actor=users["case_worker"])
+    today = date.today()
+    introductions.placement_record(
+        introduction=introduction, actor=users["case_worker"], kind="employment", start_date=today, place="Erfurt"
+    )
+    Budget.objects.create(year=today.year, kind=MeasureKind.LANGUAGE_COURSE, amount=5000)
+    measures.measure_plan(
+        candidate=match.candidate,
+        actor=users["case_worker"],
+        kind=MeasureKind.LANGUAGE_COURSE,
+        title="Deutschkurs B2",
+        start_date=today,
+        planned_cost=Decimal("450.00"),
+    )
     headers = {"anonymous": {}}
     for role, user in users.items():
         _token, text = api_token_create(user=user, name="fuzz", days=30)

@@ -86,6 +86,10 @@ MATRIX: dict[str, tuple] = {
     "api:match-list": (401, 403, 403, 200, 200),
     "api:match-detail": (401, 403, 403, 200, 200),
     "api:report": (401, 403, 403, 200, 200),  # without a period: the default one
+    "api:placement-list": (401, 403, 403, 200, 200),
+    "api:placement-detail": (401, 403, 403, 200, 200),
+    "api:measure-list": (401, 403, 403, 200, 200),
+    "api:measure-detail": (401, 403, 403, 200, 200),
     # allauth (the keys in URLs are invalid ones: they name no record)
     "account_login": (200, *BY_ROLE[1:]),
     "account_signup": (200, *BY_ROLE[1:]),
@@ -320,6 +324,8 @@ PK_OBJECTS = [
     ("api:employer-", "employer"),
     ("api:candidate-", "candidate"),
     ("api:match-", "match"),
+    ("api:placement-", "placement"),
+    ("api:measure-", "measure"),
     ("api:", "position"),
     ("api_token_revoke", "api_token"),
     ("candidates:", "candidate"),

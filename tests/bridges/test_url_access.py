@@ -47,6 +47,10 @@ API = {
     "api:match-list",
     "api:match-detail",
     "api:report",
+    "api:placement-list",
+    "api:placement-detail",
+    "api:measure-list",
+    "api:measure-detail",
 }
 
 SAMPLES = all_sample_urls()

@@ -81,3 +81,15 @@ def test_the_report_figures_are_the_report_pages(case_worker):
 
 def test_employers_get_403_for_the_report(employer_a, company_a):
     assert api(employer_a).get("/api/v1/report/", {"start": "2026-01-01", "end": "2026-12-31"}).status_code == 403
+
+
+def test_placements_and_measures_are_for_case_workers(case_worker, employer_a, company_a):
+    from tests.candidates.factories import CandidateFactory
+
+    staff, employer = api(case_worker), api(employer_a)
+    CandidateFactory()
+
+    for path in ("/api/v1/placements/", "/api/v1/measures/"):
+        assert staff.get(path).status_code == 200
+        assert staff.get(path).json()["count"] == 0
+        assert employer.get(path).status_code == 403
