@@ -7,7 +7,6 @@ position is a 404, as on the pages."""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import QueryDict
@@ -16,7 +15,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from bridges.models import CEFRLevel, Language
@@ -245,7 +243,6 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobSerializer
     permission_classes = [permissions.AllowAny]
     filterset_class = JobFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "start_date", "title"]
 
     def get_queryset(self):
@@ -271,7 +268,6 @@ class PositionViewSet(
     serializer_class = PositionSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = PositionFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["created_at", "updated_at", "title", "start_date"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -317,8 +313,6 @@ class PositionViewSet(
             services.position_set_status(position=position, status=payload.validated_data["status"], actor=request.user)
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=position.pk)).data)
 
 
@@ -370,7 +364,6 @@ class EmployerViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Employer.objects.none()  # for the schema
     serializer_class = EmployerSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     filterset_fields = ["verification", "sector"]
     ordering_fields = ["name", "created_at"]
 

@@ -157,6 +157,8 @@ def test_the_public_board_lists_open_positions_for_anyone_and_filters_them(compa
     assert [row["id"] for row in only_abroad["results"]] == [abroad.pk]
     assert "status" not in everyone["results"][0]  # the board's fields, not the organisation's
     assert Client().get(f"/api/v1/jobs/{open_.pk}/").status_code == 200
+    by_title = Client().get("/api/v1/jobs/", {"ordering": "-title"}).json()["results"]
+    assert [row["title"] for row in by_title] == ["Offen", "Erbil"]  # ?ordering= on every list (settings)
 
 
 def test_lists_read_a_constant_number_of_queries(employer_a, company_a, django_assert_max_num_queries):
