@@ -92,12 +92,15 @@ def _libpq_env(db: dict) -> dict[str, str]:
     return env
 
 
-def _connect(db: dict):
+def connect(db: dict, *, autocommit: bool = False):
+    """A psycopg2 connection of its own to the database of Django's settings `db` (closing() it)."""
     options = {"dbname": db["NAME"]}
     for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password")):
         if db.get(key):
             options[name] = db[key]
-    return psycopg2.connect(**options)
+    conn = psycopg2.connect(**options)
+    conn.autocommit = autocommit
+    return conn
 
 
 def _tables(cursor) -> list[str]:
@@ -139,7 +142,7 @@ def backup(output: Path, *, media_root: Path | None = None, alias: str = "defaul
     target = Path(output) / f"bridges-backup-{started:%Y%m%d-%H%M%S}"
     target.mkdir(parents=True, exist_ok=False)
     try:
-        with closing(_connect(db)) as conn:
+        with closing(connect(db)) as conn:
             conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
             with conn.cursor() as cursor:
                 cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
@@ -233,7 +236,7 @@ def restore(folder: Path, *, db: dict | None = None, media_root: Path | None = N
     dump = _check_dump(folder, manifest)
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(f"the media folder {media_root} is not empty: restore only into an empty folder")
-    with closing(_connect(db)) as conn, conn.cursor() as cursor:
+    with closing(connect(db)) as conn, conn.cursor() as cursor:
         tables = _tables(cursor)
     if tables:
         raise BackupError(
@@ -255,7 +258,7 @@ def restore(folder: Path, *, db: dict | None = None, media_root: Path | None = N
             ],
             _libpq_env(db),
         )
-        with closing(_connect(db)) as conn, conn.cursor() as cursor:
+        with closing(connect(db)) as conn, conn.cursor() as cursor:
             counts = row_counts(cursor)
         if media_root.exists():
             media_root.rmdir()  # empty, checked above

@@ -14,3 +14,13 @@ def login(client, email: str, password: str = DEFAULT_PASSWORD, **extra):
     if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
         response = client.post(response.url, {"code": totp_code(User.objects.get(email=email))}, **extra)
     return response
+
+
+def token_client(user, name: str = "ATS"):
+    """A client that sends a new API token of `user` with every request, as another system does."""
+    from django.test import Client
+
+    from bridges.api_tokens import api_token_create
+
+    _token, text = api_token_create(user=user, name=name, days=30)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")

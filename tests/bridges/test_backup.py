@@ -26,9 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _admin(db: dict):
-    conn = backup._connect(db)
-    conn.autocommit = True
-    return closing(conn)
+    return closing(backup.connect(db, autocommit=True))
 
 
 @pytest.fixture
@@ -45,7 +43,7 @@ def empty_database():
 
 
 def _counts(db: dict) -> dict[str, int]:
-    with closing(backup._connect(db)) as conn, conn.cursor() as cursor:
+    with closing(backup.connect(db)) as conn, conn.cursor() as cursor:
         return backup.row_counts(cursor)
 
 
@@ -108,7 +106,7 @@ def test_the_demo_data_restores_with_every_row_and_every_document(
     assert "3 media files" in out.getvalue()
     # The restored audit trail is as unchangeable as the original (its trigger came along).
     with (
-        closing(backup._connect(empty_database)) as conn,
+        closing(backup.connect(empty_database)) as conn,
         conn.cursor() as cursor,
         pytest.raises(psycopg2.Error, match="cannot be changed"),
     ):

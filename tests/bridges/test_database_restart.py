@@ -8,7 +8,6 @@ import time
 from contextlib import closing, contextmanager
 from http.cookies import SimpleCookie
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -16,6 +15,7 @@ from django.db import OperationalError, connection
 from django.test import RequestFactory
 from django.utils import timezone
 
+from bridges import backup
 from bridges.celery import app as celery_app
 from candidates import selectors as candidate_selectors
 from candidates.models import Candidate
@@ -28,15 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _admin():
-    db = connection.settings_dict
-    options = {"dbname": db["NAME"], "host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432}
-    if db.get("USER"):
-        options["user"] = db["USER"]
-    if db.get("PASSWORD"):
-        options["password"] = db["PASSWORD"]
-    conn = psycopg2.connect(**options)
-    conn.autocommit = True
-    return closing(conn)
+    """A session of its own (the one that terminates the others)."""
+    return closing(backup.connect(connection.settings_dict, autocommit=True))
 
 
 def terminate(pids) -> int:

@@ -2,27 +2,21 @@
 employers get a 403 for the whole resource, whatever the id; erased candidates are not listed."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from bridges.api_tokens import api_token_create
 from bridges.models import AuditEvent
 from candidates.models import Candidate
 from tests.candidates.factories import CandidateFactory
+from tests.login import token_client
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> Client:
-    _token, text = api_token_create(user=user, name="Bericht", days=30)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def test_a_case_worker_reads_candidates_and_each_profile_read_is_audited(case_worker):
     amina = CandidateFactory(first_name="Amina", last_name="Haddad", nationality="SY")
     CandidateFactory(first_name="Gelöscht", last_name="X")
     Candidate.objects.filter(first_name="Gelöscht").update(erased_at=timezone.now())
-    client = api(case_worker)
+    client = token_client(case_worker)
 
     listed = client.get("/api/v1/candidates/")
     one = client.get(f"/api/v1/candidates/{amina.pk}/")
@@ -37,7 +31,7 @@ def test_a_case_worker_reads_candidates_and_each_profile_read_is_audited(case_wo
 
 def test_employers_get_403_for_candidates_whatever_the_id(employer_a, company_a):
     amina = CandidateFactory()
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     for path in ("/api/v1/candidates/", f"/api/v1/candidates/{amina.pk}/", "/api/v1/candidates/999999/"):
         response = client.get(path)
@@ -51,7 +45,7 @@ def test_an_employer_sees_only_its_own_organisation(employer_a, company_a, emplo
 
     other = EmployerFactory(name="Firma B GmbH")
     MembershipFactory(user=employer_b, employer=other)
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     assert [row["name"] for row in client.get("/api/v1/employers/").json()["results"]] == ["Firma A GmbH"]
     assert client.get(f"/api/v1/employers/{other.pk}/").status_code == 404

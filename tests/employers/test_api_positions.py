@@ -5,22 +5,16 @@ organisation's position is a 404; errors are problem details and leave nothing b
 import pytest
 from django.test import Client
 
-from bridges.api_tokens import api_token_create
 from bridges.models import AuditEvent
 from employers.models import Position
 from tests.candidates.factories import LanguageFactory, PlaceFactory
 from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
 from tests.factories import OccupationFactory, SkillFactory
+from tests.login import token_client
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
-
-
-def api(user) -> Client:
-    """A client that sends `user`'s token (as an applicant tracking system does)."""
-    _token, text = api_token_create(user=user, name="ATS", days=30)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def payload(**overrides) -> dict:
@@ -50,7 +44,7 @@ def test_an_employer_makes_a_position_as_a_draft_through_the_form_and_service(em
     skill = SkillFactory()
     german = LanguageFactory(code="de")
 
-    response = api(employer_a).post(
+    response = token_client(employer_a).post(
         "/api/v1/positions/",
         payload(essential_skills=[skill.pk], languages=[{"language": "de", "min_level": 3, "required": True}]),
         content_type=JSON,
@@ -72,7 +66,7 @@ def test_an_employer_makes_a_position_as_a_draft_through_the_form_and_service(em
 def test_invalid_input_gets_the_forms_messages_as_problem_details_and_writes_nothing(employer_a, company_a):
     before = Position.objects.count()
 
-    response = api(employer_a).post(
+    response = token_client(employer_a).post(
         "/api/v1/positions/",
         payload(postal_code="123", salary_min=3000, salary_max=2000),
         content_type=JSON,
@@ -87,7 +81,7 @@ def test_invalid_input_gets_the_forms_messages_as_problem_details_and_writes_not
 
 
 def test_a_malformed_body_is_a_400_not_a_500(employer_a, company_a):
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     assert client.post("/api/v1/positions/", "{not json", content_type=JSON).status_code == 400
     assert client.post("/api/v1/positions/", {"title": ["x"]}, content_type=JSON).status_code == 400
@@ -96,7 +90,7 @@ def test_a_malformed_body_is_a_400_not_a_500(employer_a, company_a):
 
 def test_an_employer_changes_only_what_it_sends(employer_a, company_a):
     position = PositionFactory(employer=company_a, title="Alt", salary_min=2000)
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     response = client.patch(f"/api/v1/positions/{position.pk}/", {"title": "Neu"}, content_type=JSON)
 
@@ -108,7 +102,7 @@ def test_an_employer_changes_only_what_it_sends(employer_a, company_a):
 
 def test_another_organisations_position_is_a_404_to_read_and_to_change(employer_a, company_a, company_b):
     theirs = PositionFactory(employer=company_b, title="Fremd")
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     assert client.get(f"/api/v1/positions/{theirs.pk}/").status_code == 404
     assert client.patch(f"/api/v1/positions/{theirs.pk}/", {"title": "x"}, content_type=JSON).status_code == 404
@@ -122,7 +116,7 @@ def test_another_organisations_position_is_a_404_to_read_and_to_change(employer_
 def test_case_workers_read_every_position_but_make_none(case_worker, company_a, company_b):
     PositionFactory(employer=company_a)
     PositionFactory(employer=company_b)
-    client = api(case_worker)
+    client = token_client(case_worker)
 
     assert client.get("/api/v1/positions/").json()["count"] == 2
     refused = client.post("/api/v1/positions/", payload(), content_type=JSON)
@@ -132,7 +126,7 @@ def test_case_workers_read_every_position_but_make_none(case_worker, company_a, 
 
 def test_status_changes_follow_the_positions_rules(employer_a, company_a):
     position = PositionFactory(employer=company_a, status=Position.Status.DRAFT)
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     opened = client.post(f"/api/v1/positions/{position.pk}/status/", {"status": "open"}, content_type=JSON)
     refused = client.post(f"/api/v1/positions/{position.pk}/status/", {"status": "draft"}, content_type=JSON)
@@ -164,7 +158,7 @@ def test_the_public_board_lists_open_positions_for_anyone_and_filters_them(compa
 def test_lists_read_a_constant_number_of_queries(employer_a, company_a, django_assert_max_num_queries):
     for _ in range(12):
         PositionFactory(employer=company_a)
-    client = api(employer_a)
+    client = token_client(employer_a)
     client.get("/api/v1/positions/")  # the token's first use writes when it was used
 
     with django_assert_max_num_queries(12):

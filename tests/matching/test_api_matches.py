@@ -2,24 +2,18 @@
 explanation and decision, filtered by position, candidate and score; employers get a 403."""
 
 import pytest
-from django.test import Client
 
-from bridges.api_tokens import api_token_create
+from tests.login import token_client
 from tests.matching.factories import MatchDecisionFactory, MatchFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> Client:
-    _token, text = api_token_create(user=user, name="Auswertung", days=30)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def test_case_workers_read_matches_best_first_with_explanation_and_decision(case_worker):
     strong = MatchFactory(score=88.5)
     weak = MatchFactory(position=strong.position, score=41.0)
     MatchDecisionFactory(candidate=strong.candidate, position=strong.position, decided_by=case_worker)
-    client = api(case_worker)
+    client = token_client(case_worker)
 
     every = client.get("/api/v1/matches/", {"position": strong.position_id}).json()["results"]
     good = client.get("/api/v1/matches/", {"min_score": 50}).json()["results"]
@@ -35,7 +29,7 @@ def test_case_workers_read_matches_best_first_with_explanation_and_decision(case
 
 def test_employers_get_403_for_matches(employer_a, company_a):
     match = MatchFactory(position__employer=company_a)
-    client = api(employer_a)
+    client = token_client(employer_a)
 
     for path in ("/api/v1/matches/", f"/api/v1/matches/{match.pk}/"):
         assert client.get(path).status_code == 403
@@ -44,7 +38,7 @@ def test_employers_get_403_for_matches(employer_a, company_a):
 def test_the_match_list_reads_a_constant_number_of_queries(case_worker, django_assert_max_num_queries):
     for _ in range(15):
         MatchFactory()
-    client = api(case_worker)
+    client = token_client(case_worker)
     client.get("/api/v1/matches/")
 
     with django_assert_max_num_queries(8):
@@ -60,7 +54,7 @@ def test_the_report_figures_are_the_report_pages(case_worker):
     from matching.report import report_build
 
     period = {"start": "2026-01-01", "end": "2026-12-31"}
-    client = api(case_worker)
+    client = token_client(case_worker)
 
     response = client.get("/api/v1/report/", period)
     wrong = client.get("/api/v1/report/", {"start": "2026-12-31", "end": "2026-01-01"})
@@ -80,13 +74,15 @@ def test_the_report_figures_are_the_report_pages(case_worker):
 
 
 def test_employers_get_403_for_the_report(employer_a, company_a):
-    assert api(employer_a).get("/api/v1/report/", {"start": "2026-01-01", "end": "2026-12-31"}).status_code == 403
+    assert (
+        token_client(employer_a).get("/api/v1/report/", {"start": "2026-01-01", "end": "2026-12-31"}).status_code == 403
+    )
 
 
 def test_placements_and_measures_are_for_case_workers(case_worker, employer_a, company_a):
     from tests.candidates.factories import CandidateFactory
 
-    staff, employer = api(case_worker), api(employer_a)
+    staff, employer = token_client(case_worker), token_client(employer_a)
     CandidateFactory()
 
     for path in ("/api/v1/placements/", "/api/v1/measures/"):
