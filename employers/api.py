@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from bridges.api.errors import form_errors
 from bridges.models import CEFRLevel, Language
 from employers import selectors, services
 from employers.forms import LanguageRequirementFormSet, PositionForm
@@ -180,10 +181,8 @@ def _form_data(data: dict, position: Position) -> QueryDict:
 
 
 def _errors(form, languages) -> dict:
-    errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
-    language_errors = [
-        {name: [str(m) for m in messages] for name, messages in row.items()} for row in languages.errors if row
-    ]
+    errors = form_errors(form.errors)
+    language_errors = [form_errors(row) for row in languages.errors if row]
     if language_errors or languages.non_form_errors():
         errors["languages"] = language_errors + [str(m) for m in languages.non_form_errors()]
     return errors

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bridges.api.errors import form_errors
 from candidates.api import WorksCases
 from candidates.models import SupportMeasure
 from matching import selectors
@@ -168,9 +169,7 @@ class ReportView(APIView):
     def get(self, request):
         form = ReportFilterForm(request.query_params)
         if not form.is_valid():
-            raise ValidationError(
-                {name: [str(message) for message in messages] for name, messages in form.errors.items()}
-            )
+            raise ValidationError(form_errors(form.errors))
         return Response(ReportSerializer(report_build(form.filters())).data)
 
 

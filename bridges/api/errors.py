@@ -29,3 +29,8 @@ def problem_details(exc, context):
     response.data = body
     response.content_type = PROBLEM
     return response
+
+
+def form_errors(errors) -> dict:
+    """A Django form's `errors` (or one formset row's) as the `errors` of problem details: messages by field."""
+    return {name: [str(message) for message in messages] for name, messages in errors.items()}
