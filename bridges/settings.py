@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PositionStatusEnum": "employers.models.Position.Status",
         "CandidateStatusEnum": "candidates.models.Status",
+        "IntroductionStageEnum": "matching.pipeline.Stage",
+        "CloseReasonEnum": "matching.pipeline.Reason",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "bridges.api.schema.problem_responses"],

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from candidates.api import CandidateViewSet
 from employers.api import EmployerViewSet, JobViewSet, PositionViewSet
 from matching.api import MatchViewSet, MeasureViewSet, PlacementViewSet, ReportView
+from matching.api_introductions import IntroductionViewSet
 
 router = SimpleRouter()
 router.register("jobs", JobViewSet, basename="job")
@@ -15,6 +16,7 @@ router.register("positions", PositionViewSet, basename="position")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("candidates", CandidateViewSet, basename="candidate")
 router.register("matches", MatchViewSet, basename="match")
+router.register("introductions", IntroductionViewSet, basename="introduction")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("measures", MeasureViewSet, basename="measure")
 

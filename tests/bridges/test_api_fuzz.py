@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -24,35 +22,28 @@ from bridges.api.throttling import TokenRateThrottle
 from bridges.api_tokens import api_token_create
 from bridges.wsgi import application
 from candidates import measures
-from candidates.models import Budget, MeasureKind
+from candidates.models import Budget, Education, MeasureKind, WorkExperience
 from matching import introductions
+from matching.models import SharedSection
 from matching.pipeline import Stage
+from tests.candidates.factories import CandidateLanguageFactory
 from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
 from tests.matching.factories import MatchFactory, introduce
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 18 operations × 5 roles × 30 = 2,700 requests
+EXAMPLES = 30  # per operation and role: 22 operations × 5 roles × 30 = 3,300 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
 COUNTS: dict[str, int] = {}
 
 
 @pytest.fixture
-def keep_the_test_connection():
-    """As Django's test client does: the handler's signals must not close the test's connection."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def world(monkeypatch, keep_the_test_connection):
     """Two companies with open and draft positions, a candidate matched to each open one (one of
-    them placed, with a support measure), and a token for each role."""
+    them placed, with a support measure), an open introduction to company A sharing a full
+    profile, and a token for each role."""
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
     users = {
         "employer_a": UserFactory(email="a@fuzz.example"),
@@ -60,11 +51,25 @@ def world(monkeypatch, keep_the_test_connection):
         "case_worker": CaseWorkerFactory(email="berater@fuzz.example"),
         "admin": AdminFactory(email="admin@fuzz.example"),
     }
+    companies = {}
     for key in ("employer_a", "employer_b"):
-        company = EmployerFactory()
+        company = companies[key] = EmployerFactory()
         MembershipFactory(user=users[key], employer=company)
         match = MatchFactory(position=PositionFactory(employer=company))  # with its candidate
         PositionFactory(employer=company, status="draft")
+    # An open introduction to company A that shares every section of a full profile.
+    shared = MatchFactory(position=PositionFactory(employer=companies["employer_a"]))
+    candidate = shared.candidate
+    CandidateLanguageFactory(candidate=candidate)
+    Education.objects.create(candidate=candidate, degree_level="vocational", field="Pflege", country="SY")
+    WorkExperience.objects.create(candidate=candidate, job_title="Pfleger", country="SY", start_date=date(2015, 1, 1))
+    introduce(
+        candidate=candidate,
+        position=shared.position,
+        actor=users["case_worker"],
+        sections=list(SharedSection.values),
+        message="Bitte melden Sie sich.",
+    )
     # A placement and a support measure, as the case worker records them.
     introduction = introduce(candidate=match.candidate, position=match.position, actor=users["case_worker"])
     for stage in (Stage.INTERESTED, Stage.OFFER):

@@ -86,6 +86,9 @@ MATRIX: dict[str, tuple] = {
     "api:match-list": (401, 403, 403, 200, 200),
     "api:match-detail": (401, 403, 403, 200, 200),
     "api:report": (401, 403, 403, 200, 200),  # without a period: the default one
+    "api:introduction-list": (401, 200, 200, 200, 200),
+    "api:introduction-detail": (401, 404, 200, 200, 200),
+    "api:introduction-move": (401, 405, 405, 405, 405),  # POST only
     "api:placement-list": (401, 403, 403, 200, 200),
     "api:placement-detail": (401, 403, 403, 200, 200),
     "api:measure-list": (401, 403, 403, 200, 200),
@@ -324,6 +327,7 @@ PK_OBJECTS = [
     ("api:employer-", "employer"),
     ("api:candidate-", "candidate"),
     ("api:match-", "match"),
+    ("api:introduction-", "introduction"),
     ("api:placement-", "placement"),
     ("api:measure-", "measure"),
     ("api:", "position"),
