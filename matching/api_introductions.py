@@ -103,6 +103,10 @@ class SharedProfileSerializer(serializers.Serializer):
     return_region = serializers.CharField(required=False, allow_null=True)
     documents = _SharedDocument(many=True)
 
+    def to_representation(self, instance: dict) -> dict:
+        # DRF writes a missing nullable field as null; a section not shared has no keys at all.
+        return {key: value for key, value in super().to_representation(instance).items() if key in instance}
+
 
 def shared_profile(introduction: Introduction) -> dict:
     """What the shared profile page shows, as data: the name and the chosen sections only."""
