@@ -875,6 +875,7 @@ def seed_scale(
         report.pipeline["pairs scored"] = run.pairs_scored
         _analyze()
         report.pipeline |= phases.run("pipeline", lambda: _pipeline(sizes, rng, admin, quiet))
+        _analyze()  # the introductions, placements and measures: the list pages plan on their sizes
     # Seeding is not news: the mails the services wrote to the outbox are not sent.
     Notification.objects.filter(created_at__gte=started).delete()
     report.counts = table_counts()
