@@ -17,45 +17,68 @@ deterministic and keeps the six symbols as their start. A new SECRET_KEY gives n
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.utils.crypto import salted_hmac
+from django.conf import settings
+from django.utils.encoding import force_bytes
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 5 bits each
 LENGTH = 6
 GROWTH = 2
 SALT = "bridges.matching.references.employer_reference"
+SYMBOLS = 256 // 5  # 51
 
 
-def code(*, position_id: int, candidate_id: int) -> str:
-    """All 51 symbols (255 bits of the HMAC) of which a reference is the start."""
-    digest = salted_hmac(SALT, f"{position_id}:{candidate_id}", algorithm="sha256").digest()
-    value = int.from_bytes(digest, "big")
+@functools.lru_cache(maxsize=4)
+def _keyed(secret: str):
+    """The HMAC keyed as `salted_hmac(SALT, …, algorithm="sha256")` keys it, to be copied per
+    message: deriving the key for each of a position's hundreds of candidates took most of the
+    ranked list's time."""
+    return hmac.new(hashlib.sha256(force_bytes(SALT) + force_bytes(secret)).digest(), digestmod=hashlib.sha256)
+
+
+def _number(position_id: int, candidate_id: int) -> int:
+    mac = _keyed(settings.SECRET_KEY).copy()
+    mac.update(f"{position_id}:{candidate_id}".encode())
+    return int.from_bytes(mac.digest(), "big")
+
+
+def _symbols(value: int, count: int) -> str:
     symbols = []
-    for _ in range(len(digest) * 8 // 5):
+    for _ in range(count):
         value, symbol = divmod(value, len(ALPHABET))
         symbols.append(ALPHABET[symbol])
     return "".join(symbols)
 
 
+def code(*, position_id: int, candidate_id: int) -> str:
+    """All 51 symbols (255 bits of the HMAC) of which a reference is the start."""
+    return _symbols(_number(position_id, candidate_id), SYMBOLS)
+
+
 def employer_references(*, position_id: int, candidate_ids: Iterable[int]) -> dict[int, str]:
     """The reference of each candidate on the position, unique among `candidate_ids`."""
-    codes = {int(pk): code(position_id=position_id, candidate_id=pk) for pk in candidate_ids}
-    lengths = dict.fromkeys(codes, LENGTH)
+    numbers = {int(pk): _number(position_id, int(pk)) for pk in candidate_ids}
+    lengths = dict.fromkeys(numbers, LENGTH)
+    shown = {pk: _symbols(number, LENGTH) for pk, number in numbers.items()}
     while True:
-        shown: dict[str, list[int]] = defaultdict(list)
-        for pk, full in codes.items():
-            shown[full[: lengths[pk]]].append(pk)
+        by_text: dict[str, list[int]] = defaultdict(list)
+        for pk, text in shown.items():
+            by_text[text].append(pk)
         grown = False
-        for pks in shown.values():
+        for pks in by_text.values():
             if len(pks) > 1:
                 for pk in pks:
-                    if lengths[pk] < len(codes[pk]):
-                        lengths[pk] += GROWTH
+                    if lengths[pk] < SYMBOLS:
+                        lengths[pk] = min(lengths[pk] + GROWTH, SYMBOLS)
+                        shown[pk] = _symbols(numbers[pk], lengths[pk])
                         grown = True
         if not grown:  # unique (or, beyond any real chance, one HMAC for two pairs)
-            return {pk: full[: lengths[pk]] for pk, full in codes.items()}
+            return shown
 
 
 def normalise(text: str) -> str:
