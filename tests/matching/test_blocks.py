@@ -135,3 +135,36 @@ def test_blocks_whose_worker_died_are_scored_by_the_coordinator(settings, queue,
     assert snapshot() == clean
     figures = json.loads(blocks.client().get(blocks.STATS_KEY))
     assert {block["worker"] for block in figures} == {f"{socket.gethostname()}:{os.getpid()}"}
+
+
+class _CountingRedis:
+    def __init__(self, r) -> None:
+        self.r, self.gets = r, 0
+
+    def get(self, key):
+        self.gets += 1
+        return self.r.get(key)
+
+
+def test_a_process_reads_and_unpickles_a_runs_context_once():
+    import pickle
+
+    r = blocks.client()
+    first, second = uuid.uuid4().hex, uuid.uuid4().hex
+    for token, value in ((first, "context A"), (second, "context B")):
+        r.set(blocks._key(token, "context"), pickle.dumps(value), ex=60)
+    counting = _CountingRedis(r)
+    try:
+        seen = [blocks._context(counting, first) for _ in range(3)]
+        after = blocks._context(counting, second)  # the next run: its own context, read once more
+
+        assert seen == ["context A"] * 3
+        assert after == "context B"
+        assert counting.gets == 2
+        r.delete(blocks._key(second, "context"))
+        blocks._kept = None
+        with pytest.raises(blocks.BlockFailed):
+            blocks._context(counting, second)  # the run is over: no context to score against
+    finally:
+        r.delete(blocks._key(first, "context"), blocks._key(second, "context"))
+        blocks._kept = None
