@@ -55,7 +55,7 @@ messages: system-deps install
 # Refresh the German and English catalogues after adding strings; locations name the file only,
 # so that a catalogue changes where its strings change, not wherever a line moved.
 catalogue: install
-	DEBUG=true $(PY) manage.py makemessages -l de -l en --no-obsolete --add-location file --ignore=$(VENV) --ignore=tests
+	DEBUG=true $(PY) manage.py makemessages -l de -l en -l ar --no-obsolete --add-location file --ignore=$(VENV) --ignore=tests
 
 run: install messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -99,7 +99,8 @@ vendor:
 			tom-select@$(TOM_SELECT_VERSION) axe-core@$(AXE_VERSION) \
 		&& for f in *.tgz; do mkdir "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
 	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/tom-select
-	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css* static/vendor/bootstrap/css/
+	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css* \
+		.vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.rtl.min.css* static/vendor/bootstrap/css/
 	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/js/
 	cp .vendor-tmp/bootstrap-$(BOOTSTRAP_VERSION)/package/LICENSE static/vendor/bootstrap/
 	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/LICENSE static/vendor/htmx/

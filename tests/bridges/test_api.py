@@ -164,7 +164,7 @@ def test_the_documentation_page_loads_only_the_portals_own_files(client):
 
     assert response.status_code == 200
     html = response.text
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     assert "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), "no inline script (the CSP allows none)"
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)

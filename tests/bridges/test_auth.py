@@ -59,7 +59,7 @@ def test_login_page_is_german_by_default(client):
     response = client.get(reverse("account_login"))
 
     assert response.status_code == 200
-    assert '<html lang="de">' in response.text
+    assert '<html lang="de" dir="ltr">' in response.text
     assert "Anmelden" in response.text
     assert "Passwort" in response.text
 
@@ -67,7 +67,7 @@ def test_login_page_is_german_by_default(client):
 def test_an_english_browser_still_gets_german_until_the_user_switches(client):
     response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
 
-    assert '<html lang="de">' in response.text
+    assert '<html lang="de" dir="ltr">' in response.text
 
 
 def test_language_switch_to_english(client):
@@ -75,7 +75,7 @@ def test_language_switch_to_english(client):
 
     response = client.get(reverse("account_login"))
 
-    assert '<html lang="en">' in response.text
+    assert '<html lang="en" dir="ltr">' in response.text
     assert "Log in" in response.text
     assert "Register your company" in response.text
 
@@ -165,3 +165,19 @@ def test_password_reset_for_unknown_address_reveals_nothing(client, case_worker)
 
     assert response.url == reverse("account_reset_password_done")
     assert all(case_worker.email not in m.to for m in mail.outbox)
+
+
+def test_arabic_is_written_right_to_left_with_bootstraps_mirrored_stylesheet(client):
+    client.post(reverse("set_language"), {"language": "ar", "next": reverse("jobs:list")})
+
+    arabic = client.get(reverse("jobs:list")).text
+    client.post(reverse("set_language"), {"language": "de", "next": reverse("jobs:list")})
+    german = client.get(reverse("jobs:list")).text
+
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "bootstrap.rtl.min.css" in arabic
+    assert "لوحة الوظائف" in arabic  # "Job board" in the navigation
+    assert '<option value="ar" lang="ar"' in arabic
+    assert '<html lang="de" dir="ltr">' in german
+    assert "bootstrap.rtl.min.css" not in german
+    assert "bootstrap.min.css" in german
