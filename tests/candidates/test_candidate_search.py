@@ -172,3 +172,19 @@ def test_the_sidebar_offers_first_the_languages_the_candidates_speak(db):
     assert [language.code for language in in_use] == ["q0", "q2", "q5"]
     assert {"q1", "q3", "q4"} <= {language.code for language in others}
     assert not {"q0", "q2", "q5"} & {language.code for language in others}
+
+
+def test_arabic_names_are_found_without_diacritics_and_with_either_spelling_of_a_letter(db):
+    assert connection.vendor == "postgresql"
+    hassan = CandidateFactory(first_name="أَحْمَد", last_name="الحَسَن", email="", phone="")
+    fatima = CandidateFactory(first_name="فاطمة", last_name="الزهراء", email="", phone="")
+    CandidateFactory(first_name="Ahmad", last_name="Hassan", email="", phone="")
+
+    def arabic(text: str) -> set[int]:
+        return set(candidate_search(Candidate.objects.all(), text).values_list("pk", flat=True))
+
+    assert arabic("الحسن") == arabic("احمد") == arabic("أحمد الحسن") == {hassan.pk}  # without the marks
+    assert arabic("الحَسَن") == {hassan.pk}  # with them
+    assert arabic("فاطمه") == arabic("فاطمة") == {fatima.pk}  # ta marbuta written as ha
+    assert arabic("ـفاطـمة") == {fatima.pk}  # tatweel, a stretching stroke, is no letter
+    assert found("hassan") == {"Hassan"}  # Latin folds as before
