@@ -536,18 +536,19 @@ def fill_database(t: Taxonomy, towns, candidates: CandidateArrays, positions: Po
         # Taxonomy.
         copy(
             "bridges_language",
-            "id code name_en name_de",
-            ((k + 1, code, code, code) for k, code in enumerate(LANGUAGE_CODES)),
+            "id code name_en name_de name_ar",
+            ((k + 1, code, code, code, "") for k, code in enumerate(LANGUAGE_CODES)),
         )
         copy(
             "bridges_region",
-            "id code country name_en name_de kind aliases",
+            "id code country name_en name_de name_ar kind aliases",
             (
                 (
                     r + 1,
                     f"{COUNTRY_CODES[r // REGIONS_PER_COUNTRY]}-B{r}",
                     COUNTRY_CODES[r // REGIONS_PER_COUNTRY],
                     f"region {r}",
+                    "",
                     "",
                     "",
                     "",

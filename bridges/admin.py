@@ -155,15 +155,15 @@ class IscoGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_de", "name_en"]
-    search_fields = ["code", "name_de", "name_en"]
+    list_display = ["code", "name_de", "name_en", "name_ar"]
+    search_fields = ["code", "name_de", "name_en", "name_ar"]
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_de", "country", "kind"]
+    list_display = ["code", "name_en", "name_de", "name_ar", "country", "kind"]
     list_filter = ["country"]
-    search_fields = ["code", "name_en", "name_de"]
+    search_fields = ["code", "name_en", "name_de", "name_ar"]
 
 
 @admin.register(Place)

@@ -73,13 +73,23 @@ class ReferenceDataResult:
     seconds: float = 0.0
 
 
-def _german(domain: str) -> Callable[[str], str]:
-    """German names from pycountry's gettext catalogue; the English name where there is none."""
+def _translated(domain: str, language: str) -> Callable[[str], str]:
+    """Names in `language` from pycountry's gettext catalogue; the English name where there is none."""
     try:
-        catalogue = gettext.translation(domain, pycountry.LOCALES_DIR, languages=["de"])
+        catalogue = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language])
     except OSError:
         return lambda name: name
     return catalogue.gettext
+
+
+def _german(domain: str) -> Callable[[str], str]:
+    return _translated(domain, "de")
+
+
+def _arabic(domain: str) -> Callable[[str], str]:
+    """The Arabic name, or "" where the catalogue has none (the English one is shown then)."""
+    arabic = _translated(domain, "ar")
+    return lambda name: "" if arabic(name) == name else arabic(name)
 
 
 def _upsert(
@@ -112,47 +122,97 @@ def _normalise_countries(countries: Collection[str] | None) -> set[str] | None:
 
 def languages_load() -> LoadCounts:
     """Upsert the ISO 639 languages (two-letter codes, plus EXTRA_LANGUAGES by their three-letter code)."""
-    german = _german("iso639-3")
+    german, arabic = _german("iso639-3"), _arabic("iso639-3")
     rows = {}
     for language in pycountry.languages:
         code = getattr(language, "alpha_2", None) or (language.alpha_3 if language.alpha_3 in EXTRA_LANGUAGES else None)
         if code:
-            rows[code] = {"code": code, "name_en": language.name, "name_de": german(language.name)}
-    return _upsert(model=Language, key="code", fields=("name_en", "name_de"), rows=rows.values())
+            rows[code] = {
+                "code": code,
+                "name_en": language.name,
+                "name_de": german(language.name),
+                "name_ar": arabic_language_name(code, language.name, arabic),
+            }
+    return _upsert(model=Language, key="code", fields=("name_en", "name_de", "name_ar"), rows=rows.values())
 
 
-# ISO 3166-2 gives transliterations ("Ḩalab"); case workers know the regions the
-# programme's candidates come from by their usual names. (English, German) per code.
+def arabic_language_name(code: str, name_en: str, arabic: Callable[[str], str] | None = None) -> str:
+    """The language's Arabic name: ours for the candidates' main languages, else iso-codes' (or "")."""
+    return ARABIC_LANGUAGE_NAMES.get(code) or (arabic or _arabic("iso639-3"))(name_en)
+
+
+# The languages of the programme's candidates that iso-codes has no Arabic name for (or one that
+# reads unusual), as an Arabic speaker would write them.
+ARABIC_LANGUAGE_NAMES = {
+    "prs": "الدارية",
+    "fa": "الفارسية",
+    "ps": "البشتوية",
+    "ti": "التغرينية",
+    "so": "الصومالية",
+    "ku": "الكردية",
+    "kmr": "الكردية الكرمانجية",
+    "ckb": "الكردية السورانية",
+    "uk": "الأوكرانية",
+    "ru": "الروسية",
+    "am": "الأمهرية",
+}
+
+
+# ISO 3166-2 gives transliterations ("Ḩalab"); case workers and candidates know the regions the
+# programme's candidates come from by their usual names (iso-codes has no Arabic names of
+# subdivisions at all). (English, German, Arabic) per code: the main regions of Syria, Iraq,
+# Afghanistan, Eritrea, Somalia and Ukraine.
 COMMON_NAMES = {
-    "SY-HL": ("Aleppo", "Aleppo"),
-    "SY-DI": ("Damascus", "Damaskus"),
-    "SY-RD": ("Rif Dimashq (Damascus countryside)", "Rif Dimaschq (Umland von Damaskus)"),
-    "SY-HI": ("Homs", "Homs"),
-    "SY-HM": ("Hama", "Hama"),
-    "SY-LA": ("Latakia", "Latakia"),
-    "SY-TA": ("Tartus", "Tartus"),
-    "SY-RA": ("Raqqa", "Rakka"),
-    "SY-DY": ("Deir ez-Zor", "Deir ez-Zor"),
-    "SY-HA": ("Al-Hasakah", "Al-Hasaka"),
-    "SY-DR": ("Daraa", "Daraa"),
-    "SY-SU": ("As-Suwayda", "As-Suwaida"),
-    "SY-QU": ("Quneitra", "Quneitra"),
-    "IQ-NI": ("Nineveh (Mosul)", "Ninive (Mossul)"),
-    "IQ-BG": ("Baghdad", "Bagdad"),
-    "IQ-AR": ("Erbil", "Erbil"),
-    "IQ-DA": ("Duhok", "Dohuk"),
-    "IQ-SU": ("Sulaymaniyah", "Sulaimaniyya"),
-    "IQ-KR": ("Kurdistan Region", "Region Kurdistan"),
-    "IQ-BA": ("Basra", "Basra"),
-    "IQ-KI": ("Kirkuk", "Kirkuk"),
-    "IQ-AN": ("Anbar", "Anbar"),
-    "AF-KAB": ("Kabul", "Kabul"),
-    "AF-HER": ("Herat", "Herat"),
-    "AF-KAN": ("Kandahar", "Kandahar"),
-    "AF-BAL": ("Balkh (Mazar-i-Sharif)", "Balch (Masar-e Scharif)"),
-    "AF-NAN": ("Nangarhar", "Nangarhar"),
-    "AF-GHA": ("Ghazni", "Ghazni"),
-    "AF-BAM": ("Bamyan", "Bamiyan"),
+    "SY-HL": ("Aleppo", "Aleppo", "حلب"),
+    "SY-DI": ("Damascus", "Damaskus", "دمشق"),
+    "SY-RD": ("Rif Dimashq (Damascus countryside)", "Rif Dimaschq (Umland von Damaskus)", "ريف دمشق"),
+    "SY-HI": ("Homs", "Homs", "حمص"),
+    "SY-HM": ("Hama", "Hama", "حماة"),
+    "SY-LA": ("Latakia", "Latakia", "اللاذقية"),
+    "SY-TA": ("Tartus", "Tartus", "طرطوس"),
+    "SY-RA": ("Raqqa", "Rakka", "الرقة"),
+    "SY-DY": ("Deir ez-Zor", "Deir ez-Zor", "دير الزور"),
+    "SY-HA": ("Al-Hasakah", "Al-Hasaka", "الحسكة"),
+    "SY-DR": ("Daraa", "Daraa", "درعا"),
+    "SY-SU": ("As-Suwayda", "As-Suwaida", "السويداء"),
+    "SY-QU": ("Quneitra", "Quneitra", "القنيطرة"),
+    "IQ-NI": ("Nineveh (Mosul)", "Ninive (Mossul)", "نينوى (الموصل)"),
+    "IQ-BG": ("Baghdad", "Bagdad", "بغداد"),
+    "IQ-AR": ("Erbil", "Erbil", "أربيل"),
+    "IQ-DA": ("Duhok", "Dohuk", "دهوك"),
+    "IQ-SU": ("Sulaymaniyah", "Sulaimaniyya", "السليمانية"),
+    "IQ-KR": ("Kurdistan Region", "Region Kurdistan", "إقليم كردستان"),
+    "IQ-BA": ("Basra", "Basra", "البصرة"),
+    "IQ-KI": ("Kirkuk", "Kirkuk", "كركوك"),
+    "IQ-AN": ("Anbar", "Anbar", "الأنبار"),
+    "AF-KAB": ("Kabul", "Kabul", "كابل"),
+    "AF-HER": ("Herat", "Herat", "هرات"),
+    "AF-KAN": ("Kandahar", "Kandahar", "قندهار"),
+    "AF-BAL": ("Balkh (Mazar-i-Sharif)", "Balch (Masar-e Scharif)", "بلخ (مزار شريف)"),
+    "AF-NAN": ("Nangarhar", "Nangarhar", "ننكرهار"),
+    "AF-GHA": ("Ghazni", "Ghazni", "غزني"),
+    "AF-BAM": ("Bamyan", "Bamiyan", "باميان"),
+    "ER-MA": ("Central (Asmara)", "Zentralregion (Asmara)", "الإقليم الأوسط (أسمرة)"),
+    "ER-AN": ("Anseba (Keren)", "Anseba (Keren)", "عنسبا (كرن)"),
+    "ER-DU": ("Southern (Mendefera)", "Südregion (Mendefera)", "الإقليم الجنوبي (مندفرا)"),
+    "ER-GB": ("Gash-Barka (Barentu)", "Gash-Barka (Barentu)", "القاش وبركة (بارنتو)"),
+    "ER-DK": ("Southern Red Sea (Assab)", "Südliches Rotes Meer (Assab)", "جنوب البحر الأحمر (عصب)"),
+    "ER-SK": ("Northern Red Sea (Massawa)", "Nördliches Rotes Meer (Massaua)", "شمال البحر الأحمر (مصوع)"),
+    "SO-BN": ("Banadir (Mogadishu)", "Banaadir (Mogadischu)", "بنادر (مقديشو)"),
+    "SO-WO": ("Woqooyi Galbeed (Hargeisa)", "Woqooyi Galbeed (Hargeysa)", "وقوي غلبيد (هرجيسا)"),
+    "SO-BR": ("Bari (Bosaso)", "Bari (Bosaso)", "بري (بوصاصو)"),
+    "SO-SH": ("Lower Shabelle", "Unterer Shabelle", "شبيلي السفلى"),
+    "SO-JH": ("Lower Juba (Kismayo)", "Unterer Jubba (Kismaayo)", "جوبا السفلى (كسمايو)"),
+    "UA-30": ("Kyiv", "Kiew", "كييف"),
+    "UA-32": ("Kyiv Oblast", "Oblast Kiew", "مقاطعة كييف"),
+    "UA-63": ("Kharkiv Oblast", "Oblast Charkiw", "مقاطعة خاركيف"),
+    "UA-51": ("Odesa Oblast", "Oblast Odessa", "مقاطعة أوديسا"),
+    "UA-46": ("Lviv Oblast", "Oblast Lwiw", "مقاطعة لفيف"),
+    "UA-12": ("Dnipropetrovsk Oblast", "Oblast Dnipropetrowsk", "مقاطعة دنيبروبيتروفسك"),
+    "UA-14": ("Donetsk Oblast", "Oblast Donezk", "مقاطعة دونيتسك"),
+    "UA-23": ("Zaporizhzhia Oblast", "Oblast Saporischschja", "مقاطعة زابوريجيا"),
+    "UA-48": ("Mykolaiv Oblast", "Oblast Mykolajiw", "مقاطعة ميكولايف"),
+    "UA-65": ("Kherson Oblast", "Oblast Cherson", "مقاطعة خيرسون"),
 }
 
 
@@ -177,7 +237,7 @@ def regions_load(*, countries: Collection[str] | None = None) -> LoadCounts:
         if not first_level or (wanted is not None and subdivision.country_code not in wanted):
             continue
         official = subdivision.name
-        name_en, name_de = COMMON_NAMES.get(subdivision.code, (official, german(official)))
+        name_en, name_de, name_ar = COMMON_NAMES.get(subdivision.code, (official, german(official), ""))
         aliases = {official, _folded(official)} - {name_en, name_de}
         rows.append(
             {
@@ -185,11 +245,14 @@ def regions_load(*, countries: Collection[str] | None = None) -> LoadCounts:
                 "country": subdivision.country_code,
                 "name_en": name_en,
                 "name_de": name_de,
+                "name_ar": name_ar,
                 "kind": subdivision.type,
                 "aliases": " · ".join(sorted(aliases))[:255],
             }
         )
-    return _upsert(model=Region, key="code", fields=("country", "name_en", "name_de", "kind", "aliases"), rows=rows)
+    return _upsert(
+        model=Region, key="code", fields=("country", "name_en", "name_de", "name_ar", "kind", "aliases"), rows=rows
+    )
 
 
 def places_load(

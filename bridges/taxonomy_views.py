@@ -62,6 +62,10 @@ def regions(request: HttpRequest) -> HttpResponse:
         matches = matches.filter(country=country)
     if text:
         matches = matches.filter(
-            Q(name_en__icontains=text) | Q(name_de__icontains=text) | Q(aliases__icontains=text) | Q(code__iexact=text)
+            Q(name_en__icontains=text)
+            | Q(name_de__icontains=text)
+            | Q(name_ar__icontains=text)
+            | Q(aliases__icontains=text)
+            | Q(code__iexact=text)
         )
     return _render(request, matches.order_by("country", "name_en"), Region)

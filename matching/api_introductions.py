@@ -35,7 +35,7 @@ from matching import pipeline
 from matching import selectors as review_selectors
 from matching.forms_introductions import IntroduceForm
 from matching.introduction_selectors import employer_may_see_profile, introductions_for_user, shared_candidate
-from matching.introductions import actor_side, introduction_create, introduction_move
+from matching.introductions import actor_side, introduction_move
 from matching.models import Introduction, SharedSection
 from matching.pipeline import Reason, Stage
 
@@ -460,19 +460,8 @@ class IntroductionViewSet(
             raise serializers.ValidationError(
                 {names.get(name, name): messages for name, messages in form_errors(form.errors).items()}
             )
-        cleaned = form.cleaned_data
         try:
-            introduction = introduction_create(
-                candidate=candidate,
-                position=position,
-                actor=request.user,
-                sections=cleaned["sections"],
-                documents=list(cleaned["documents"]),
-                message=cleaned["message"],
-                next_step=cleaned["next_step"],
-                next_step_due=cleaned["next_step_due"],
-                case_worker=cleaned["case_worker"],
-            )
+            introduction = form.introduce(candidate=candidate, position=position, actor=request.user)
         except DjangoValidationError as error:
             raise _service_error(error) from error
         return self._answer(introduction, code=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Candidate
 from matching import pipeline
 from matching.introduction_queries import case_workers, open_positions
-from matching.introductions import Slot
+from matching.introductions import Slot, introduction_create
 from matching.models import FollowUp, Introduction, Placement, SharedSection
 from matching.pipeline import Reason, Stage
 
@@ -86,6 +86,22 @@ class IntroduceForm(_SharingFields):
         super().__init__(*args, candidate=candidate, **kwargs)
         self.fields["case_worker"].queryset = case_workers()
         self.fields["documents"].label_from_instance = lambda doc: f"{doc} ({doc.get_kind_display()})"
+
+    def introduce(self, *, candidate: Candidate, position, actor) -> Introduction:
+        """The introduction this valid form asks for, made by `introduction_create` (which decides:
+        consent, an open position, the matching rules; its ValidationError goes to the caller)."""
+        data = self.cleaned_data
+        return introduction_create(
+            candidate=candidate,
+            position=position,
+            actor=actor,
+            sections=data["sections"],
+            documents=list(data["documents"]),
+            message=data["message"],
+            next_step=data["next_step"],
+            next_step_due=data["next_step_due"],
+            case_worker=data["case_worker"],
+        )
 
 
 class ChoosePositionForm(forms.Form):

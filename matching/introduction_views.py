@@ -104,19 +104,8 @@ def introduce(request: HttpRequest, candidate: int, position: int) -> HttpRespon
         return _introduce_page(request, candidate, position, form)
     form = IntroduceForm(request.POST, candidate=candidate, actor=request.user)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            introduction = services.introduction_create(
-                candidate=candidate,
-                position=position,
-                actor=request.user,
-                sections=data["sections"],
-                documents=list(data["documents"]),
-                message=data["message"],
-                next_step=data["next_step"],
-                next_step_due=data["next_step_due"],
-                case_worker=data["case_worker"],
-            )
+            introduction = form.introduce(candidate=candidate, position=position, actor=request.user)
         except ValidationError as error:
             add_service_error(form, error, aliases=SHARING_FIELDS)
         else:

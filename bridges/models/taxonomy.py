@@ -56,6 +56,7 @@ class Language(models.Model):
     )
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_de = models.CharField(_("name (German)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("language")
@@ -67,7 +68,7 @@ class Language(models.Model):
 
     @property
     def name(self) -> str:
-        return pick_label({"de": self.name_de, "en": self.name_en})
+        return pick_label({"de": self.name_de, "en": self.name_en, "ar": self.name_ar})
 
 
 class Region(models.Model):
@@ -77,6 +78,7 @@ class Region(models.Model):
     country = CountryField(_("country"))
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_de = models.CharField(_("name (German)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=100, blank=True)
     aliases = models.CharField(
         _("other names"), max_length=255, blank=True, help_text=_("Official and accent-free spellings, for search.")
@@ -92,7 +94,7 @@ class Region(models.Model):
 
     @property
     def name(self) -> str:
-        return pick_label({"de": self.name_de, "en": self.name_en})
+        return pick_label({"de": self.name_de, "en": self.name_en, "ar": self.name_ar})
 
 
 class Place(models.Model):

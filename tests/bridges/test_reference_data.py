@@ -106,7 +106,37 @@ def test_regions_carry_common_names_and_accent_free_spellings_for_search(client,
     client.force_login(case_worker)
 
     response = client.get(reverse("taxonomy:regions"), {"autocomplete_q": "halab", "field": "region"})
+    in_arabic = client.get(reverse("taxonomy:regions"), {"autocomplete_q": "حلب", "field": "region"})
 
     assert aleppo.name_en == "Aleppo"
     assert "Ḩalab" in aleppo.aliases
     assert f'value="{aleppo.pk}"' in response.text
+    assert f'value="{aleppo.pk}"' in in_arabic.text
+
+
+def test_the_main_regions_of_origin_and_the_candidates_languages_read_naturally_in_arabic():
+    from django.utils import translation
+
+    load("SY,IQ,AF,ER,SO,UA")
+
+    expected = {
+        "SY-HL": ("Aleppo", "Aleppo", "حلب"),
+        "IQ-NI": ("Nineveh (Mosul)", "Ninive (Mossul)", "نينوى (الموصل)"),
+        "AF-KAB": ("Kabul", "Kabul", "كابل"),
+        "ER-MA": ("Central (Asmara)", "Zentralregion (Asmara)", "الإقليم الأوسط (أسمرة)"),
+        "SO-BN": ("Banadir (Mogadishu)", "Banaadir (Mogadischu)", "بنادر (مقديشو)"),
+        "UA-30": ("Kyiv", "Kiew", "كييف"),
+    }
+    for code, names in expected.items():
+        region = Region.objects.get(code=code)
+        shown = []
+        for language in ("en", "de", "ar"):
+            with translation.override(language):
+                shown.append(region.name)
+        assert tuple(shown) == names, code
+    with translation.override("ar"):
+        assert Language.objects.get(code="ar").name == "العربية"  # iso-codes' Arabic name
+        assert Language.objects.get(code="prs").name == "الدارية"  # ours: iso-codes has none
+        assert Language.objects.get(code="ti").name == "التغرينية"
+        # A region without an Arabic name shows its English one.
+        assert Region.objects.get(code="AF-BGL").name == "Baghlān"
