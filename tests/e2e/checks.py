@@ -13,9 +13,10 @@ _LAYOUT = """() => {
   const page = document.documentElement;
   const problems = [];
   if (page.scrollWidth > page.clientWidth) {
-    // Name the innermost elements that reach beyond the window, to show where to look.
+    // Name the innermost elements that reach beyond the window (on the right, or on the left of a
+    // right-to-left page), to show where to look.
     const beyond = [...document.body.querySelectorAll('*')]
-      .filter(e => e.getBoundingClientRect().right > page.clientWidth + 1);
+      .filter(e => e.getBoundingClientRect().right > page.clientWidth + 1 || e.getBoundingClientRect().left < -1);
     const culprits = beyond.filter(e => !beyond.some(other => other !== e && e.contains(other))).slice(0, 3)
       .map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> "${e.textContent.trim().slice(0, 30)}"`);
     problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${page.clientWidth} px window`

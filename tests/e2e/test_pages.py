@@ -1,7 +1,9 @@
 """The key pages of every role, in German (the longer language), over demo data with long names and
 many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label breaks mid-word; at
 390 px (a phone) only a table's own box may scroll, never the page; axe-core finds no violation
-of WCAG 2.1 A/AA. The data is built once for the module and each role logs in once."""
+of WCAG 2.1 A/AA. The pages of visitors, employers and case workers are also opened in Arabic: written
+right to left (`<html lang="ar" dir="rtl">`), nothing scrolls sideways at 1280 and at 360 px, and
+axe-core finds no violation. The data is built once for the module and each role logs in once."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +25,7 @@ from matching.models import Match, MatchDecision, ScoringConfig, SharedSection
 from matching.services import rescore_all
 from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.e2e.checks import axe_violations, layout_problems
+from tests.e2e.session import log_in
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
 
@@ -284,3 +287,52 @@ def test_page_fits_a_laptop_and_a_phone_and_passes_axe(open_page, role, name):
         problems += [f"axe-core at {PHONE} px: {line}" for line in axe_violations(page)]
 
     assert not problems, "\n".join(problems)
+
+
+# --- Arabic, right to left (issue #16) ------------------------------------------------------------
+
+NARROW = 360  # the narrowest phones the programme's candidates use
+ARABIC_CASES = [
+    pytest.param(role, name, id=f"ar, {role}: {name}")
+    for role in ("anonymous", "employer", "case_worker")
+    for name in PAGES[role]
+]
+
+
+@pytest.fixture(scope="module")
+def arabic_context(browser, module_server, site):
+    """arabic_context(role): a browser context of that role with Arabic chosen in the language switch."""
+    contexts = {}
+
+    def get(role: str):
+        if role not in contexts:
+            context = browser.new_context(locale="ar", base_url=module_server.url)
+            if EMAILS[role]:
+                page = context.new_page()
+                log_in(page, module_server.url, EMAILS[role], start=None)  # the German form, then Arabic
+                page.close()
+            context.add_cookies([{"name": "django_language", "value": "ar", "url": module_server.url}])
+            contexts[role] = context
+        return contexts[role]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.mark.parametrize(("role", "name"), ARABIC_CASES)
+def test_the_page_in_arabic_is_right_to_left_fits_and_passes_axe(arabic_context, site, role, name):
+    page = arabic_context(role).new_page()
+    try:
+        page.set_viewport_size({"width": LAPTOP, "height": 900})
+        response = page.goto(PAGES[role][name].format(s=site))
+        assert response.ok, f"{role}: {name} answered {response.status}"
+        direction = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
+        problems = [] if direction == ["ar", "rtl"] else [f"<html lang dir> is {direction}"]
+        problems += [f"{LAPTOP} px: {line}" for line in layout_problems(page, tables_fit=True)]
+        problems += [f"axe-core: {line}" for line in axe_violations(page)]
+        page.set_viewport_size({"width": NARROW, "height": 800})
+        problems += [f"{NARROW} px: {line}" for line in layout_problems(page, tables_fit=False)]
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
