@@ -25,7 +25,7 @@ import django
 import polib
 import pytest
 from django.apps import apps
-from django.conf import global_settings
+from django.conf import global_settings, settings
 from django.core.management import call_command
 from django.db import models
 from django.test import RequestFactory
@@ -244,15 +244,21 @@ def english_message_ids() -> set[str]:
 
 def _german_texts() -> set[str]:
     """Every German text of the merged catalogue the pages are rendered with."""
-    return {german for catalogue in trans_real.translation("de")._catalog._catalogs for german in catalogue.values()}
+    return _texts("de")
+
+
+def _texts(language: str) -> set[str]:
+    """Every text of the language's merged catalogue the pages are rendered with."""
+    return {text for catalogue in trans_real.translation(language)._catalog._catalogs for text in catalogue.values()}
 
 
 class MissingTranslations:
-    """Records each message looked up in German for which the German catalogue has no entry."""
+    """Records each message looked up in `language` (German by default) for which that language's
+    catalogue has no entry."""
 
-    def __init__(self, monkeypatch):
-        self.german = trans_real.translation("de")
-        self.german_texts = _german_texts()
+    def __init__(self, monkeypatch, language: str = "de"):
+        self.german = trans_real.translation(language)
+        self.german_texts = _german_texts() if language == "de" else _texts(language)
         self.missing: dict[str, set[str]] = {}
         self.page = ""
         catalogue = self.german._catalog
@@ -383,6 +389,31 @@ def test_every_page_of_every_role_is_german(client, demo, monkeypatch):
     assert not shown, "English on German pages (text: pages):\n" + _report(shown)
 
 
+# The pages whose Arabic must be complete (issue #16): what visitors and employers see. The case
+# workers' pages may stay German or English, but render right to left (tests/e2e/test_pages.py).
+ARABIC_ROLES = {"anonymous": None, "employer": "arbeitgeber@bridges.example"}
+
+
+def test_every_page_of_visitors_and_employers_is_arabic(client, demo, monkeypatch):
+    recorder = MissingTranslations(monkeypatch, language="ar")
+    visited = 0
+    for role, email in ARABIC_ROLES.items():
+        client.logout()
+        if email:
+            client.force_login(User.objects.get(email=email))
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+        pages = walk(client, reverse("start"), recorder, role)
+
+        assert len(pages) >= 5, role
+        visited += len(pages)
+        assert [
+            p for p, content in pages.items() if "<html" in content and '<html lang="ar" dir="rtl">' not in content
+        ] == []
+    assert visited >= 15
+    assert not recorder.missing, "no Arabic translation for (message: pages):\n" + _report(recorder.missing)
+
+
 def _report(found: dict[str, set[str]]) -> str:
     return "\n".join(f"{text!r}: {sorted(paths)[:3]}" for text, paths in sorted(found.items()))
 
@@ -410,4 +441,16 @@ def test_a_message_without_german_translation_is_found(monkeypatch):
         translation.gettext("A sentence nobody translated")
 
     assert translated == "Punktzahl"
+    assert recorder.missing == {"A sentence nobody translated": {"/somewhere/"}}
+
+
+def test_a_message_without_arabic_translation_is_found(monkeypatch):
+    recorder = MissingTranslations(monkeypatch, language="ar")
+    recorder.page = "/somewhere/"
+
+    with translation.override("ar"):
+        job_board = translation.gettext("Job board")
+        translation.gettext("A sentence nobody translated")
+
+    assert job_board == "لوحة الوظائف"
     assert recorder.missing == {"A sentence nobody translated": {"/somewhere/"}}
