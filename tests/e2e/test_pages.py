@@ -3,7 +3,8 @@ many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label bre
 390 px (a phone) only a table's own box may scroll, never the page; axe-core finds no violation
 of WCAG 2.1 A/AA. The pages of visitors, employers and case workers are also opened in Arabic: written
 right to left (`<html lang="ar" dir="rtl">`), nothing scrolls sideways at 1280 and at 360 px, and
-axe-core finds no violation at either width. The data is built once for the module and each role logs in once."""
+axe-core finds no violation at either width. And the visitors' and employers' pages zoomed to 200 % (a 1280 px
+window laid out in 640 CSS pixels) lose nothing. The data is built once for the module and each role logs in once."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -337,3 +338,20 @@ def test_the_page_in_arabic_is_right_to_left_fits_and_passes_axe(arabic_context,
         assert not problems, "\n".join(problems)
     finally:
         page.close()
+
+
+# --- text at 200 % (WCAG 1.4.4) ---------------------------------------------------------------------
+
+ZOOMED = LAPTOP // 2  # a 1280 px window zoomed to 200 % lays the page out in 640 CSS pixels
+ZOOM_CASES = [
+    pytest.param(role, name, id=f"200 %, {role}: {name}") for role in ("anonymous", "employer") for name in PAGES[role]
+]
+
+
+@pytest.mark.parametrize(("role", "name"), ZOOM_CASES)
+def test_the_page_zoomed_to_200_percent_loses_nothing(open_page, role, name):
+    # The browser's zoom (what WCAG 1.4.4 lets a person use to double the text): the page lays
+    # itself out again in half the CSS pixels; nothing may scroll sideways or be cut off.
+    page = open_page(role, name, ZOOMED)
+    problems = layout_problems(page, tables_fit=False)
+    assert not problems, "\n".join(problems)
