@@ -4,7 +4,8 @@ many rows: at 1280 px nothing scrolls sideways and wide tables fit, no label bre
 of WCAG 2.1 A/AA. The pages of visitors, employers and case workers are also opened in Arabic: written
 right to left (`<html lang="ar" dir="rtl">`), nothing scrolls sideways at 1280 and at 360 px, and
 axe-core finds no violation at either width. And the visitors' and employers' pages zoomed to 200 % (a 1280 px
-window laid out in 640 CSS pixels) lose nothing. The data is built once for the module and each role logs in once."""
+window laid out in 640 CSS pixels) lose nothing, and on a phone their touch targets are at least 24 × 24 px.
+The data is built once for the module and each role logs in once."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -355,3 +356,33 @@ def test_the_page_zoomed_to_200_percent_loses_nothing(open_page, role, name):
     page = open_page(role, name, ZOOMED)
     problems = layout_problems(page, tables_fit=False)
     assert not problems, "\n".join(problems)
+
+
+# --- touch targets (issue #16: at least 24 × 24 px) ------------------------------------------------
+
+
+def small_targets(page: Page) -> list[str]:
+    """axe-core's `target-size` rule (WCAG 2.2, 2.5.8): controls smaller than 24 × 24 px without
+    enough space around them; inline links in running text are exempt, as the criterion says."""
+    axe_violations(page)  # loads axe-core into the page
+    return page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']}, resultTypes: ['violations']})"
+        ".then(result => result.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))"
+    )
+
+
+@pytest.mark.parametrize(("role", "name"), ZOOM_CASES)
+def test_touch_targets_on_a_phone_are_large_enough(open_page, role, name):
+    page = open_page(role, name, PHONE)
+    assert small_targets(page) == []
+
+
+def test_a_small_touch_target_is_found(open_page):
+    page = open_page("anonymous", "job board", PHONE)
+    page.evaluate(
+        "() => { const b = document.createElement('button'); b.id = 'tiny'; b.textContent = 'x';"
+        " b.style.cssText = 'width:10px;height:10px;padding:0;font-size:6px;position:absolute;top:0;left:0';"
+        " const c = b.cloneNode(true); c.id = 'tiny2'; c.style.left = '11px';"
+        " document.body.append(b, c); }"
+    )
+    assert "#tiny" in small_targets(page)
