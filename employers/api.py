@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from bridges.api.errors import form_errors
+from bridges.api.errors import form_errors, service_error
 from bridges.models import CEFRLevel, Language
 from employers import selectors, services
 from employers.forms import LanguageRequirementFormSet, PositionForm
@@ -201,7 +201,7 @@ def save_position(*, position: Position, data: dict, actor) -> Position:
     try:
         return services.position_save(position=position, actor=actor, skills=form.skills(), formsets=[languages])
     except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        raise service_error(error) from error
 
 
 def _current(position: Position) -> dict:
@@ -311,7 +311,7 @@ class PositionViewSet(
         try:
             services.position_set_status(position=position, status=payload.validated_data["status"], actor=request.user)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            raise service_error(error) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=position.pk)).data)
 
 

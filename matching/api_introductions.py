@@ -25,14 +25,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from bridges.api.errors import form_errors
+from bridges.api.errors import form_errors, service_error
 from bridges.models import AuditEvent
 from bridges.services import audit_log
 from candidates.models import Candidate, Document
 from employers.models import Position
 from matching import employer_introduction_selectors as employer_selectors
 from matching import pipeline
-from matching import selectors as review_selectors
 from matching.forms_introductions import IntroduceForm
 from matching.introduction_selectors import employer_may_see_profile, introductions_for_user, shared_candidate
 from matching.introductions import actor_side, introduction_move
@@ -373,10 +372,6 @@ def _introduce_form(data: dict, candidate: Candidate, actor) -> IntroduceForm:
     return IntroduceForm(form, candidate=candidate, actor=actor)
 
 
-def _service_error(error: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(error))
-
-
 # --- the views -----------------------------------------------------------------------------------
 
 
@@ -453,7 +448,6 @@ class IntroductionViewSet(
             errors["position"] = [_("No position has this id.")]
         if errors:
             raise serializers.ValidationError(errors)
-        review_selectors.candidate_for_review(user=request.user, pk=candidate.pk)  # case workers only
         form = _introduce_form(data, candidate, request.user)
         if not form.is_valid():
             names = {"sections": "shared_sections", "documents": "shared_documents"}
@@ -463,7 +457,7 @@ class IntroductionViewSet(
         try:
             introduction = form.introduce(candidate=candidate, position=position, actor=request.user)
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return self._answer(introduction, code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -490,5 +484,5 @@ class IntroductionViewSet(
                 comment=data["comment"],
             )
         except DjangoValidationError as error:
-            raise _service_error(error) from error
+            raise service_error(error) from error
         return self._answer(introduction)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler
 
 PROBLEM = "application/problem+json"
@@ -34,3 +34,8 @@ def problem_details(exc, context):
 def form_errors(errors) -> dict:
     """A Django form's `errors` (or one formset row's) as the `errors` of problem details: messages by field."""
     return {name: [str(message) for message in messages] for name, messages in errors.items()}
+
+
+def service_error(error) -> exceptions.ValidationError:
+    """A service's Django ValidationError as the API's 400 (messages by field, as a form's)."""
+    return exceptions.ValidationError(serializers.as_serializer_error(error))

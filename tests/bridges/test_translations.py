@@ -257,12 +257,12 @@ class MissingTranslations:
     catalogue has no entry."""
 
     def __init__(self, monkeypatch, language: str = "de"):
-        self.german = trans_real.translation(language)
-        self.german_texts = _german_texts() if language == "de" else _texts(language)
+        self.translation = trans_real.translation(language)
+        self.known_texts = _texts(language)
         self.missing: dict[str, set[str]] = {}
         self.page = ""
-        catalogue = self.german._catalog
-        lookup, plural_lookup = self.german.gettext, self.german.ngettext
+        catalogue = self.translation._catalog
+        lookup, plural_lookup = self.translation.gettext, self.translation.ngettext
 
         def gettext(message):
             if message not in catalogue:
@@ -276,12 +276,12 @@ class MissingTranslations:
                 self._record(singular.split("\x04")[-1])
             return plural_lookup(singular, plural, number)
 
-        monkeypatch.setattr(self.german, "gettext", gettext)
-        monkeypatch.setattr(self.german, "ngettext", ngettext)
+        monkeypatch.setattr(self.translation, "gettext", gettext)
+        monkeypatch.setattr(self.translation, "ngettext", ngettext)
 
     def _record(self, message: str) -> None:
-        # A German text looked up again (a language's local name) is no untranslated English.
-        if self.page and re.search(r"[A-Za-z]", message) and message not in self.german_texts:
+        # A text of the language looked up again (a language's local name) is no untranslated English.
+        if self.page and re.search(r"[A-Za-z]", message) and message not in self.known_texts:
             self.missing.setdefault(message, set()).add(self.page)
 
 
