@@ -33,8 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user.role = Role.EMPLOYER
         user.is_staff = False
         user.is_superuser = False
-        language = translation.get_language() or "de"
-        user.language = "en" if language.startswith("en") else "de"
+        # The mails come in the language the person signed up in.
+        language = (translation.get_language() or "de")[:2]
+        user.language = language if language in dict(user._meta.get_field("language").choices) else "de"
         return super().save_user(request, user, form, commit=commit)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:

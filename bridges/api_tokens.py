@@ -30,6 +30,9 @@ def _hash(token: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str, days: int) -> tuple[ApiToken, str]:
     """A new token for `user`, valid for `days`; returns it and the token text (shown once)."""
+    if user.is_candidate:
+        # The candidate's own view has no API: their data are theirs to read on the pages and download.
+        raise ValidationError(_("Candidates have no API tokens."), code="role")
     if days not in VALIDITY_DAYS:
         raise ValidationError({"days": _("Choose one of the offered periods.")})
     if is_staff_role(user) and not user_has_mfa(user):

@@ -64,6 +64,7 @@ PERSONAL_DATA_URLS: tuple[Rule, ...] = (
     Rule("admin:matching_matchrun_*", None),  # when a run ran, how long
     Rule("admin:matching_allocationrun_*", None),  # when an allocation was computed, its totals
     Rule("admin:matching_scoringconfig_*", None),  # weights and thresholds
+    Rule("me:welcome*", None),  # accepting an invitation: a code and a password
     # Candidate pages: profile, sections, intake and duplicate check, notes, consents, documents,
     # support measures, import and export.
     Rule("candidates:*", "candidates.candidate", "pk"),
@@ -83,6 +84,8 @@ PERSONAL_DATA_URLS: tuple[Rule, ...] = (
     Rule("matching:*", "matching.match"),  # the dashboard, the overview, the allocation, anything new
     # The employers' introductions: the shared profile and documents.
     Rule("proposals:*", "matching.introduction", "pk"),
+    # The candidate's own view: their own record (the id is the login's, not in the URL).
+    Rule("me:*", "candidates.candidate"),
     # The admin's pages on candidates and everything about them.
     Rule("admin:candidates_*", ADMIN_MODEL, "object_id"),
     Rule("admin:matching_*", ADMIN_MODEL, "object_id"),

@@ -41,6 +41,14 @@ NAVIGATION = {
         (REPORT, "matching:report"),
         (_("Administration"), "admin:index"),
     ],
+    # The page headings say more ("How matching works"); the bar keeps to short words.
+    Role.CANDIDATE: [
+        (pgettext_lazy("navigation", "My profile"), "me:home"),
+        (pgettext_lazy("navigation", "Consents"), "me:consents"),
+        (pgettext_lazy("navigation", "Introductions"), "me:introductions"),
+        (pgettext_lazy("navigation", "Matching"), "me:how"),
+        (pgettext_lazy("navigation", "My data"), "me:data"),
+    ],
 }
 
 

@@ -27,3 +27,5 @@ def role_required(*roles: Role, hidden: bool = False) -> Callable:
 
 case_worker_required = role_required(Role.CASE_WORKER, Role.ADMIN)
 employer_required = role_required(Role.EMPLOYER)
+# Everything but the candidate's own view (its pages are under selfservice): API tokens, for example.
+portal_user_required = role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN, hidden=True)

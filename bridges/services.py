@@ -67,17 +67,18 @@ def user_notification_settings_set(*, user: User, language: str, digest_enabled:
     return user
 
 
-def mail_after_commit(*, request: HttpRequest, template: str, to: Iterable[User | str], context: dict) -> None:
+def mail_after_commit(
+    *, request: HttpRequest, template: str, to: Iterable[User | str], context: dict, language: str = "de"
+) -> None:
     """Send an allauth-style templated mail once the transaction commits, in each user's language
-    (German for bare addresses). A rolled-back change sends nothing."""
+    (`language` for bare addresses). A rolled-back change sends nothing."""
     recipients = list(to)
 
     def send() -> None:
         with request_context(request):
             for recipient in recipients:
                 email = recipient if isinstance(recipient, str) else recipient.email
-                language = "de" if isinstance(recipient, str) else recipient.language
-                with translation.override(language):
+                with translation.override(language if isinstance(recipient, str) else recipient.language):
                     get_adapter(request).send_mail(template, email, context)
 
     transaction.on_commit(send)

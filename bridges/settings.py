@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "candidates",
     "employers",
     "matching",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    # wrong codes typed on the candidate's invitation page (selfservice.views.welcome)
+    "portal_code": "10/m/ip",
 }
 
 # Changing the password ends every session of the user, the one it was changed in too.

@@ -36,5 +36,6 @@ urlpatterns = [
     path("employer/", include("employers.urls")),
     path("jobs/", include("employers.urls_public")),
     path("candidates/", include("candidates.urls")),
+    path("me/", include("selfservice.urls")),
     path("taxonomy/", include(taxonomy_patterns)),
 ]

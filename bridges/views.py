@@ -27,6 +27,7 @@ from bridges.cache import FallbackRedisCache
 from bridges.celery import app as celery_app
 from bridges.forms import ApiTokenForm, NotificationSettingsForm, add_service_error
 from bridges.models import ApiToken
+from bridges.permissions import portal_user_required
 from bridges.services import user_notification_settings_set
 
 
@@ -49,6 +50,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "bridges/notification_settings.html", {"form": form})
 
 
+@portal_user_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """A user's own API tokens: make one (its text is shown this once), see when each was used, revoke."""
     form = ApiTokenForm(request.POST or None)
@@ -67,6 +69,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "bridges/api_tokens.html", context)
 
 
+@portal_user_required
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # another user's token is a 404

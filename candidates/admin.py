@@ -22,10 +22,12 @@ from candidates.models import (
     Budget,
     Candidate,
     CandidateLanguage,
+    CandidateRequest,
     Consent,
     Document,
     Education,
     Note,
+    PortalInvitation,
     SupportMeasure,
     WorkExperience,
 )
@@ -223,6 +225,32 @@ class NoteAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["candidate__last_name", "text"]
     autocomplete_fields = ["candidate"]
     list_select_related = ["candidate", "author"]
+
+
+@admin.register(PortalInvitation)
+class PortalInvitationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Invitations to the own view: made on the candidate page (the code is shown only there)."""
+
+    list_display = ["candidate", "channel", "language", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["channel", "language"]
+    search_fields = ["candidate__last_name", "email"]
+    readonly_fields = ["candidate", "channel", "email", "language", "created_by", "created_at", "expires_at", "used_at"]
+    list_select_related = ["candidate"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CandidateRequest)
+class CandidateRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["candidate", "kind", "created_at", "done_at", "done_by"]
+    list_filter = ["kind", ("done_at", admin.EmptyFieldListFilter)]
+    search_fields = ["candidate__last_name"]
+    readonly_fields = ["candidate", "kind", "text", "consent", "created_at"]
+    list_select_related = ["candidate", "done_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Document)

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from candidates.models import (
     Education,
     MeasureKind,
     Note,
+    PortalInvitation,
     SupportMeasure,
     SupportNeed,
     WorkExperience,
@@ -448,4 +450,20 @@ class ErasureForm(forms.Form):
         label=_("Reason for the erasure"),
         max_length=200,
         help_text=_("For example: the person's request and its date. Do not enter the person's name."),
+    )
+
+
+class PortalInviteForm(forms.Form):
+    """A case worker invites the candidate to their own view."""
+
+    channel = forms.ChoiceField(
+        label=_("Invite how"),
+        choices=PortalInvitation.Channel.choices,
+        initial=PortalInvitation.Channel.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation and the pages"),
+        choices=settings.LANGUAGES,
+        initial="de",
     )

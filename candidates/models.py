@@ -159,6 +159,16 @@ class Candidate(models.Model):
         limit_choices_to={"role__in": ["case_worker", "admin"]},
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # The candidate's own login (`candidates.portal`): made when they accept an invitation.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("own login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate",
+        limit_choices_to={"role": "candidate"},
+    )
     last_confirmed = models.DateField(_("profile last confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -665,3 +675,89 @@ class SupportMeasure(models.Model):
         if self.status == self.Status.DONE:
             return self.actual_cost
         return self.planned_cost
+
+
+# --- the candidate's own view: invitations and requests to the case worker ----------------------------
+
+
+class PortalInvitation(models.Model):
+    """A case worker invites a candidate to their own view: a one-time code sent by e-mail, or printed
+    for someone without e-mail. Only a hash of the code is kept; a new invitation replaces an open one."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("by e-mail")
+        PRINTED = "printed", _("printed code")
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="portal_invitations"
+    )
+    channel = models.CharField(_("sent how"), max_length=10, choices=Channel.choices)
+    email = models.EmailField(_("sent to"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    code_hash = models.CharField(_("code (hash)"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced or revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation to the own view")
+        verbose_name_plural = _("invitations to the own view")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(channel="email") | ~models.Q(email=""),
+                name="portal_invitation_email_needs_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class CandidateRequest(models.Model):
+    """What a candidate asks of their case worker from their own view; the case worker acts on it and
+    marks it done."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction of the profile")
+        CONSENT = "consent", _("a new consent")
+        ERASURE = "erasure", _("erasure of the data")
+
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidate"), on_delete=models.CASCADE, related_name="requests"
+    )
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("message"), blank=True)
+    # A request for a new consent names the one withdrawn (its organisation and purpose).
+    consent = models.ForeignKey(
+        Consent, verbose_name=_("consent"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("request of a candidate")
+        verbose_name_plural = _("requests of candidates")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["candidate"], condition=models.Q(done_at__isnull=True), name="candidate_request_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

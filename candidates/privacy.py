@@ -35,6 +35,7 @@ from bridges.services import audit_log
 from bridges.taxonomy_words import language_gap_sentence, language_names, skill_labels
 from candidates.measures import measures_for_subject
 from candidates.models import Candidate, Consent, Document, Education, Status, SupportMeasure, WorkExperience
+from candidates.portal import LOGIN_DOMAIN
 
 EXPORT_FORMAT_VERSION = 1
 # What replaces a personal value that must go but whose row stays.
@@ -331,6 +332,20 @@ EXPORT_SECTIONS: tuple[Section, ...] = (
         measures_for_subject,
         "candidates.SupportMeasure",
     ),
+    Section(
+        "own_view_invitations",
+        _("Invitations to the own view"),
+        ("candidates.PortalInvitation",),
+        _rows("portal_invitations", exclude=["code_hash"], related=["created_by"]),
+        "candidates.PortalInvitation",
+    ),
+    Section(
+        "requests",
+        _("Requests to the case worker"),
+        ("candidates.CandidateRequest",),
+        _rows("requests", related=["done_by"]),
+        "candidates.CandidateRequest",
+    ),
     Section("audit", _("Audit trail"), ("bridges.AuditEvent",), _audit),
     Section("admin_log", _("Changes in the administration"), ("admin.LogEntry",), _admin_log),
 )
@@ -578,6 +593,12 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
     transaction.on_commit(remove_files)
 
     candidate.notes.all().delete()
+    # The own view: no invitation stays valid, the login can no longer be used, the requests keep
+    # what was asked and when (the erasure request is the record of the erasure), not the text.
+    candidate.portal_invitations.all().delete()
+    candidate.requests.update(text="")
+    if candidate.user_id is not None:
+        _login_close(candidate.user)
     # No consent stands for a person who asked to be forgotten: shared profiles are hidden at once.
     Consent.objects.filter(candidate=candidate, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=actor
@@ -627,6 +648,19 @@ def erase_candidate(*, candidate: Candidate, actor: User | None, reason: str) ->
         params={"reason": _scrub(reason, needles)},
     )
     return True
+
+
+def _login_close(user: User) -> None:
+    """The candidate's own login, kept for the audit trail's "by" but unusable and without the address."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"erased-{user.pk}@{LOGIN_DOMAIN}"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.session_epoch += 1
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password", "session_epoch"])
 
 
 def _measure_title(measure: SupportMeasure) -> str:

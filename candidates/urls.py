@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import views, views_documents, views_io, views_measures, views_privacy
+from candidates import views, views_documents, views_io, views_measures, views_portal, views_privacy
 
 app_name = "candidates"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("<int:pk>/privacy/export/", views_privacy.candidate_privacy_export, name="privacy_export"),
     path("<int:pk>/privacy/export.json", views_privacy.candidate_privacy_export_json, name="privacy_export_json"),
     path("<int:pk>/privacy/erase/", views_privacy.candidate_erase, name="erase"),
+    path("<int:pk>/own-view/invite/", views_portal.portal_invite, name="portal_invite"),
+    path(
+        "<int:pk>/own-view/requests/<int:request_id>/done/",
+        views_portal.portal_request_done,
+        name="portal_request_done",
+    ),
     path("<int:pk>/documents/", views_documents.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:doc>/", views_documents.document_download, name="document_download"),
     path("<int:pk>/documents/<int:doc>/delete/", views_documents.document_delete, name="document_delete"),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +23,16 @@ from bridges.permissions import case_worker_required
 from bridges.services import audit_log
 from candidates import services
 from candidates.filters import CandidateFilter
-from candidates.forms import SECTIONS, ConsentForm, IntakeForm, LanguageFormSet, MeasureDoneForm, MeasureForm, NoteForm
+from candidates.forms import (
+    SECTIONS,
+    ConsentForm,
+    IntakeForm,
+    LanguageFormSet,
+    MeasureDoneForm,
+    MeasureForm,
+    NoteForm,
+    PortalInviteForm,
+)
 from candidates.measures import approval_limit, budgets_left
 from candidates.selectors import (
     candidate_find_duplicates,
@@ -81,6 +90,12 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
         # Planning looks ahead: this year's budgets and next year's.
         "budgets": budgets_left(years=[timezone.localdate().year, timezone.localdate().year + 1]),
         "approval_limit": approval_limit(),
+        # The candidate's own view: the login, the last invitation, what the candidate asked for.
+        "portal_form": PortalInviteForm(
+            initial={"channel": "email" if candidate.email else "printed", "language": translation.get_language()}
+        ),
+        "portal_invitation": candidate.portal_invitations.first(),
+        "portal_requests": candidate.requests.filter(done_at__isnull=True).select_related("consent"),
     }
     context.update(forms)
     return context

@@ -58,13 +58,19 @@ def candidate_privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
 def candidate_privacy_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The same data as a JSON download (machine-readable, Art. 20)."""
     candidate = candidate_get_for_user(user=request.user, pk=pk)
+    return export_json_response(request, candidate, filename=f"candidate-{candidate.pk}-data.json")
+
+
+def export_json_response(request: HttpRequest, candidate, *, filename: str) -> HttpResponse:
+    """The data-subject export as a JSON download, written to the audit trail; the case worker's
+    download and the candidate's own (selfservice) are this one."""
     data = privacy.subject_export(candidate)
     _audit_export(request, candidate, "JSON")
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="candidate-{candidate.pk}-data.json"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, When
+from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 
 from bridges.models import User
-from candidates.models import Consent
+from candidates.models import Candidate, Consent
 from candidates.services import consent_give
 from employers.models import Employer, Position
 from matching import introductions as svc
@@ -166,3 +166,26 @@ def demo_introductions_load(*, case_worker: User, employer_user: User) -> dict[s
             svc.introduction_move(introduction=introduction, to=closing, actor=actor, reason=reason)
         made += 1
     return {"introductions": made, "placements": Placement.objects.count()}
+
+
+def demo_candidate_login(*, user: User) -> str:
+    """Tie the demo candidate login to the candidate with the most introductions (open ones first), so
+    that the own view shows introductions, consents and an explanation. Idempotent."""
+    current = Candidate.objects.filter(user=user).first()
+    if current is not None:
+        return current.full_name
+    candidate = (
+        Candidate.objects.filter(user__isnull=True, erased_at__isnull=True)
+        .annotate(
+            open_count=Count("introductions", filter=Q(introductions__closed_at__isnull=True)),
+            total=Count("introductions"),
+        )
+        .order_by("-open_count", "-total", "pk")
+        .first()
+    )
+    if candidate is None:
+        return "-"
+    User.objects.filter(pk=user.pk).update(first_name=candidate.first_name, last_name=candidate.last_name)
+    candidate.user = user
+    candidate.save(update_fields=["user"])
+    return candidate.full_name

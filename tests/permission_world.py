@@ -4,7 +4,8 @@ Two companies with positions, three candidates (one shared with company A by an 
 one with company B, one with nobody), matches, introductions, an interview, a placement with
 its follow-ups, a support measure on a budget, documents, notes, consents and one row of every
 other model the admin lists. Each has personal values no other record has, so that a response
-can be searched for them.
+can be searched for them. Candidate A has their own login (the role "candidate", issue #16) and
+has sent their case worker a request from their own view; candidate B is invited to theirs.
 
 Employer-owned objects in URLs are company B's: employer B opens its own record, employer A
 opens another tenant's.
@@ -32,8 +33,16 @@ from django_celery_beat.models import (
 
 from bridges.api_tokens import api_token_create
 from bridges.models import AuditEvent, IscoGroup, Notification, Region, User
-from candidates import measures
-from candidates.models import Budget, Candidate, Consent, MeasureKind, ResidenceStatus
+from candidates import measures, portal
+from candidates.models import (
+    Budget,
+    Candidate,
+    CandidateRequest,
+    Consent,
+    MeasureKind,
+    PortalInvitation,
+    ResidenceStatus,
+)
 from candidates.services import note_add
 from employers.models import Invitation
 from matching import allocation_service
@@ -54,11 +63,13 @@ from tests.employers.factories import (
     MembershipFactory,
     PositionFactory,
 )
-from tests.factories import AdminFactory, CaseWorkerFactory, SkillFactory, UserFactory
+from tests.factories import AdminFactory, CandidateUserFactory, CaseWorkerFactory, SkillFactory, UserFactory
 from tests.matching.factories import MatchDecisionFactory, MatchFactory, MatchRunFactory, ScoringConfigFactory
 
-ROLES = ("anonymous", "employer_a", "employer_b", "case_worker", "admin")
+ROLES = ("anonymous", "employer_a", "employer_b", "case_worker", "admin", "candidate")
 EMPLOYER_FACING = ("anonymous", "employer_a", "employer_b")
+# The roles whose every response is searched for the personal values they must not receive.
+SEARCHED_ROLES = (*EMPLOYER_FACING, "candidate")
 
 
 @dataclass
@@ -66,12 +77,14 @@ class World:
     users: dict[str, User]
     objects: dict[str, Model]  # by the name the URL kwargs use (see kwargs_for)
     candidates: dict[str, Candidate]  # "a", "b": shared with that company; "none": with nobody
+    codes: dict[str, str] = field(default_factory=dict)  # the open invitation's code, by candidate key
     admin_objects: dict[str, Model] = field(default_factory=dict)  # by model label, lower case
     sessions: dict[str, str] = field(default_factory=dict)  # session keys of the logged-in roles
 
     def hidden_candidates(self, role: str) -> list[Candidate]:
-        """The candidates whose personal data `role` must never receive."""
-        shared = {"employer_a": "a", "employer_b": "b"}.get(role)
+        """The candidates whose personal data `role` must never receive (the candidate's login is
+        candidate A's: they see only their own)."""
+        shared = {"employer_a": "a", "employer_b": "b", "candidate": "a"}.get(role)
         return [candidate for key, candidate in self.candidates.items() if key != shared]
 
 
@@ -162,7 +175,7 @@ def build_world() -> World:
     allocation_service.run_allocation(allocation_run.pk)
 
     documents = {key: pdf_document(candidate, case_worker, title=f"Zeugnis {key}") for key, candidate in people.items()}
-    ConsentFactory(candidate=people["a"], employer=company_a)
+    consent_a = ConsentFactory(candidate=people["a"], employer=company_a)
     consent_b = ConsentFactory(candidate=people["b"], employer=company_b)
     intro_a = intro_svc.introduction_create(
         candidate=people["a"],
@@ -208,6 +221,23 @@ def build_world() -> World:
     )
     note = note_add(candidate=people["b"], text="Gespräch geführt", actor=case_worker)
 
+    # The own view: candidate A's login (as accepting an invitation makes it: named like the
+    # person, verified address), a request A sent from there; B invited by a printed code.
+    candidate_login = CandidateUserFactory(
+        email="ysolde@konto.bridges.example", first_name=PEOPLE["a"]["first_name"], last_name=PEOPLE["a"]["last_name"]
+    )
+    people["a"].user = candidate_login
+    people["a"].save(update_fields=["user"])
+    candidate_request = portal.request_send(
+        candidate=people["a"],
+        kind=CandidateRequest.Kind.CORRECTION,
+        text="Meine Telefonnummer hat sich geändert.",
+        actor=candidate_login,
+    )
+    invitation_of_b, code_of_b = portal.invitation_create(
+        candidate=people["b"], channel=PortalInvitation.Channel.PRINTED, language="de", actor=case_worker, request=None
+    )
+
     group = Group.objects.create(name="Matrix")
     interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     beat = {
@@ -226,13 +256,17 @@ def build_world() -> World:
         "employer_b": employer_b,
         "case_worker": case_worker,
         "admin": admin,
+        "candidate": candidate_login,
     }
     objects = {
         "candidate": people["b"],
         "position": position_b,
         "employer": company_b,
         "introduction": intro_b,
-        "introduction_of_a": intro_a,  # not in any URL: the positive control of the leak search
+        "introduction_of_a": intro_a,  # the candidate's own introduction (me:introduction)
+        "candidate_of_a": people["a"],  # the candidate's own record
+        "consent_of_a": consent_a,  # the candidate's own consent (me:consent_*)
+        "candidate_request": candidate_request,  # candidate A's
         "placed_introduction": placed_b,
         "placement": placement,
         "interview": interview_b,
@@ -267,6 +301,8 @@ def build_world() -> World:
         "candidates.note": note,
         "candidates.document": documents["b"],
         "candidates.budget": budget,
+        "candidates.portalinvitation": invitation_of_b,
+        "candidates.candidaterequest": candidate_request,
         "candidates.supportmeasure": measure,
         "employers.employer": company_b,
         "employers.position": position_b,
@@ -289,4 +325,4 @@ def build_world() -> World:
     missing = sorted(label for label, row in admin_objects.items() if row is None)
     assert not missing, f"tests/permission_world.py seeds no row of the admin's model(s) {missing}: add one"
     assert not Consent.objects.filter(candidate=people["none"], employer__isnull=False).exists()
-    return World(users=users, objects=objects, candidates=people, admin_objects=admin_objects)
+    return World(users=users, objects=objects, candidates=people, admin_objects=admin_objects, codes={"b": code_of_b})

@@ -22,6 +22,8 @@ class Role(models.TextChoices):
     CASE_WORKER = "case_worker", _("Case worker")
     EMPLOYER = "employer", _("Employer user")
     ADMIN = "admin", _("Administrator")
+    # A person the programme supports, in their own view of their data (`candidates.portal`).
+    CANDIDATE = "candidate", _("Candidate")
 
 
 # Where each role lands after login (URL names, so this app imports no other app).
@@ -29,6 +31,7 @@ START_PAGES = {
     Role.CASE_WORKER: "matching:dashboard",
     Role.EMPLOYER: "employers:dashboard",
     Role.ADMIN: "admin:index",
+    Role.CANDIDATE: "me:home",
 }
 
 
@@ -71,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"),
         max_length=8,
-        choices=[("de", _("German")), ("en", _("English"))],
+        choices=[("de", _("German")), ("en", _("English")), ("ar", _("Arabic"))],
         default="de",
         help_text=_("Language of e-mails sent to this user."),
     )
@@ -106,6 +109,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=~models.Q(role="employer") | models.Q(is_staff=False, is_superuser=False),
                 name="user_employer_not_staff",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="candidate") | models.Q(is_staff=False, is_superuser=False),
+                name="user_candidate_not_staff",
             ),
             models.CheckConstraint(
                 condition=~models.Q(role="admin") | models.Q(is_staff=True),
@@ -153,6 +160,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == Role.CANDIDATE
 
     @property
     def works_cases(self) -> bool:

@@ -112,6 +112,17 @@
     select.setAttribute("aria-hidden", "true");
   }
 
+  // The search box's results replace the select's options: say how many arrived (WCAG 4.1.3), as
+  // a sighted user sees the list change; the enhanced widget speaks through Tom Select instead.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const select = event.detail.target;
+    const box = select && select.closest && select.closest(".autocomplete:not(.autocomplete-enhanced)");
+    const status = box && box.querySelector(".autocomplete-status");
+    if (!status || select.tagName !== "SELECT") return;
+    const found = Array.from(select.options).filter((option) => option.value && !option.selected).length;
+    status.textContent = found ? box.dataset.found.replace("{count}", found) : box.dataset.noResults || "";
+  });
+
   htmx.onLoad((root) => {
     const scope = root.querySelectorAll ? root : document;
     scope.querySelectorAll(".autocomplete[data-multiple] select[multiple]").forEach(enhance);

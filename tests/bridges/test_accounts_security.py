@@ -29,6 +29,7 @@ from tests.factories import (
     CaseWorkerFactory,
     UserFactory,
     totp_code,
+    totp_counter,
 )
 from tests.login import login
 
@@ -113,7 +114,7 @@ def test_a_new_case_worker_sets_up_the_app_at_first_login_and_then_sees_the_port
     secret = client.session[SECRET_SESSION_KEY]
     assert secret in page.text
     assert "<svg" in page.text
-    code = format_hotp_value(hotp_value(secret, int(dt.datetime.now().timestamp()) // 30))
+    code = format_hotp_value(hotp_value(secret, totp_counter()))
     response = client.post(reverse("mfa_activate_totp"), {"code": code})
 
     assert response.url == reverse("mfa_view_recovery_codes")
@@ -173,7 +174,7 @@ def test_employers_need_no_second_factor_but_may_set_it_up_and_switch_it_off(cli
     client.post(client.get(reverse("mfa_activate_totp")).url, {"password": DEFAULT_PASSWORD})
     client.get(reverse("mfa_activate_totp"))
     secret = client.session[SECRET_SESSION_KEY]
-    code = format_hotp_value(hotp_value(secret, int(dt.datetime.now().timestamp()) // 30))
+    code = format_hotp_value(hotp_value(secret, totp_counter()))
     client.post(reverse("mfa_activate_totp"), {"code": code})
     assert Authenticator.objects.filter(user=employer_a, type=Authenticator.Type.TOTP).exists()
     client.logout()

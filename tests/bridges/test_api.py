@@ -2,6 +2,7 @@
 stored as a hash, with an expiry; staff need their second factor), problem-details errors, the
 limit per token, the OpenAPI schema and its documentation page (vendored, within the CSP)."""
 
+import hashlib
 import re
 from datetime import timedelta
 
@@ -15,7 +16,10 @@ from django.utils import timezone
 from bridges.api.throttling import TokenRateThrottle
 from bridges.api_tokens import api_token_create
 from bridges.models import ApiToken, AuditEvent
-from tests.factories import CaseWorkerFactory
+from tests.candidates.factories import CandidateFactory
+from tests.employers.factories import PositionFactory
+from tests.factories import CandidateUserFactory, CaseWorkerFactory
+from tests.urlwalk import all_sample_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -176,8 +180,6 @@ def test_the_documentation_page_loads_only_the_portals_own_files(client):
 
 
 def test_reads_carry_an_etag_and_an_unchanged_one_is_answered_with_304(client, employer_a, company_a):
-    from tests.employers.factories import PositionFactory
-
     position = PositionFactory(employer=company_a)
     _token, text = api_token_create(user=employer_a, name="ATS", days=30)
     first = client.get(POSITIONS, **bearer(text))
@@ -202,3 +204,56 @@ def test_the_schema_is_generated_without_a_warning(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
 
     assert "/api/v1/candidates/{id}/" in (tmp_path / "schema.yaml").read_text()
+
+
+# --- the candidate's own login: the API is not for them ------------------------------------------
+
+PUBLIC_API = {"api:schema", "api:docs", "api:job-list", "api:job-detail"}
+
+
+def test_a_candidate_makes_no_api_token(client):
+    candidate = CandidateFactory(user=CandidateUserFactory())
+    client.force_login(candidate.user)
+
+    with pytest.raises(ValidationError) as refused:
+        api_token_create(user=candidate.user, name="ATS", days=30)
+    page = client.get(reverse("api_tokens"))
+    made = client.post(reverse("api_tokens"), {"name": "ATS", "days": "30"})
+
+    assert refused.value.code == "role"
+    assert (page.status_code, made.status_code) == (404, 404)
+    assert not ApiToken.objects.exists()
+
+
+def test_the_api_refuses_a_candidate_by_session_and_by_token(client):
+    """A candidate's login (the own view) reads and writes nothing through the API, not even their
+    own record: 403 with problem details on every resource, from the session of the portal and from
+    a token (one stored for the login, say before its role changed); the public job board answers
+    as to anybody."""
+    candidate = CandidateFactory(user=CandidateUserFactory())
+    position = PositionFactory()
+    text = f"brg_{'c' * 12}_candidates-have-no-tokens"
+    ApiToken.objects.create(
+        user=candidate.user,
+        name="ATS",
+        prefix="c" * 12,
+        key_hash=hashlib.sha256(text.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    session = Client()
+    session.force_login(candidate.user)
+    samples = [url for url in all_sample_urls() if url.name.startswith("api:") and url.name not in PUBLIC_API]
+    answers = {}
+
+    for url in samples:
+        pk = candidate.pk if url.name.startswith("api:candidate-") else position.pk
+        path = url.path.replace("/1/", f"/{pk}/")
+        for way, browser, headers in [("token", client, bearer(text)), ("session", session, {})]:
+            response = browser.get(path, **headers)
+            if response.status_code == 405:  # a POST-only action
+                response = browser.post(path, {}, content_type="application/json", **headers)
+            answers[url.name, way] = (response.status_code, response["Content-Type"])
+
+    assert len(samples) >= 15
+    assert set(answers.values()) == {(403, "application/problem+json")}, answers
+    assert client.get("/api/v1/jobs/", **bearer(text)).status_code == 200

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -28,14 +30,14 @@ from matching.models import SharedSection
 from matching.pipeline import Stage
 from tests.candidates.factories import CandidateLanguageFactory
 from tests.employers.factories import EmployerFactory, MembershipFactory, PositionFactory
-from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
+from tests.factories import AdminFactory, CandidateUserFactory, CaseWorkerFactory, UserFactory
 from tests.matching.factories import MatchFactory, introduce
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 30  # per operation and role: 22 operations × 5 roles × 30 = 3,300 requests
+EXAMPLES = 30  # per operation and role: 22 operations × 6 roles × 30 = 3,960 requests
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin"]
+ROLES = ["anonymous", "employer_a", "employer_b", "case_worker", "admin", "candidate"]
 COUNTS: dict[str, int] = {}
 
 
@@ -43,13 +45,15 @@ COUNTS: dict[str, int] = {}
 def world(monkeypatch, keep_the_test_connection):
     """Two companies with open and draft positions, a candidate matched to each open one (one of
     them placed, with a support measure), an open introduction to company A sharing a full
-    profile, and a token for each role."""
+    profile, and a token for each role (the candidate, the shared candidate's own login, has none:
+    their session)."""
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": "100000/minute"})
     users = {
         "employer_a": UserFactory(email="a@fuzz.example"),
         "employer_b": UserFactory(email="b@fuzz.example"),
         "case_worker": CaseWorkerFactory(email="berater@fuzz.example"),
         "admin": AdminFactory(email="admin@fuzz.example"),
+        "candidate": CandidateUserFactory(email="person@fuzz.example"),
     }
     companies = {}
     for key in ("employer_a", "employer_b"):
@@ -60,6 +64,8 @@ def world(monkeypatch, keep_the_test_connection):
     # An open introduction to company A that shares every section of a full profile.
     shared = MatchFactory(position=PositionFactory(employer=companies["employer_a"]))
     candidate = shared.candidate
+    candidate.user = users["candidate"]
+    candidate.save(update_fields=["user"])
     CandidateLanguageFactory(candidate=candidate)
     Education.objects.create(candidate=candidate, degree_level="vocational", field="Pflege", country="SY")
     WorkExperience.objects.create(candidate=candidate, job_title="Pfleger", country="SY", start_date=date(2015, 1, 1))
@@ -89,6 +95,13 @@ def world(monkeypatch, keep_the_test_connection):
     )
     headers = {"anonymous": {}}
     for role, user in users.items():
+        if role == "candidate":
+            # No API token for a candidate: their browser's session of the portal, as a script would send it.
+            browser = Client()
+            browser.force_login(user)
+            cookie = django_settings.SESSION_COOKIE_NAME
+            headers[role] = {"Cookie": f"{cookie}={browser.cookies[cookie].value}"}
+            continue
         _token, text = api_token_create(user=user, name="fuzz", days=30)
         headers[role] = {"Authorization": f"Bearer {text}"}
     return headers

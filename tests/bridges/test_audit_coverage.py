@@ -10,7 +10,7 @@ from tests.urlwalk import all_sample_urls
 
 # URL namespaces whose pages are about candidates, and admin pages of their models: each of their
 # URL names must be decided by a rule (personal data, or explicitly not).
-CANDIDATE_AREAS = ("candidates:", "matching:", "proposals:", "admin:candidates_", "admin:matching_")
+CANDIDATE_AREAS = ("candidates:", "matching:", "proposals:", "me:", "admin:candidates_", "admin:matching_")
 
 
 def test_every_view_under_a_personal_data_url_is_audited():
@@ -46,8 +46,21 @@ def test_the_rules_cover_the_candidate_pages_and_the_admins_candidate_pages():
         "admin:candidates_candidate_delete",
         "admin:matching_introduction_change",
         "admin:autocomplete",
+        # the candidate's own view: every page but accepting the invitation
+        "candidates:portal_invite",
+        "candidates:portal_request_done",
+        "me:home",
+        "me:consents",
+        "me:consent_withdraw",
+        "me:introduction",
+        "me:export",
+        "me:erasure",
+        "admin:candidates_portalinvitation_change",
+        "admin:candidates_candidaterequest_change",
     ]:
         assert expected in personal, expected
+    assert not {"me:welcome", "me:welcome_code"} & personal
+    assert {name for name in names if name.startswith("me:")} - personal == {"me:welcome", "me:welcome_code"}
 
 
 def test_every_rule_matches_some_url():
@@ -65,5 +78,7 @@ def test_the_check_fails_for_a_view_without_the_marker():
 
     assert not is_audited(plain_view)
     assert is_audited(resolve("/candidates/1/").func)
+    assert is_audited(resolve("/me/").func)
+    assert is_audited(resolve("/me/consents/1/withdraw/").func)
     assert is_audited(resolve("/admin/candidates/candidate/1/change/").func)
     assert not is_audited(resolve("/admin/candidates/budget/").func)

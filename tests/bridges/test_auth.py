@@ -8,6 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from bridges.models import Role, User
+from tests.candidates.factories import CandidateFactory
+from tests.factories import CandidateUserFactory
 from tests.login import login
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +23,15 @@ def link_from_last_mail() -> str:
 
 @pytest.mark.parametrize(
     ("persona", "start_page"),
-    [("case_worker", "matching:dashboard"), ("employer_a", "employers:dashboard"), ("admin", "admin:index")],
+    [
+        ("case_worker", "matching:dashboard"),
+        ("employer_a", "employers:dashboard"),
+        ("admin", "admin:index"),
+        ("candidate", "me:home"),
+    ],
 )
 def test_each_role_lands_on_its_own_start_page(client, personas, persona, start_page):
+    personas = {**personas, "candidate": CandidateFactory(user=CandidateUserFactory()).user}
     response = login(client, personas[persona].email)
 
     assert response.status_code == 302
@@ -108,6 +116,21 @@ def test_signup_creates_an_employer_user_even_with_a_tampered_role(client):
     assert user.role == Role.EMPLOYER
     assert not user.is_staff
     assert not user.is_superuser
+
+
+@pytest.mark.parametrize("language", ["de", "en", "ar"])
+def test_signup_keeps_the_language_of_the_page_for_the_mails(client, language):
+    client.cookies["django_language"] = language
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "neu@firma.example",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+
+    assert User.objects.get(email="neu@firma.example").language == language
 
 
 def test_signup_requires_email_verification_before_login(client):

@@ -1,10 +1,11 @@
 """The plain fields written in Python (bridges.templatetags.form_fields) are crispy's own markup.
 
 Every page of the project (the admin aside: it does not use crispy) is opened as employer B, a
-case worker and an admin on the permission matrix's world; every field the Python path writes is
-also rendered by crispy-bootstrap5's template in the same context, and the two must be the same
-HTML up to whitespace next to tags. The fields that fall back to the template (checkboxes, radio
-buttons, files, errors, …) are counted too, so that the walk is seen to reach both kinds.
+case worker, an admin and the candidate (their own view) on the permission matrix's world; every
+field the Python path writes is also rendered by crispy-bootstrap5's template in the same context,
+and the two must be the same HTML up to whitespace next to tags. The fields that fall back to the
+template (checkboxes, radio buttons, files, errors, …) are counted too, so that the walk is seen to
+reach both kinds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.permission_world import build_world
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("employer_b", "case_worker", "admin")
+ROLES = ("employer_b", "case_worker", "admin", "candidate")
 
 
 def normalized(html: str) -> str:

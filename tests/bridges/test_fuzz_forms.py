@@ -1,8 +1,8 @@
 """Fuzz every form of the portal, as every persona that can open it: 0 server errors.
 
 The pages come from walking the URL configuration (tests/urlwalk.py), filled in with the ids
-of a small world of records. Each persona (anonymous, employer, case worker, admin) opens
-every page it may; every <form method="post"> found on those pages is then sent many times
+of a small world of records. Each persona (anonymous, employer, case worker, admin, candidate
+in their own view) opens every page it may; every <form method="post"> found on those pages is then sent many times
 with its fields kept, dropped or replaced by garbage (NUL, huge numbers, ids that are no
 ids, wrong choices, a huge TOTAL_FORMS, hostile `next` values), and every POST-only URL
 gets the same treatment. Pages that answer GET are asked again with random query
@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bridges.models import CEFRLevel, OccupationSkill, Region
-from candidates import documents, services
-from candidates.models import Consent, Document, Education, WorkExperience
+from candidates import documents, portal, services
+from candidates.models import Consent, Document, Education, PortalInvitation, WorkExperience
 from employers.models import Employer, Invitation, PositionSkill
 from matching.introductions import (
     Slot,
@@ -51,7 +51,7 @@ from tests.employers.factories import (
     MembershipFactory,
     PositionFactory,
 )
-from tests.factories import OccupationFactory, SkillFactory
+from tests.factories import CandidateUserFactory, OccupationFactory, SkillFactory
 from tests.matching.factories import MatchDecisionFactory, MatchFactory, MatchRunFactory, introduce
 from tests.urlwalk import all_sample_urls
 
@@ -219,6 +219,12 @@ class World:
 
 
 @pytest.fixture
+def personas(personas):
+    """The suite's personas and a candidate's own login (the world ties it to its candidate)."""
+    return {**personas, "candidate": CandidateUserFactory()}
+
+
+@pytest.fixture
 def world(personas, private_media) -> World:
     german = LanguageFactory(code="de", name_en="German", name_de="Deutsch")
     thuringia = Region.objects.create(code="DE-TH", country="DE", name_en="Thuringia", name_de="Thüringen")
@@ -272,6 +278,16 @@ def world(personas, private_media) -> World:
     )
     other = CandidateFactory()
     MatchDecisionFactory(candidate=other, position=position, status=MatchDecision.Status.SHORTLISTED)
+    # The own view: the candidate's login; the other candidate invited with a printed code.
+    candidate.user = personas["candidate"]
+    candidate.save(update_fields=["user"])
+    _invitation, code = portal.invitation_create(
+        candidate=other,
+        channel=PortalInvitation.Channel.PRINTED,
+        language="de",
+        actor=personas["case_worker"],
+        request=None,
+    )
     introductions = _introductions(personas["case_worker"], introduction, company, welder, place)
     ids = {
         **introductions,
@@ -290,6 +306,10 @@ def world(personas, private_media) -> World:
         "matching:position": position.pk,
         "proposals:pk": introduction.pk,
         "proposals:doc": document.pk,
+        "me:introduction:pk": introduction.pk,
+        "me:consent_withdraw:pk": consent.pk,
+        "me:consent_request:pk": consent.pk,
+        "me:welcome_code:code": code,
     }
     return World(ids)
 
@@ -543,7 +563,10 @@ def examples_for(target: Target, persona: str) -> int:
     return ADMIN_POST_EXAMPLES if target.path.startswith("/admin/") else SHARED_EXAMPLES
 
 
-PERSONAS = ["anonymous", "employer_a", "case_worker", "admin"]
+PERSONAS = ["anonymous", "employer_a", "case_worker", "admin", "candidate"]
+# The forms and POST-only URLs each persona must find at least (the candidate: the own view's and
+# the account's).
+MIN_POST_TARGETS = {"anonymous": 4, "employer_a": 15, "case_worker": 35, "admin": 120, "candidate": 15}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -554,7 +577,7 @@ def test_no_form_and_no_search_of_the_portal_answers_with_a_server_error(persona
     # Deleting comes last: what an admin deletes, the other forms can no longer reach.
     targets.sort(key=lambda t: t.method == "post" and "delete" in t.path)
     posts = [t for t in targets if t.method == "post"]
-    assert len(posts) >= {"anonymous": 4, "employer_a": 15, "case_worker": 35, "admin": 120}[persona], posts
+    assert len(posts) >= MIN_POST_TARGETS[persona], posts
 
     for target in targets:
         fuzz(fuzzer, target, examples_for(target, persona))

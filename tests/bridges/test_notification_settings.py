@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from bridges.models import User
+from tests.candidates.factories import CandidateFactory
+from tests.factories import CandidateUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +19,9 @@ def test_anonymous_is_sent_to_login(client):
     assert response.request["PATH_INFO"] == reverse("account_login")
 
 
-@pytest.mark.parametrize("persona", ["case_worker", "admin", "employer_a", "employer_b"])
+@pytest.mark.parametrize("persona", ["case_worker", "admin", "employer_a", "employer_b", "candidate"])
 def test_every_persona_opens_their_settings(client, personas, persona):
+    personas = {**personas, "candidate": CandidateFactory(user=CandidateUserFactory()).user}
     client.force_login(personas[persona])
 
     response = client.get(URL)

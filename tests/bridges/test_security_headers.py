@@ -18,12 +18,13 @@ from django.urls import reverse
 
 from bridges.middleware import NoStoreMiddleware
 from employers.models import Invitation
-from tests.factories import DEFAULT_PASSWORD
+from tests.candidates.factories import CandidateFactory
+from tests.factories import DEFAULT_PASSWORD, CandidateUserFactory
 from tests.urlwalk import all_sample_urls
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SAMPLES = all_sample_urls()
-ROLES = ["anonymous", "employer_a", "case_worker", "admin"]
+ROLES = ["anonymous", "employer_a", "case_worker", "admin", "candidate"]
 UNSAFE = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'", "*", "data:", "http:", "https:"}
 
 
@@ -81,6 +82,12 @@ def no_store(response, path: str = "") -> bool:
     return {"no-store", "private"} <= directives
 
 
+@pytest.fixture
+def personas(personas):
+    """The suite's personas and a candidate with their own login (their own view's pages answer)."""
+    return {**personas, "candidate": CandidateFactory(user=CandidateUserFactory()).user}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_every_url_answers_with_the_security_headers(client, personas, role):
@@ -109,7 +116,7 @@ def test_the_policy_lets_no_inline_or_evaluated_script_run(client, db):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["case_worker", "employer_a", "admin"])
+@pytest.mark.parametrize("role", ["case_worker", "employer_a", "admin", "candidate"])
 def test_static_files_stay_cacheable_for_logged_in_users(client, personas, role):
     client.force_login(personas[role])
 
@@ -166,7 +173,7 @@ def test_a_download_is_not_stored_whoever_asks():
 
 # --- No inline script or style in the markup ----------------------------------------------------
 
-APPS = ("bridges", "candidates", "employers", "matching")
+APPS = ("bridges", "candidates", "employers", "matching", "selfservice")
 TEMPLATE_DIRS = [BASE_DIR / "templates", *(BASE_DIR / app / "templates" for app in APPS)]
 # E-mails are read in mail programs, which need inline styles and run no script.
 EMAIL = re.compile(r"/email/")

@@ -74,7 +74,7 @@ def test_sqlite_default_migrates_seeds_and_serves_the_login_page(tmp_path):
     assert served.stdout.split()[-2:] == ["200", "/accounts/2fa/authenticate/"]
     # ... none when a demo turns the requirement off, and the password alone logs in.
     again = run(["manage.py", "seed_demo"], **env, MFA_REQUIRED_FOR_STAFF="false")
-    assert "0 created, 3 updated" in again.stdout
+    assert "0 created, 4 updated" in again.stdout  # admin, case worker, employer, candidate
     served = run(["manage.py", "shell", "-c", code], **env, MFA_REQUIRED_FOR_STAFF="false")
     assert served.stdout.split()[-2:] == ["200", "/dashboard/"]
 

@@ -46,8 +46,8 @@ from matching.models import Match
 from tests.urlwalk import all_sample_urls
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SOURCES = ["manage.py", "bridges", "candidates", "employers", "matching", "templates", "locale"]
-PROJECT_APPS = ["bridges", "candidates", "employers", "matching"]
+SOURCES = ["manage.py", "bridges", "candidates", "employers", "matching", "selfservice", "templates", "locale"]
+PROJECT_APPS = ["bridges", "candidates", "employers", "matching", "selfservice"]
 
 
 def test_german_catalogue_covers_every_marked_string(tmp_path):
@@ -289,6 +289,8 @@ class MissingTranslations:
 # The API answers JSON (its messages: tests/bridges/test_api.py); its documentation page is walked.
 NOT_PAGES = {url.name for url in all_sample_urls() if url.name.startswith("api:") and url.name != "api:docs"} | {
     "set_language",
+    # the candidate's data-subject export: a JSON file, not a page (the same data as the case worker's page)
+    "me:export",
     "healthz",
     "ping",
     "admin:logout",
@@ -366,6 +368,7 @@ ROLES = {
     "employer": "arbeitgeber@bridges.example",
     "case worker": "berater@bridges.example",
     "admin": "admin@bridges.example",
+    "candidate": "kandidatin@bridges.example",
 }
 
 
@@ -389,12 +392,16 @@ def test_every_page_of_every_role_is_german(client, demo, monkeypatch):
     assert not shown, "English on German pages (text: pages):\n" + _report(shown)
 
 
-# The pages whose Arabic must be complete (issue #16): what visitors and employers see. The case
-# workers' pages may stay German or English, but render right to left (tests/e2e/test_pages.py).
-ARABIC_ROLES = {"anonymous": None, "employer": "arbeitgeber@bridges.example"}
+# The pages whose Arabic must be complete (issue #16): what visitors, employers and candidates see.
+# The case workers' pages may stay German or English, but render right to left (tests/e2e/test_pages.py).
+ARABIC_ROLES = {
+    "anonymous": None,
+    "employer": "arbeitgeber@bridges.example",
+    "candidate": "kandidatin@bridges.example",
+}
 
 
-def test_every_page_of_visitors_and_employers_is_arabic(client, demo, monkeypatch):
+def test_every_page_of_visitors_employers_and_candidates_is_arabic(client, demo, monkeypatch):
     recorder = MissingTranslations(monkeypatch, language="ar")
     visited = 0
     for role, email in ARABIC_ROLES.items():

@@ -28,6 +28,9 @@ PUBLIC = {
     "jobs:detail",
     "jobs:feed",
     "employers:invitation_accept",
+    # a candidate accepts the invitation to their own view (the code from the e-mail or the paper)
+    "me:welcome",
+    "me:welcome_code",
     # the API's description and the public job board's positions
     "api:schema",
     "api:docs",

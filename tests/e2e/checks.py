@@ -103,3 +103,51 @@ def axe_violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} element(s): " + "; ".join(v["nodes"][:3])
         for v in violations
     ]
+
+
+def small_targets(page: Page) -> list[str]:
+    """axe-core's `target-size` rule (WCAG 2.2, 2.5.8): controls smaller than 24 × 24 px without
+    enough space around them; inline links in running text are exempt, as the criterion says."""
+    axe_violations(page)  # loads axe-core into the page
+    return page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']}, resultTypes: ['violations']})"
+        ".then(result => result.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))"
+    )
+
+
+_OVERLAPS = """() => {
+  // Visible controls, labels and headings whose boxes cover each other (not one inside the other):
+  // a right-to-left layout gone wrong puts a label over its field or a button over a title. An
+  // inline link over two lines is compared line by line (its bounding box would cover both lines).
+  const boxes = e => {
+    if (e.closest('.visually-hidden, .visually-hidden-focusable, [aria-hidden="true"], .d-none')) return [];
+    const closed = e.closest('details:not([open])');
+    if (closed && !e.closest('summary')) return [];
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden' || style.display === 'none' || style.position === 'fixed') return [];
+    return [...e.getClientRects()].filter(box => box.width > 2 && box.height > 2);
+  };
+  const items = [...document.querySelectorAll('a, button, input, select, textarea, label, h1, h2, h3, .badge')]
+    .map(e => [e, boxes(e)]).filter(([, rects]) => rects.length);
+  const covers = (p, q) =>
+    Math.min(p.right, q.right) - Math.max(p.left, q.left) > 2
+    && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 2;
+  const name = e => `<${e.tagName.toLowerCase()}> "${(e.textContent || e.name || '').trim().slice(0, 25)}"`;
+  const problems = [];
+  for (let i = 0; i < items.length && problems.length < 5; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      const [a, ps] = items[i], [b, qs] = items[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      if (ps.some(p => qs.some(q => covers(p, q)))) {
+        problems.push(`${name(a)} and ${name(b)} overlap`);
+        break;
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def overlap_problems(page: Page) -> list[str]:
+    """Controls, labels and headings drawn over each other (one inside the other is no overlap)."""
+    return page.evaluate(_OVERLAPS)

@@ -1,14 +1,13 @@
 """A new case worker sets up the authenticator app in the browser before the portal opens."""
 
 import re
-import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import axe_violations, layout_problems
-from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory
+from tests.factories import DEFAULT_PASSWORD, CaseWorkerFactory, totp_counter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +34,7 @@ def test_a_new_case_worker_sets_up_the_app_then_logs_in_with_its_code(live_serve
     page.set_viewport_size({"width": 1280, "height": 900})
 
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
-    page.get_by_label("Authentifizierungscode").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_label("Authentifizierungscode").fill(format_hotp_value(hotp_value(secret, totp_counter())))
     page.get_by_role("button", name="Aktivieren").click()
 
     expect(page).to_have_url(f"{base}/accounts/2fa/recovery-codes/")

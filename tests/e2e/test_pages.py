@@ -26,7 +26,7 @@ from matching.introductions import Slot, interviews_propose, introduction_create
 from matching.models import Match, MatchDecision, ScoringConfig, SharedSection
 from matching.services import rescore_all
 from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
-from tests.e2e.checks import axe_violations, layout_problems
+from tests.e2e.checks import axe_violations, layout_problems, overlap_problems, small_targets
 from tests.e2e.session import log_in
 from tests.employers.factories import PositionFactory
 from tests.factories import AdminFactory, CaseWorkerFactory, UserFactory
@@ -332,9 +332,11 @@ def test_the_page_in_arabic_is_right_to_left_fits_and_passes_axe(arabic_context,
         direction = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
         problems = [] if direction == ["ar", "rtl"] else [f"<html lang dir> is {direction}"]
         problems += [f"{LAPTOP} px: {line}" for line in layout_problems(page, tables_fit=True)]
+        problems += [f"{LAPTOP} px: {line}" for line in overlap_problems(page)]
         problems += [f"axe-core: {line}" for line in axe_violations(page)]
         page.set_viewport_size({"width": NARROW, "height": 800})
         problems += [f"{NARROW} px: {line}" for line in layout_problems(page, tables_fit=False)]
+        problems += [f"{NARROW} px: {line}" for line in overlap_problems(page)]
         problems += [f"axe-core at {NARROW} px: {line}" for line in axe_violations(page)]
         assert not problems, "\n".join(problems)
     finally:
@@ -361,17 +363,15 @@ def test_the_page_zoomed_to_200_percent_loses_nothing(open_page, role, name):
 # --- touch targets (issue #16: at least 24 × 24 px) ------------------------------------------------
 
 
-def small_targets(page: Page) -> list[str]:
-    """axe-core's `target-size` rule (WCAG 2.2, 2.5.8): controls smaller than 24 × 24 px without
-    enough space around them; inline links in running text are exempt, as the criterion says."""
-    axe_violations(page)  # loads axe-core into the page
-    return page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']}, resultTypes: ['violations']})"
-        ".then(result => result.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))"
-    )
+# Every role's pages: a case worker at a home visit works on a phone too.
+TOUCH_CASES = [
+    pytest.param(role, name, id=f"touch, {role}: {name}")
+    for role in ("anonymous", "employer", "case_worker")
+    for name in PAGES[role]
+]
 
 
-@pytest.mark.parametrize(("role", "name"), ZOOM_CASES)
+@pytest.mark.parametrize(("role", "name"), TOUCH_CASES)
 def test_touch_targets_on_a_phone_are_large_enough(open_page, role, name):
     page = open_page(role, name, PHONE)
     assert small_targets(page) == []
@@ -386,3 +386,15 @@ def test_a_small_touch_target_is_found(open_page):
         " document.body.append(b, c); }"
     )
     assert "#tiny" in small_targets(page)
+
+
+def test_an_overlap_is_found(open_page):
+    page = open_page("anonymous", "job board", PHONE)
+    assert overlap_problems(page) == []
+    page.evaluate(
+        "() => { const h = document.querySelector('h1'); const b = document.createElement('button');"
+        " b.textContent = 'über der Überschrift'; b.style.cssText = 'position:absolute;width:200px;height:40px';"
+        " const box = h.getBoundingClientRect(); b.style.top = (box.top + window.scrollY) + 'px';"
+        " b.style.left = box.left + 'px'; document.body.append(b); }"
+    )
+    assert any("über der Überschrift" in line for line in overlap_problems(page))

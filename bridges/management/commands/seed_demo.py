@@ -16,7 +16,7 @@ from bridges.reference_data import reference_data_load
 from bridges.services import user_mark_email_verified
 from candidates.demo import demo_candidates_load, demo_sharing_consents_load
 from employers.demo import demo_employers_load
-from matching.demo import demo_introductions_load
+from matching.demo import demo_candidate_login, demo_introductions_load
 from matching.demo_history import demo_history_load
 from matching.models import MatchRun
 from matching.services import rescore_all
@@ -43,6 +43,14 @@ DEMO_USERS = [
         "role": Role.EMPLOYER,
         "first_name": "Erika",
         "last_name": "Unternehmerin",
+    },
+    # The own view of a demo candidate with open introductions (tied to that candidate below).
+    {
+        "email": "kandidatin@bridges.example",
+        "password": "demo-kandidatin-2026",
+        "role": Role.CANDIDATE,
+        "first_name": "",
+        "last_name": "",
     },
 ]
 
@@ -84,7 +92,7 @@ class Command(BaseCommand):
             user.set_password(spec["password"])
             user.save(update_fields=["password"])
             user_mark_email_verified(user=user)
-            if spec["role"] != Role.EMPLOYER:
+            if spec["role"] in (Role.ADMIN, Role.CASE_WORKER):
                 if settings.MFA_REQUIRED_FOR_STAFF:
                     user_totp_activate(user=user, secret=DEMO_TOTP_SECRET)
                 else:
@@ -105,6 +113,8 @@ class Command(BaseCommand):
         history = demo_history_load(
             case_worker=case_worker, admin=User.objects.get(email="admin@bridges.example"), employer_user=employer_user
         )
+        own_view = demo_candidate_login(user=User.objects.get(email="kandidatin@bridges.example"))
+        self.stdout.write(f"Own view of the candidate: {own_view}")
         # Seeding is not news: the mails the demo introductions wrote to the outbox are not sent
         # (the queued sends find no row once this transaction commits).
         Notification.objects.filter(created_at__gte=seeded_from).delete()
