@@ -31,7 +31,12 @@ def pytest_collection_modifyitems(items):
     Under pytest-xdist (`make test`) this order is the order in which the test modules are handed
     out (`--dist loadscope --no-loadscope-reorder`), so a process that has started the browser tests
     gets no other tests after them."""
-    items.sort(key=lambda item: "e2e" in item.path.parts)
+    items.sort(key=lambda item: ("e2e" in item.path.parts, item.path.name not in LONG_BROWSER_MODULES))
+
+
+# The longest browser modules go out first, so that the short ones fill up the processes at the end
+# (one module runs in one process: a long one handed out last would run alone).
+LONG_BROWSER_MODULES = ("test_pages.py", "test_pages_arabic.py", "test_own_view.py", "test_keyboard.py")
 
 
 @pytest.fixture(autouse=True)

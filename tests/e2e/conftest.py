@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.pages_site import EMAILS, PAGES, Site, build_site
 from tests.e2e.session import log_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -84,3 +85,30 @@ def role_context(browser: Browser, module_server):
     yield get
     for context in contexts.values():
         context.close()
+
+
+# --- the page checks' world (tests/e2e/test_pages.py, test_pages_arabic.py) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def site(module_server) -> Site:
+    """The page checks' data, built once per module."""
+    return build_site()
+
+
+@pytest.fixture
+def open_page(role_context, site):
+    """open_page(role, name, width): the page in the role's logged-in context at that window width."""
+    pages: list[Page] = []
+
+    def open_(role: str, name: str, width: int) -> Page:
+        page = role_context(EMAILS[role]).new_page()
+        pages.append(page)
+        page.set_viewport_size({"width": width, "height": 900})
+        response = page.goto(PAGES[role][name].format(s=site))
+        assert response.ok, f"{role}: {name} answered {response.status}"
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
