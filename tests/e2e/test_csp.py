@@ -17,8 +17,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from candidates.models import Candidate
 from matching.models import Introduction
+from tests.e2e.pages_site import EMAILS, PAGES, build_site
 from tests.e2e.session import log_in
-from tests.e2e.test_pages import EMAILS, PAGES, build_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
