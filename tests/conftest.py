@@ -196,8 +196,9 @@ def eager_celery():
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the Redis broker, using the test database."""
+def celery_worker_session(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the Redis broker, using the test database; it starts
+    consuming the portal's queue only inside a test that asks for it (`celery_worker_process`)."""
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "the worker tests need a real broker (REDIS_URL)"
     from django.db import connection
 
@@ -220,6 +221,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 "--loglevel=INFO",
                 "--hostname",
                 hostname,
+                "--queues",
+                f"idle-{hostname}",
                 "--without-mingle",
                 "--without-gossip",
             ],
@@ -237,6 +240,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 break
         else:
             pytest.fail(f"celery worker did not answer within 60 s:\n{log.read_text()}")
+        proc.hostname = hostname
         yield proc
     finally:
         proc.terminate()
@@ -245,6 +249,35 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_session):
+    """The real worker, consuming the portal's queue for this test only.
+
+    Between these tests it takes nothing: a task queued by another test (a test in a rolled-back
+    transaction running its on-commit callbacks by hand, say) would otherwise run in the worker
+    against this process's test database and commit rows no rollback removes, which a later test
+    then finds. After the test the worker stops consuming and finishes what it holds before the
+    test's database is emptied, and what is left in the queue is dropped."""
+    queue = celery_app.conf.task_default_queue
+    hostname = celery_worker_session.hostname
+    celery_app.control.purge()
+    replies = celery_app.control.add_consumer(queue, destination=[hostname], reply=True, timeout=10)
+    assert replies, f"the worker {hostname} did not start consuming {queue}"
+    yield celery_worker_session
+    celery_app.control.cancel_consumer(queue, destination=[hostname], reply=True, timeout=10)
+    inspect = celery_app.control.inspect(destination=[hostname], timeout=2)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        consuming = inspect.active_queues() or {}
+        busy = (inspect.active() or {}).get(hostname, []) + (inspect.reserved() or {}).get(hostname, [])
+        if consuming and not busy and all(q["name"] != queue for q in consuming.get(hostname, [])):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"the worker {hostname} did not become idle within 120 s")
+    celery_app.control.purge()
 
 
 @pytest.fixture
