@@ -34,6 +34,9 @@ _own_redis_databases()
 
 from bridges.settings import *  # noqa: E402, F403 (test settings extend the real ones)
 
+# A connection per request, as in development: the live server's request threads end without closing
+# theirs, and a kept one would hold the test database open when it is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TEST_CONN_MAX_AGE", "0"))  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = os.environ.get("BRIDGES_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
