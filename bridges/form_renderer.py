@@ -11,6 +11,8 @@ templates as before.
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -21,6 +23,8 @@ OPTION = "django/forms/widgets/select_option.html"
 
 def _text(value) -> str:
     """`{{ value }}`: localized (a number or a date in a label), then escaped unless safe."""
+    if type(value) is str:  # most labels and values: what escape() does, without its wrappers
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
@@ -39,8 +43,10 @@ def _attrs(attrs: dict) -> str:
 
 def _option(option: dict) -> str:
     """select_option.html, with the newline that ends the file."""
-    value = conditional_escape(str(option["value"]))
-    return f'<option value="{value}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>\n'
+    value = str(option["value"])
+    value = value if hasattr(value, "__html__") else html.escape(value)
+    attrs = _attrs(option["attrs"]) if option["attrs"] else ""
+    return f'<option value="{value}"{attrs}>{_text(option["label"])}</option>\n'
 
 
 def render_select(widget: dict) -> str:
