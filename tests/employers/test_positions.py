@@ -153,6 +153,10 @@ def test_invalid_position_is_refused_and_nothing_saved(logged_in, overrides, fie
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Position.objects.exists()
+    # Summarised above the form, announced, and linked to the field (keyboard and screen readers).
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in response.text.split('id="error-summary"', 1)[0].rsplit("<div", 1)[1]
+    assert f'href="#id_{field}"' in summary
 
 
 def test_region_must_lie_in_the_country_abroad(logged_in):
