@@ -29,8 +29,9 @@ def _form_entries(form: BaseForm, prefix: str = "", *, form_errors: bool = True)
 
 
 @register.inclusion_tag("_error_summary.html")
-def error_summary(*forms, form_errors: bool = True) -> dict:
-    """`form_errors=False` where crispy-forms shows a form's own errors above its fields already."""
+def error_summary(*forms, form_errors: bool = True, level: int = 2) -> dict:
+    """`form_errors=False` where crispy-forms shows a form's own errors above its fields already;
+    `level`: the heading's level, one below the heading of the form's own section."""
     entries: list[Entry] = []
     for form in forms:
         if isinstance(form, BaseFormSet):
@@ -39,4 +40,4 @@ def error_summary(*forms, form_errors: bool = True) -> dict:
                 entries += _form_entries(entry, _("Entry %(number)s") % {"number": number})
         elif isinstance(form, BaseForm):
             entries += _form_entries(form, form_errors=form_errors)
-    return {"entries": entries}
+    return {"entries": entries, "level": level}

@@ -38,3 +38,11 @@ def test_without_form_errors_it_leaves_them_to_crispy_forms_and_is_absent_withou
 
     assert "Das Ganze stimmt nicht." not in _render("{% error_summary form form_errors=False %}", form=form)
     assert _render("{% error_summary form %}", form=Sample()).strip() == ""
+
+
+def test_its_heading_sits_one_level_below_the_forms_section():
+    form = Sample(data={"name": "", "age": "1"})
+
+    assert '<h2 class="h6" id="error-summary-heading">' in _render("{% error_summary form %}", form=form)
+    html = _render("{% error_summary form level=4 %}", form=form)
+    assert '<h4 class="h6" id="error-summary-heading">Fehler</h4>' in html

@@ -411,6 +411,9 @@ def test_an_empty_note_is_refused(client, case_worker, candidate):
 
     assert response.status_code == 400
     assert not Note.objects.exists()
+    # Far down the page: the summary above the form takes the focus and leads to the field.
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_text"' in summary
 
 
 def test_consent_is_given_and_withdrawn_with_timestamps(client, case_worker, candidate, company_a):

@@ -351,6 +351,8 @@ def test_an_unknown_employer_is_refused(client, case_worker, candidate, english)
 
     assert response.status_code == 400
     assert not Consent.objects.exists()
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_employer"' in summary
 
 
 def test_withdrawing_is_one_click_and_returns_to_the_consents(client, case_worker, candidate, company_a):

@@ -279,6 +279,11 @@ def test_planning_beyond_the_budget_on_the_page_is_refused_and_writes_nothing(cl
     assert "nur noch 1.000,00 €" in response.content.decode()
     assert invalid.status_code == 400
     assert not SupportMeasure.objects.exists()
+    # The form sits far down the page: its errors are summarised above it, where the focus goes, once.
+    page = invalid.content.decode()
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Kosten können nicht negativ sein." in summary
+    assert page.count("Kosten können nicht negativ sein.") == 1
 
 
 def test_done_and_cancel_on_the_page(client, candidate, case_worker, admin_user, budget):
