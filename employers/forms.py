@@ -271,6 +271,35 @@ class PositionForm(forms.ModelForm):
             "expires_on": DATE,
         }
 
+    # The order of the page (templates/employers/position_form.html): the error summary at its top
+    # lists the errors in this order, so that it leads down the page, not back and forth.
+    field_order = [
+        "title",
+        "position_type",
+        "occupation",
+        "description",
+        "essential_skills",
+        "optional_skills",
+        "location",
+        "postal_code",
+        "place",
+        "country",
+        "region",
+        "working_time",
+        "hours_per_week",
+        "openings",
+        "start_date",
+        "expires_on",
+        "fixed_term",
+        "salary_min",
+        "salary_max",
+        "driving_licence",
+        "requires_work_permission",
+        "provides_training",
+        "provides_language_support",
+        "suitable_for_career_changers",
+    ]
+
     def __init__(self, *args, skills_url: str = "", **kwargs) -> None:
         """`skills_url`: where the occupation's skills come from when it changes (new positions only)."""
         super().__init__(*args, **kwargs)

@@ -438,3 +438,13 @@ def test_duplicate_makes_a_draft_copy_and_opens_its_edit_page(logged_in, company
     assert copy.title.startswith("Lagerist/in")
     assert list(copy.skill_requirements.values_list("skill_id", "relation_type")) == [(skill.pk, "optional")]
     assert copy.language_requirements.count() == 1
+
+
+def test_the_error_summary_follows_the_page_from_top_to_bottom(logged_in):
+    response = create(logged_in, title="", description="", position_type="", openings="0", postal_code="")
+
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    linked = re.findall(r'href="#id_(\w+)"', summary)
+    page = response.text.split('id="error-summary"', 1)[1]  # the fields below the summary
+    assert linked == sorted(linked, key=lambda name: page.index(f'id="id_{name}"'))
+    assert {"title", "description", "position_type", "openings", "postal_code"} <= set(linked)
