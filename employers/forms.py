@@ -204,6 +204,36 @@ def work_permission_default(location: str | None) -> bool:
     return location != Position.Location.ABROAD
 
 
+# The position form's fields in the order of its page (templates/employers/position_form.html): the
+# error summary at its top lists the errors in this order, so that it leads down the page.
+POSITION_FIELDS = [
+    "title",
+    "position_type",
+    "occupation",
+    "description",
+    "essential_skills",
+    "optional_skills",
+    "location",
+    "postal_code",
+    "place",
+    "country",
+    "region",
+    "working_time",
+    "hours_per_week",
+    "openings",
+    "start_date",
+    "expires_on",
+    "fixed_term",
+    "salary_min",
+    "salary_max",
+    "driving_licence",
+    "requires_work_permission",
+    "provides_training",
+    "provides_language_support",
+    "suitable_for_career_changers",
+]
+
+
 class PositionForm(forms.ModelForm):
     # A choice rather than a checkbox: a checkbox left ticked cannot tell the server that the
     # employer never thought about it when the place of work changed to abroad.
@@ -240,30 +270,7 @@ class PositionForm(forms.ModelForm):
 
     class Meta:
         model = Position
-        fields = [
-            "title",
-            "description",
-            "occupation",
-            "position_type",
-            "location",
-            "postal_code",
-            "place",
-            "country",
-            "region",
-            "working_time",
-            "hours_per_week",
-            "fixed_term",
-            "start_date",
-            "openings",
-            "salary_min",
-            "salary_max",
-            "requires_work_permission",
-            "driving_licence",
-            "provides_training",
-            "provides_language_support",
-            "suitable_for_career_changers",
-            "expires_on",
-        ]
+        fields = [name for name in POSITION_FIELDS if name not in ("essential_skills", "optional_skills")]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "place": AutocompleteSelect("taxonomy:places", search_label=_("Search town")),
@@ -271,34 +278,7 @@ class PositionForm(forms.ModelForm):
             "expires_on": DATE,
         }
 
-    # The order of the page (templates/employers/position_form.html): the error summary at its top
-    # lists the errors in this order, so that it leads down the page, not back and forth.
-    field_order = [
-        "title",
-        "position_type",
-        "occupation",
-        "description",
-        "essential_skills",
-        "optional_skills",
-        "location",
-        "postal_code",
-        "place",
-        "country",
-        "region",
-        "working_time",
-        "hours_per_week",
-        "openings",
-        "start_date",
-        "expires_on",
-        "fixed_term",
-        "salary_min",
-        "salary_max",
-        "driving_licence",
-        "requires_work_permission",
-        "provides_training",
-        "provides_language_support",
-        "suitable_for_career_changers",
-    ]
+    field_order = POSITION_FIELDS
 
     def __init__(self, *args, skills_url: str = "", **kwargs) -> None:
         """`skills_url`: where the occupation's skills come from when it changes (new positions only)."""
