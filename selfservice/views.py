@@ -144,23 +144,26 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return redirect("me:home")
 
 
+def _request_sent(request: HttpRequest, form, kind: str) -> bool:
+    """Send the person's request written in `form` to the case worker; False, with the reason on
+    the form, when the form or the service refuses it."""
+    if not form.is_valid():
+        return False
+    try:
+        portal.request_send(candidate=request.candidate, kind=kind, text=form.cleaned_data["text"], actor=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @candidate_view
 @require_POST
 def correction(request: HttpRequest) -> HttpResponse:
     form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            portal.request_send(
-                candidate=request.candidate,
-                kind=CandidateRequest.Kind.CORRECTION,
-                text=form.cleaned_data["text"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Sent. Your case worker will change the profile."))
-            return redirect("me:home")
+    if _request_sent(request, form, CandidateRequest.Kind.CORRECTION):
+        messages.success(request, _("Sent. Your case worker will change the profile."))
+        return redirect("me:home")
     return render(request, "selfservice/home.html", _home_context(request, form), status=400)
 
 
@@ -253,11 +256,14 @@ def how_matching_works(request: HttpRequest) -> HttpResponse:
 # --- the own data ---------------------------------------------------------------------------------
 
 
+def _data_context(request: HttpRequest, form: ErasureRequestForm | None = None) -> dict:
+    erasure_asked = request.candidate.requests.filter(done_at__isnull=True, kind=CandidateRequest.Kind.ERASURE)
+    return {"form": form or ErasureRequestForm(), "erasure_asked": erasure_asked.first()}
+
+
 @candidate_view
 def data(request: HttpRequest) -> HttpResponse:
-    erasure_asked = request.candidate.requests.filter(done_at__isnull=True, kind=CandidateRequest.Kind.ERASURE)
-    context = {"form": ErasureRequestForm(), "erasure_asked": erasure_asked.first()}
-    return render(request, "selfservice/data.html", context)
+    return render(request, "selfservice/data.html", _data_context(request))
 
 
 @candidate_view
@@ -271,17 +277,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_POST
 def erasure(request: HttpRequest) -> HttpResponse:
     form = ErasureRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            portal.request_send(
-                candidate=request.candidate,
-                kind=CandidateRequest.Kind.ERASURE,
-                text=form.cleaned_data["text"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Sent. Your case worker will erase your data and tell you when it is done."))
+    if _request_sent(request, form, CandidateRequest.Kind.ERASURE):
+        messages.success(request, _("Sent. Your case worker will erase your data and tell you when it is done."))
         return redirect("me:data")
-    return render(request, "selfservice/data.html", {"form": form}, status=400)
+    return render(request, "selfservice/data.html", _data_context(request, form), status=400)

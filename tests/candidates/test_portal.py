@@ -254,9 +254,11 @@ def test_an_erasure_request_is_sent_once(client, candidate, case_worker):
     _candidate_login(candidate, case_worker, client)
 
     client.post(reverse("me:erasure"), {"text": ""})
-    client.post(reverse("me:erasure"), {"text": "bitte"})
+    again = client.post(reverse("me:erasure"), {"text": "bitte"})
 
     assert list(CandidateRequest.objects.values_list("kind", flat=True)) == ["erasure"]
+    assert again.status_code == 400
+    assert again.context["erasure_asked"] is not None  # the page says it was asked for already
     assert "erasure_asked" in client.get(reverse("me:data")).context
 
 
