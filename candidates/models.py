@@ -208,6 +208,10 @@ class Candidate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("candidates:detail", kwargs={"pk": self.pk})
 
+    def section_url(self, section: str) -> str:
+        """The candidate page at one of its sections (`consents`, `measures`, `portal`, …)."""
+        return f"{self.get_absolute_url()}#{section}"
+
     @property
     def full_name(self) -> str:
         if self.erased_at is not None:

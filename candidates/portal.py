@@ -235,7 +235,7 @@ def request_send(*, candidate: Candidate, kind: str, text: str, actor: User, con
                 "candidate": candidate.full_name,
                 "kind": CandidateRequest.Kind(kind).label,
                 "text": text,
-                "url": absolute_url(candidate.get_absolute_url() + "#portal"),
+                "url": absolute_url(candidate.section_url("portal")),
             },
         )
     return row

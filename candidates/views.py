@@ -101,10 +101,6 @@ def _detail_context(request: HttpRequest, candidate, **forms) -> dict:
     return context
 
 
-def _consents_url(candidate) -> str:
-    return f"{candidate.get_absolute_url()}#consents"
-
-
 @audited
 @case_worker_required
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -195,7 +191,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The consent was recorded."))
-            return redirect(next_url(request, default=_consents_url(candidate)))
+            return redirect(next_url(request, default=candidate.section_url("consents")))
     messages.error(request, _("The consent was not recorded. Please check the form."))
     return render(request, "candidates/detail.html", _detail_context(request, candidate, consent_form=form), status=400)
 
@@ -208,7 +204,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent: int) -> HttpRespons
     record = get_object_or_404(candidate.consents, pk=consent)
     services.consent_withdraw(consent=record, actor=request.user)
     messages.success(request, _("The consent was withdrawn."))
-    return redirect(_consents_url(candidate))
+    return redirect(candidate.section_url("consents"))
 
 
 @case_worker_required

@@ -39,7 +39,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The document “%(name)s” has been uploaded.") % {"name": document})
             if document.measure_id:
-                return redirect(f"{candidate.get_absolute_url()}#measures")
+                return redirect(candidate.section_url("measures"))
             return redirect(candidate)
     return render(request, "candidates/document_upload.html", {"candidate": candidate, "form": form})
 

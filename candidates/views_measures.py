@@ -23,10 +23,6 @@ from candidates.selectors import candidate_get_for_user
 from candidates.views import _detail_context
 
 
-def _measures_url(candidate) -> str:
-    return f"{candidate.get_absolute_url()}#measures"
-
-
 def _refused(request: HttpRequest, candidate, **forms) -> HttpResponse:
     messages.error(request, _("The support measure was not saved. Please check the form."))
     return render(request, "candidates/detail.html", _detail_context(request, candidate, **forms), status=400)
@@ -45,7 +41,7 @@ def measure_plan(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("The support measure was planned."))
-            return redirect(_measures_url(candidate))
+            return redirect(candidate.section_url("measures"))
     return _refused(request, candidate, measure_form=form)
 
 
@@ -56,9 +52,9 @@ def _act(request: HttpRequest, pk: int, measure: int, action, done: str, **kwarg
         action(measure=record, actor=request.user, **kwargs)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_measures_url(candidate))
+        return redirect(candidate.section_url("measures"))
     messages.success(request, done)
-    return redirect(_measures_url(candidate))
+    return redirect(candidate.section_url("measures"))
 
 
 @audited
@@ -85,7 +81,7 @@ def measure_complete(request: HttpRequest, pk: int, measure: int) -> HttpRespons
         candidate = candidate_get_for_user(user=request.user, pk=pk)
         get_object_or_404(candidate.measures, pk=measure)
         messages.error(request, _("Give the actual cost (0 or more)."))
-        return redirect(_measures_url(candidate))
+        return redirect(candidate.section_url("measures"))
     return _act(
         request,
         pk,

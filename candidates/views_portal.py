@@ -22,10 +22,6 @@ from candidates.models import PortalInvitation
 from candidates.selectors import candidate_get_for_user
 
 
-def _portal_url(candidate) -> str:
-    return f"{candidate.get_absolute_url()}#portal"
-
-
 @audited
 @case_worker_required
 @require_POST
@@ -36,7 +32,7 @@ def portal_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = PortalInviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The invitation was not made. Please choose how and in which language."))
-        return redirect(_portal_url(candidate))
+        return redirect(candidate.section_url("portal"))
     channel, language = form.cleaned_data["channel"], form.cleaned_data["language"]
     try:
         invitation, code = portal.invitation_create(
@@ -44,10 +40,10 @@ def portal_invite(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_portal_url(candidate))
+        return redirect(candidate.section_url("portal"))
     if channel == PortalInvitation.Channel.EMAIL:
         messages.success(request, _("The invitation was sent to %(email)s.") % {"email": invitation.email})
-        return redirect(_portal_url(candidate))
+        return redirect(candidate.section_url("portal"))
     # The sheet for the candidate, in their language; the code is shown this once.
     with translation.override(language):
         sheet = {
@@ -69,4 +65,4 @@ def portal_request_done(request: HttpRequest, pk: int, request_id: int) -> HttpR
     row = get_object_or_404(candidate.requests, pk=request_id)
     portal.request_done(request=row, actor=request.user)
     messages.success(request, _("Marked as done: %(request)s.") % {"request": row.get_kind_display()})
-    return redirect(_portal_url(candidate))
+    return redirect(candidate.section_url("portal"))
