@@ -252,17 +252,18 @@ def explain_pair(
     candidate_id: int,
     position_id: int,
     match,
-    weights: dict[str, float],
+    scoring: ScoringConfig,
     stored_weights: dict[str, float] | None = None,
 ) -> PairExplanation:
     """The explanation of one pair: live where the pipeline offers it, else the stored one.
 
-    `weights` are the active configuration's; `stored_weights` those of the run that
-    stored the match, which made its score (default: `weights`).
+    `scoring` is the active configuration (its weights explain the live pair); `stored_weights`
+    those of the run that stored the match, which made its score (default: the active ones).
     """
+    weights = scoring.weights()
     explainer = live_explainer()
     if explainer is not None:
-        data = dict(explainer(candidate_id=candidate_id, position_id=position_id) or {})
+        data = dict(explainer(candidate_id=candidate_id, position_id=position_id, scoring=scoring) or {})
         stored = match.explanation if match is not None else {}
         data.setdefault("support", stored.get("support") or derived_support(data))
         data.setdefault("notes", stored.get("notes") or [])
@@ -285,7 +286,7 @@ def pair_explanation(*, candidate_id: int, position_id: int, match) -> PairExpla
         candidate_id=candidate_id,
         position_id=position_id,
         match=match,
-        weights=ScoringConfig.active().weights(),
+        scoring=ScoringConfig.active(),
         stored_weights=run_config.weights() if run_config else None,
     )
 

@@ -23,7 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, CharField, DateField, DecimalField, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django_countries import countries
 
@@ -150,18 +151,18 @@ def _rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _integers(queryset: QuerySet, *, few: bool = False) -> np.ndarray:
+def _integers(queryset: QuerySet) -> np.ndarray:
     """(n, columns) int64: the rows of a `values_list` query of integer columns without NULLs.
 
     On PostgreSQL through a binary COPY read straight into numpy (the largest loads: hundreds of
-    thousands of candidate skills), elsewhere or for `few` rows through the cursor.
+    thousands of candidate skills), elsewhere through the cursor.
     """
     width = len(queryset.query.values_select)
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return np.empty((0, width), dtype=np.int64)
-    if few or connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
+    if connection.vendor != "postgresql" or connection.Database.__name__ != "psycopg2":
         rows = _rows(queryset)
         return np.array(rows, dtype=np.int64).reshape(-1, width) if rows else np.empty((0, width), dtype=np.int64)
     names = [f"c{i}" for i in range(width)]
@@ -179,6 +180,26 @@ def _integers(queryset: QuerySet, *, few: bool = False) -> np.ndarray:
     fields_ = [("count", ">i2")] + [item for i in range(width) for item in ((f"l{i}", ">i4"), (f"v{i}", ">i8"))]
     rows = np.frombuffer(body, dtype=np.dtype(fields_))
     return np.stack([rows[f"v{i}"].astype(np.int64) for i in range(width)], axis=1).reshape(-1, width)
+
+
+def _parts(*parts: tuple[QuerySet, tuple[str, ...]]) -> list[list[tuple]]:
+    """The rows of a few small queries in one round trip: each (queryset, fields) a branch of one
+    UNION ALL, the fields of every branch of the same width and type (NULLs of `_null` fill the
+    gaps); the rows of each branch in a list of their own, in the order of `parts`."""
+    branches = [
+        queryset.order_by().annotate(part_=Value(index, output_field=IntegerField())).values_list("part_", *fields)
+        for index, (queryset, fields) in enumerate(parts)
+    ]
+    rows: list[list[tuple]] = [[] for _ in parts]
+    for row in branches[0].union(*branches[1:], all=True):
+        rows[row[0]].append(row[1:])
+    return rows
+
+
+def _null(field) -> Cast:
+    """A NULL column of a branch of `_parts`, of the other branches' type (PostgreSQL resolves the
+    types of a UNION branch by branch: two untyped NULLs would make a text column)."""
+    return Cast(Value(None), output_field=field)
 
 
 def _ordinal(day: date | None) -> float:
@@ -296,7 +317,8 @@ def load_candidates(
     id_range: tuple[int | None, int | None] | None = None,
 ) -> engine.CandidateArrays:
     """Candidates (active ones only, unless told otherwise), optionally restricted to `ids` or to the
-    ids in `id_range` [low, high) (None: open; a block of a distributed full run); 5 queries."""
+    ids in `id_range` [low, high) (None: open; a block of a distributed full run); 5 queries, 2 for
+    a few `ids`."""
     today = today or timezone.localdate()
     queryset = Candidate.objects.all()
     if active_only:
@@ -324,24 +346,34 @@ def load_candidates(
     def row_of(candidate_id_values) -> np.ndarray:
         return _columns(candidate_ids, candidate_id_values)
 
+    skill_query = Candidate.skills.through.objects.filter(candidate__in=scope)
+    desired_query = Candidate.desired_occupations.through.objects.filter(candidate__in=scope)
+    experience_query = WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False)
+    language_query = CandidateLanguage.objects.filter(candidate__in=scope)
+    experience_fields = ("candidate_id", "occupation_id", "years", "start_date", "end_date")
+    if few:
+        # A few candidates (one rescored, one pair explained): their related rows in one round trip.
+        years, start, end = _null(DecimalField(max_digits=4, decimal_places=1)), _null(DateField()), _null(DateField())
+        skill_part, desired_part, experience, language_part = _parts(
+            (skill_query.annotate(y=years, s=start, e=end), ("candidate_id", "skill_id", "y", "s", "e")),
+            (desired_query.annotate(y=years, s=start, e=end), ("candidate_id", "occupation_id", "y", "s", "e")),
+            (experience_query, experience_fields),
+            (language_query.annotate(s=start, e=end), ("candidate_id", "language_id", "level", "s", "e")),
+        )
+        skill_rows, desired, lang = (
+            np.array([row[:width] for row in part], dtype=np.int64).reshape(-1, width)
+            for part, width in ((skill_part, 2), (desired_part, 2), (language_part, 3))
+        )
+    else:
+        skill_rows = _integers(skill_query.values_list("candidate_id", "skill_id"))
+        desired = _integers(desired_query.values_list("candidate_id", "occupation_id"))
+        experience = list(experience_query.values_list(*experience_fields))
+        lang = _integers(language_query.values_list("candidate_id", "language_id", "level"))
+
     # Skills.
-    skill_rows = _integers(
-        Candidate.skills.through.objects.filter(candidate__in=scope).values_list("candidate_id", "skill_id"), few=few
-    )
     skills = _matrix(row_of(skill_rows[:, 0]), vocabulary.skill_columns(skill_rows[:, 1]), (n_c, vocabulary.n_skills))
 
     # Occupations: desired ∪ experienced; years from the experience.
-    desired = _integers(
-        Candidate.desired_occupations.through.objects.filter(candidate__in=scope).values_list(
-            "candidate_id", "occupation_id"
-        ),
-        few=few,
-    )
-    experience = list(
-        WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False).values_list(
-            "candidate_id", "occupation_id", "years", "start_date", "end_date"
-        )
-    )
     exp_candidate = np.array([row[0] for row in experience], dtype=np.int64)
     exp_occupation = np.array([row[1] for row in experience], dtype=np.int64)
     exp_years = np.array([experience_years(*row[2:], today) for row in experience], dtype=np.float64)
@@ -362,10 +394,6 @@ def load_candidates(
 
     # Languages: dense levels 0..7.
     languages = np.zeros((n_c, vocabulary.n_languages), dtype=np.int8)
-    lang = _integers(
-        CandidateLanguage.objects.filter(candidate__in=scope).values_list("candidate_id", "language_id", "level"),
-        few=few,
-    )
     if len(lang):
         r, c = row_of(lang[:, 0]), vocabulary.language_columns(lang[:, 1])
         ok = (r >= 0) & (c >= 0)
@@ -421,7 +449,8 @@ def load_positions(
     occupation_columns: Iterable[int] | None = None,
     occupation_essential: sp.csr_matrix | None = None,
 ) -> engine.PositionArrays:
-    """Positions (public ones only, unless told otherwise), optionally restricted to `ids`; 5 queries.
+    """Positions (public ones only, unless told otherwise), optionally restricted to `ids`; 4 queries
+    (2 for a few `ids`), and the essential skills of their occupations unless given.
 
     `occupation_essential` gets the essential skills of the positions' occupations and of
     `occupation_columns` (the candidates' occupations; the engine reads no other rows), unless
@@ -444,10 +473,28 @@ def load_positions(
     isco4 = _lookup(vocabulary.occupation_isco4, occupation_col)
     isco2 = _lookup(vocabulary.occupation_isco2, occupation_col)
 
+    employer_ids = np.array(employer, dtype=np.int64)
+    employers = np.unique(employer_ids)
+    skill_query = PositionSkill.objects.filter(position__in=scope)
+    requirement_query = LanguageRequirement.objects.filter(position__in=scope)
+    engagement_query = EngagementRegion.objects.filter(employer_id__in=employers.tolist())
+    if few:
+        # A few positions (one rescored, one pair explained): their related rows in one round trip.
+        level, required, text = _null(IntegerField()), _null(BooleanField()), _null(CharField())
+        skill_rows, requirement_rows, engagement_rows = _parts(
+            (skill_query.annotate(n=level, r=required), ("position_id", "skill_id", "n", "r", "relation_type")),
+            (requirement_query.annotate(t=text), ("position_id", "language_id", "min_level", "required", "t")),
+            (engagement_query.annotate(n=level, r=required), ("employer_id", "region_id", "n", "r", "country")),
+        )
+        skill_rows = [(position, skill, relation) for position, skill, _n, _r, relation in skill_rows]
+        req_rows = [row[:4] for row in requirement_rows]
+        engagements = [(employer_, country, region_) for employer_, region_, _n, _r, country in engagement_rows]
+    else:
+        skill_rows = _rows(skill_query.values_list("position_id", "skill_id", "relation_type"))
+        req_rows = _rows(requirement_query.values_list("position_id", "language_id", "min_level", "required"))
+        engagements = list(engagement_query.values_list("employer_id", "country", "region_id"))
+
     # Skills, essential and optional.
-    skill_rows = _rows(
-        PositionSkill.objects.filter(position__in=scope).values_list("position_id", "skill_id", "relation_type")
-    )
     ids_, skill_, essential_ = (
         np.array([r[0] for r in skill_rows], dtype=np.int64),
         np.array([r[1] for r in skill_rows], dtype=np.int64),
@@ -461,11 +508,6 @@ def load_positions(
     # Language requirements.
     language_level = np.zeros((n_p, vocabulary.n_languages), dtype=np.int8)
     language_required = np.zeros((n_p, vocabulary.n_languages), dtype=bool)
-    req_rows = _rows(
-        LanguageRequirement.objects.filter(position__in=scope).values_list(
-            "position_id", "language_id", "min_level", "required"
-        )
-    )
     if req_rows:
         req = np.array(req_rows, dtype=np.int64)
         r, c = _columns(position_ids, req[:, 0]), vocabulary.language_columns(req[:, 1])
@@ -474,13 +516,6 @@ def load_positions(
         language_required[r[ok], c[ok]] = req[ok, 3].astype(bool)
 
     # Regions of engagement of each position's employer.
-    employer_ids = np.array(employer, dtype=np.int64)
-    employers = np.unique(employer_ids)
-    engagements = list(
-        EngagementRegion.objects.filter(employer_id__in=employers.tolist()).values_list(
-            "employer_id", "country", "region_id"
-        )
-    )
     per_position = sp.csr_matrix(
         (np.ones(n_p), (np.arange(n_p), _columns(employers, employer_ids))), shape=(n_p, len(employers))
     )

@@ -408,11 +408,12 @@ def prune_runs(*, kept_days: int | None = None) -> int:
 # --- the explanation page -------------------------------------------------------------------
 
 
-def pair_explain(*, candidate_id: int, position_id: int) -> dict:
+def pair_explain(*, candidate_id: int, position_id: int, scoring: ScoringConfig | None = None) -> dict:
     """The live explanation of one pair, stored or not, excluded or not (empty if either is gone).
 
     `matching.reference.explain_pair` on the pair, with columns turned into skill ids and
-    language codes, plus the support measures and notes that the stored explanation names.
+    language codes, plus the support measures and notes that the stored explanation names;
+    scored with `scoring` (default: the active configuration).
     """
     # The vocabulary and the occupations' essential skills as this process keeps them between
     # requests (one query checks the taxonomy is unchanged): reading 14,000 skills and 3,000
@@ -427,7 +428,7 @@ def pair_explain(*, candidate_id: int, position_id: int) -> dict:
     )
     if not len(positions.ids):
         return {}
-    scoring = ScoringConfig.active()
+    scoring = scoring or ScoringConfig.active()
     inputs = loader.Inputs(vocabulary, candidates, positions, loader.engine_config(scoring), scoring)
     data = reference.explain_pair(candidates, positions, 0, 0, inputs.config)
 

@@ -1,6 +1,7 @@
 """The pipeline around the engine: loader (database → arrays), writer (results → Match rows),
 and the rescoring services with their runs and re-scoring marks."""
 
+import dataclasses
 import math
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -148,6 +150,53 @@ def test_loader_reads_active_candidates_and_public_positions_in_a_handful_of_que
     assert c.languages.shape[1] == p.language_level.shape[1] == v.n_languages == 2
     assert c.isco4.shape[1] == c.isco4_years.shape[1] == len(v.isco4_codes) == 3
     assert c.isco2.shape[1] == len(v.isco2_codes) == 2  # 72, 74
+
+
+def _same_arrays(first, second) -> list[str]:
+    """The fields in which two `CandidateArrays` (or two `PositionArrays`) differ."""
+    differ = []
+    for field in dataclasses.fields(first):
+        a, b = getattr(first, field.name), getattr(second, field.name)
+        if sp.issparse(a):
+            a, b = a.toarray(), b.toarray()
+        if not np.array_equal(np.asarray(a), np.asarray(b), equal_nan=np.asarray(a).dtype.kind == "f"):
+            differ.append(field.name)
+    return differ
+
+
+def test_a_few_records_are_read_in_one_round_trip_as_the_bulk_load_reads_them(
+    population, monkeypatch, django_assert_num_queries
+):
+    # One candidate rescored, one pair explained: the row, then every related row in one UNION ALL
+    # (skills, occupations desired and experienced with years and dates, languages; a position's
+    # skills, language requirements and its employer's regions of engagement).
+    pop = population
+    vocabulary = loader.load_vocabulary()
+    essential = loader.load_occupation_essential(vocabulary)
+    candidate_ids, position_ids = [pop.omar.pk, pop.amina.pk, pop.hamid.pk], [pop.welding.pk, pop.abroad.pk]
+
+    with django_assert_num_queries(2):
+        few_candidates = loader.load_candidates(vocabulary, ids=candidate_ids)
+    with django_assert_num_queries(2):
+        few_positions = loader.load_positions(vocabulary, ids=position_ids, occupation_essential=essential)
+    monkeypatch.setattr(loader, "FEW", 0)  # the same ids through the bulk queries
+    with django_assert_num_queries(5):
+        bulk_candidates = loader.load_candidates(vocabulary, ids=candidate_ids)
+    with django_assert_num_queries(4):
+        bulk_positions = loader.load_positions(vocabulary, ids=position_ids, occupation_essential=essential)
+
+    assert few_candidates.ids.tolist() == sorted(candidate_ids)
+    assert few_positions.ids.tolist() == sorted(position_ids)
+    assert _same_arrays(few_candidates, bulk_candidates) == []
+    assert _same_arrays(few_positions, bulk_positions) == []
+    # what is compared is not empty: experience with years, languages, engagement regions
+    o = few_candidates.ids.tolist().index(pop.omar.pk)
+    assert few_candidates.occupation_years[o].sum() == pytest.approx(365 / 365.25)
+    assert few_candidates.languages[o].sum() > 0
+    assert few_positions.essential.nnz > 0
+    assert few_positions.optional.nnz > 0
+    assert few_positions.language_required.any()
+    assert few_positions.engagement_countries.nnz > 0
 
 
 def _row(matrix, i: int) -> dict[int, float]:

@@ -40,9 +40,9 @@ pytestmark = pytest.mark.django_db
 
 
 # The explanation page: session and user, candidate, position, match, decision, audit entry,
-# configuration (twice), taxonomy check, the pair's records for the engine (candidate 5, position 4),
-# history, open introduction.
-EXPLANATION_QUERIES = 22
+# configuration, taxonomy check, the pair's records for the engine (candidate and position 2 each:
+# the row and its related rows), skill names, history, open introduction.
+EXPLANATION_QUERIES = 16
 
 
 @pytest.fixture(autouse=True)
@@ -702,8 +702,8 @@ def test_explanation_uses_the_live_explainer_with_hint_and_exclusion(
     candidate = CandidateFactory()
     calls = []
 
-    def pair_explain(*, candidate_id, position_id):
-        calls.append((candidate_id, position_id))
+    def pair_explain(*, candidate_id, position_id, scoring):
+        calls.append((candidate_id, position_id, scoring))
         return {
             "score": 0.0,
             "exclusion": 2,
@@ -725,7 +725,7 @@ def test_explanation_uses_the_live_explainer_with_hint_and_exclusion(
     response = client.get(reverse("matching:explain", args=[candidate.pk, position.pk]))
 
     content = response.text
-    assert calls == [(candidate.pk, position.pk)]
+    assert calls == [(candidate.pk, position.pk, ScoringConfig.active())]
     assert "With German B1 this pair becomes eligible: about 42 points." in content
     assert "a required language is too far below the level" in content
     assert "German B2 required, candidate has A2" in content
