@@ -396,6 +396,8 @@ def main(argv: list[str] | None = None) -> dict:
             [
                 str(bin_dir / "gunicorn"),
                 "bridges.wsgi",
+                "--config",
+                "python:bridges.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{args.port}",
                 "--workers",

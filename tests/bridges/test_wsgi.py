@@ -1,7 +1,8 @@
-"""gunicorn's entry point (bridges/wsgi.py) loads every view module and then takes what the process
+"""gunicorn's workers (bridges/gunicorn_conf.py) load every view module and then take what the process
 has loaded out of the garbage collector's full collections (`gc.freeze`): a full collection walked
-~190,000 long-lived objects every few dozen requests, 100 ms each time. That it still serves pages
-is tests/bridges/test_project_files.py's gunicorn test."""
+~190,000 long-lived objects every few dozen requests, 100 ms each time. Importing the WSGI module
+alone (tests, the development server) leaves the collector as it is. That gunicorn serves pages with
+the Procfile's command is tests/bridges/test_project_files.py's test."""
 
 import json
 import os
@@ -13,8 +14,11 @@ from django.conf import settings
 REPORT = """
 import gc, json, sys
 import bridges.wsgi
+from bridges import gunicorn_conf
+frozen_on_import = gc.get_freeze_count()
+gunicorn_conf.post_worker_init(worker=None)
 print(json.dumps({
-    "application": type(bridges.wsgi.application).__name__,
+    "frozen_on_import": frozen_on_import,
     "frozen": gc.get_freeze_count(),
     "tracked": len(gc.get_objects()),
     "views_loaded": all(name in sys.modules for name in ("matching.views", "candidates.views", "selfservice.views")),
@@ -22,7 +26,7 @@ print(json.dumps({
 """
 
 
-def test_what_the_wsgi_module_loaded_is_out_of_the_full_collections():
+def test_a_gunicorn_worker_keeps_what_it_loaded_out_of_the_full_collections():
     env = {**os.environ, "DEBUG": "true"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
@@ -31,7 +35,15 @@ def test_what_the_wsgi_module_loaded_is_out_of_the_full_collections():
 
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.splitlines()[-1])
-    assert figures["application"] == "WSGIHandler"
+    assert figures["frozen_on_import"] == 0
     assert figures["views_loaded"], "the URLconf (and with it every view module) is loaded before the freeze"
     # Nearly everything is frozen: what a full collection still walks is a small remainder.
     assert figures["frozen"] > 10 * figures["tracked"], figures
+
+
+def test_the_procfile_and_the_load_test_run_gunicorn_with_these_settings():
+    web = (settings.BASE_DIR / "Procfile").read_text().split("web:", 1)[1].splitlines()[0]
+    load = (settings.BASE_DIR / "benchmarks/load/__main__.py").read_text()
+
+    assert "-c python:bridges.gunicorn_conf" in web
+    assert '"python:bridges.gunicorn_conf"' in load
