@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -237,16 +238,28 @@ def consent_employers_chosen(*, user: User, ids: Sequence) -> list:
     return list(employers.filter(pk__in=valid)) if valid else []
 
 
-def languages_by_use() -> tuple[list[Language], list[Language]]:
-    """The languages some candidate speaks, and all the others, each by name; in one query."""
+class LanguageChoice(NamedTuple):
+    pk: int
+    code: str
+    name: str  # in the active language
+
+
+def languages_by_use() -> tuple[list[LanguageChoice], list[LanguageChoice]]:
+    """The languages some candidate speaks, and all the others, each by name; in one query, read
+    as values (the candidate list's sidebar asks on every page: building ~190 models took 2 ms)."""
     spoken = Case(
         When(pk__in=RawSQL(_SPOKEN_LANGUAGES, []), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
+    rows = (
+        Language.objects.annotate(spoken=spoken)
+        .order_by()
+        .values_list("pk", "code", "name_de", "name_en", "name_ar", "spoken")
+    )
     in_use, others = [], []
-    for language in Language.objects.annotate(spoken=spoken):
-        (in_use if language.spoken else others).append(language)
+    for pk, code, name_de, name_en, name_ar, is_spoken in rows:
+        (in_use if is_spoken else others).append(LanguageChoice(pk, code, Language.name_of(name_de, name_en, name_ar)))
     return _by_name(in_use), _by_name(others)
 
 
@@ -267,7 +280,7 @@ _SPOKEN_LANGUAGES = f"""
 """
 
 
-def _by_name(languages: list[Language]) -> list[Language]:
+def _by_name(languages: list[LanguageChoice]) -> list[LanguageChoice]:
     return sorted(languages, key=lambda language: language.name.casefold())  # in the active language
 
 

@@ -68,7 +68,13 @@ class Language(models.Model):
 
     @property
     def name(self) -> str:
-        return pick_label({"de": self.name_de, "en": self.name_en, "ar": self.name_ar})
+        return self.name_of(self.name_de, self.name_en, self.name_ar)
+
+    @staticmethod
+    def name_of(name_de: str, name_en: str, name_ar: str) -> str:
+        """The name in the active language, from the three columns (a list that reads them
+        with `values_list` rather than building a model per language)."""
+        return pick_label({"de": name_de, "en": name_en, "ar": name_ar})
 
 
 class Region(models.Model):
