@@ -263,7 +263,7 @@ def test_a_case_worker_plans_on_the_candidate_page_and_a_colleague_approves(clie
     assert response.status_code == 302
     assert response["Location"].endswith("#measures")
     assert "Deutschkurs B2" in page
-    assert "550,00 €" in page  # what is left of the budget
+    assert "550,00&nbsp;€" in page  # what is left of the budget, the amount and its sign kept together
     assert "geplant" in own.content.decode()
     measure.refresh_from_db()
     assert measure.status == "approved"
