@@ -2,6 +2,7 @@
 broken mid-word, and axe-core's WCAG 2.1 A/AA rules. Each returns the problems it finds as
 readable lines, so that a test reports every problem of a page at once."""
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -86,33 +87,41 @@ def layout_problems(page: Page, *, tables_fit: bool) -> list[str]:
     return problems
 
 
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's violations of WCAG 2.1 A and AA on the page, one line per rule."""
+def axe_run(page: Page, *, targets: bool = False) -> tuple[list[str], list[str]]:
+    """One run of axe-core over the page: its violations of WCAG 2.1 A and AA, one line per rule;
+    and with `targets`, the controls its `target-size` rule finds (see `small_targets`), which
+    are then not among the violations. One run instead of two: a run walks the whole page."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol: a <script> tag added to the page would be an
         # inline script, which the portal's Content-Security-Policy refuses.
         page.evaluate(AXE.read_text())
     violations = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        "([tags, targets]) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " rules: targets ? {'target-size': {enabled: true}} : {}, resultTypes: ['violations']})"
         ".then(result => result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.map(n => n.target.join(' ')),"
         " nodes: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ' – ' +"
         " n.failureSummary.split('\\n').slice(1, 2).join('') : ''))})))",
-        WCAG_21_AA,
+        [WCAG_21_AA, targets],
     )
-    return [
+    lines = [
         f"{v['id']} ({v['impact']}): {v['help']} – {len(v['nodes'])} element(s): " + "; ".join(v["nodes"][:3])
         for v in violations
+        if v["id"] != "target-size"
     ]
+    small = [target for v in violations if v["id"] == "target-size" for target in v["targets"]]
+    return lines, small
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations of WCAG 2.1 A and AA on the page, one line per rule."""
+    return axe_run(page)[0]
 
 
 def small_targets(page: Page) -> list[str]:
     """axe-core's `target-size` rule (WCAG 2.2, 2.5.8): controls smaller than 24 × 24 px without
     enough space around them; inline links in running text are exempt, as the criterion says."""
-    axe_violations(page)  # loads axe-core into the page
-    return page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']}, resultTypes: ['violations']})"
-        ".then(result => result.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))"
-    )
+    return axe_run(page, targets=True)[1]
 
 
 _OVERLAPS = """() => {
@@ -151,3 +160,52 @@ _OVERLAPS = """() => {
 def overlap_problems(page: Page) -> list[str]:
     """Controls, labels and headings drawn over each other (one inside the other is no overlap)."""
     return page.evaluate(_OVERLAPS)
+
+
+# --- what the Content-Security-Policy refused, and script errors ------------------------------------
+
+WATCH = """() => {
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(
+    `${e.effectiveDirective} refused ${e.blockedURI || 'inline'} in ${e.sourceFile || 'the page'}`
+    + `:${e.lineNumber} ${e.sample ? '(' + e.sample + ')' : ''}`));
+}"""
+POLICY_WORDS = re.compile(r"Content.Security.Policy|Permissions.Policy|securitypolicyviolation", re.I)
+
+
+class Watch:
+    """What a page reports that the policy refused or a script failed at, as readable lines."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.add_init_script(script=f"({WATCH})()")
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
+
+    def _console(self, message) -> None:
+        # Any console error counts (a refused script, a failed load of a static file); warnings
+        # only where they are about a policy (Chromium warns of an unknown Permissions-Policy feature).
+        if message.type == "error" or POLICY_WORDS.search(message.text):
+            where = message.location.get("url", "")
+            self.problems.append(f"console {message.type}: {message.text} ({where})")
+
+    def check(self) -> list[str]:
+        """Everything reported so far (call before the page navigates away)."""
+        recorded = self.page.evaluate("window.__violations || []")
+        return self.problems + [f"securitypolicyviolation: {line}" for line in recorded]
+
+
+_watches: dict[Page, Watch] = {}
+
+
+def watch(page: Page) -> Watch:
+    """Watch `page` from now on (call before it loads), until it closes: see `script_problems`."""
+    _watches[page] = Watch(page)
+    page.once("close", lambda closed: _watches.pop(closed, None))
+    return _watches[page]
+
+
+def script_problems(page: Page) -> list[str]:
+    """What the policy refused or a script failed at on a page `watch` was called on, as readable lines."""
+    return _watches[page].check()

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.checks import watch
 from tests.e2e.pages_site import EMAILS, PAGES, Site, build_site
 from tests.e2e.session import log_in
 
@@ -98,12 +99,14 @@ def site(module_server) -> Site:
 
 @pytest.fixture
 def open_page(role_context, site):
-    """open_page(role, name, width): the page in the role's logged-in context at that window width."""
+    """open_page(role, name, width): the page in the role's logged-in context at that window width,
+    watched from before it loads (`checks.script_problems`)."""
     pages: list[Page] = []
 
     def open_(role: str, name: str, width: int) -> Page:
         page = role_context(EMAILS[role]).new_page()
         pages.append(page)
+        watch(page)
         page.set_viewport_size({"width": width, "height": 900})
         response = page.goto(PAGES[role][name].format(s=site))
         assert response.ok, f"{role}: {name} answered {response.status}"

@@ -1,8 +1,9 @@
 """Under the portal's strict Content-Security-Policy (scripts and styles only from static files), no
 page of any role logs a policy violation or a JavaScript error, and the scripts still do their work:
 htmx swaps, the Tom Select search boxes, Bootstrap's collapsing menu, the admin's select2 and
-django-celery-beat's crontab help. The pages are those of tests/e2e/test_pages.py over the same data,
-plus the forms and downloads that module does not open.
+django-celery-beat's crontab help. The pages of tests/e2e/test_pages.py and test_pages_arabic.py are
+watched there (`checks.watch`, on the same load as their other checks); this module opens, over the
+same data, the forms and downloads those do not, and drives the scripts.
 
 A violation is caught twice: Chromium writes it to the console, and the page's
 `securitypolicyviolation` event is recorded by a script that Playwright runs before the page's own
@@ -17,18 +18,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from candidates.models import Candidate
 from matching.models import Introduction
-from tests.e2e.pages_site import EMAILS, PAGES, build_site
+from tests.e2e.checks import Watch
+from tests.e2e.pages_site import EMAILS, build_site
 from tests.e2e.session import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
-
-WATCH = """() => {
-  window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(
-    `${e.effectiveDirective} refused ${e.blockedURI || 'inline'} in ${e.sourceFile || 'the page'}`
-    + `:${e.lineNumber} ${e.sample ? '(' + e.sample + ')' : ''}`));
-}"""
-POLICY_WORDS = re.compile(r"Content.Security.Policy|Permissions.Policy|securitypolicyviolation", re.I)
 
 EXTRA_PAGES = {
     "anonymous": {
@@ -58,31 +52,9 @@ EXTRA_PAGES = {
         "password": "/admin/password_change/",
     },
 }
-ALL_PAGES = {role: {**PAGES[role], **EXTRA_PAGES[role]} for role in PAGES}
-CASES = [pytest.param(role, name, id=f"{role}: {name}") for role, pages in ALL_PAGES.items() for name in pages]
-
-
-class Watch:
-    """What a page reports that the policy refused or a script failed at, as readable lines."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.add_init_script(script=f"({WATCH})()")
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
-
-    def _console(self, message) -> None:
-        # Any console error counts (a refused script, a failed load of a static file); warnings
-        # only where they are about a policy (Chromium warns of an unknown Permissions-Policy feature).
-        if message.type == "error" or POLICY_WORDS.search(message.text):
-            where = message.location.get("url", "")
-            self.problems.append(f"console {message.type}: {message.text} ({where})")
-
-    def check(self) -> list[str]:
-        """Everything reported so far (call before the page navigates away)."""
-        recorded = self.page.evaluate("window.__violations || []")
-        return self.problems + [f"securitypolicyviolation: {line}" for line in recorded]
+# The pages of tests/e2e/test_pages.py are watched there (and in Arabic in test_pages_arabic.py), on
+# the same load as their layout and axe-core checks; this module opens only these others.
+CASES = [pytest.param(role, name, id=f"{role}: {name}") for role, pages in EXTRA_PAGES.items() for name in pages]
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +84,7 @@ def watched(role_context, site):
 def test_page_logs_no_policy_violation_and_no_script_error(watched, site, role, name):
     page, watch = watched(role)
 
-    response = page.goto(ALL_PAGES[role][name].format(s=site))
+    response = page.goto(EXTRA_PAGES[role][name].format(s=site))
     page.wait_for_load_state("load")
 
     assert response.ok, f"{role}: {name} answered {response.status}"

@@ -1,12 +1,13 @@
 """The pages of tests/e2e/test_pages.py in Arabic (issue #16): written right to left
 (`<html lang="ar" dir="rtl">`), nothing scrolls sideways or overlaps at 1280 and at 360 px, axe-core
-finds no violation at either width; and the visitors' and employers' pages zoomed to 200 % (a 1280 px
-window laid out in 640 CSS pixels) lose nothing. A module of its own, so that the test processes
-share the browser work; it builds the same data once (the fixtures below)."""
+finds no violation at either width, the Content-Security-Policy refuses nothing and no script fails;
+and the visitors' and employers' pages zoomed to 200 % (a 1280 px window laid out in 640 CSS pixels)
+lose nothing. A module of its own, so that the test processes share the browser work; it builds the
+same data once (the fixtures below)."""
 
 import pytest
 
-from tests.e2e.checks import axe_violations, layout_problems, overlap_problems, small_targets
+from tests.e2e.checks import axe_violations, layout_problems, overlap_problems, script_problems, small_targets, watch
 from tests.e2e.pages_site import EMAILS, LAPTOP, PAGES, PHONE
 from tests.e2e.session import log_in
 
@@ -46,6 +47,7 @@ def arabic_context(browser, module_server, site):
 @pytest.mark.parametrize(("role", "name"), ARABIC_CASES)
 def test_the_page_in_arabic_is_right_to_left_fits_and_passes_axe(arabic_context, site, role, name):
     page = arabic_context(role).new_page()
+    watch(page)
     try:
         page.set_viewport_size({"width": LAPTOP, "height": 900})
         response = page.goto(PAGES[role][name].format(s=site))
@@ -59,6 +61,7 @@ def test_the_page_in_arabic_is_right_to_left_fits_and_passes_axe(arabic_context,
         problems += [f"{NARROW} px: {line}" for line in layout_problems(page, tables_fit=False)]
         problems += [f"{NARROW} px: {line}" for line in overlap_problems(page)]
         problems += [f"axe-core at {NARROW} px: {line}" for line in axe_violations(page)]
+        problems += script_problems(page)
         assert not problems, "\n".join(problems)
     finally:
         page.close()
