@@ -209,7 +209,9 @@ def test_the_demo_staff_get_the_documented_demo_key_and_none_without_the_require
     assert not Authenticator.objects.filter(user__email="arbeitgeber@bridges.example").exists()
 
     settings.MFA_REQUIRED_FOR_STAFF = False
-    call_command("seed_demo", stdout=io.StringIO())
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "0 created, 4 updated" in again.getvalue()  # admin, case worker, employer, candidate
     assert not Authenticator.objects.exists()
     client = Client()
     assert password_login(client, "berater@bridges.example", "demo-berater-2026").url == reverse("matching:dashboard")
