@@ -108,3 +108,19 @@ def test_an_overlap_is_found(open_page):
         " b.style.left = box.left + 'px'; document.body.append(b); }"
     )
     assert any("über der Überschrift" in line for line in overlap_problems(page))
+
+
+def test_a_refused_script_and_a_script_error_are_found(open_page):
+    # The watch the page checks rely on (checks.watch): an inline script, which the policy
+    # refuses, and an error thrown by a script both come back as problems.
+    page = open_page("anonymous", "job board", LAPTOP)
+    assert script_problems(page) == []
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.body.append(s); setTimeout(() => { throw new Error('kaputt'); }); }"
+    )
+    page.wait_for_timeout(500)
+    problems = script_problems(page)
+    assert page.evaluate("window.ran") is None
+    assert any("securitypolicyviolation: script-src" in line for line in problems), problems
+    assert any("JavaScript error" in line and "kaputt" in line for line in problems), problems
