@@ -43,6 +43,7 @@ from employers.models import Employer, Position
 from employers.services import employer_review, position_set_status
 from matching import review
 from matching.models import Match
+from tests.conftest import module_data
 from tests.urlwalk import all_sample_urls
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -331,9 +332,21 @@ def walk(client, start: str, recorder: MissingTranslations, role: str) -> dict[s
     return pages
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data of `make run`, with a decision, reviews, consents and changes in the audit
+    trail; seeded once for the module's page walks (each walks in a savepoint inside it)."""
+    with module_data(django_db_blocker):
+        _seed_demo()
+        yield
+
+
 @pytest.fixture
-def demo(db):
-    """The demo data of `make run`, with a decision, reviews, consents and changes in the audit trail."""
+def demo(demo_data, db):
+    """The page walks' demo data (`demo_data`) and database access."""
+
+
+def _seed_demo() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     case_worker = User.objects.get(email="berater@bridges.example")
     request = RequestFactory().get("/")
