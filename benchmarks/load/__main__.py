@@ -389,7 +389,8 @@ def main(argv: list[str] | None = None) -> dict:
             "DATABASE_URL": _url_with_name(args.database_url, test_name),
             "LOAD_DATA": str(work / "data.json"),
             "PYTHONPATH": str(BASE_DIR),
-            **({"LOAD_TOUR": "1"} if args.tour else {}),
+            # The tour counts every page's first request; else the figures are the steady state.
+            **({"LOAD_TOUR": "1"} if args.tour else {"LOAD_STEADY": "1"}),
         }
         bin_dir = Path(sys.executable).parent
         gunicorn = _start(
@@ -463,10 +464,6 @@ def main(argv: list[str] | None = None) -> dict:
                 "10",
                 "--exit-code-on-error",
                 "0",
-                # The figures are the steady state: counted from the moment the last user has
-                # started (and logged in: 0.3–0.8 s of PBKDF2 each, which holds a gunicorn worker
-                # during the ramp). With --tour every page's first request counts too.
-                *([] if args.tour else ["--reset-stats"]),
             ],
             env,
             work / "locust.log",
