@@ -134,11 +134,8 @@ class CandidateFilter(django_filters.FilterSet):
     consent = django_filters.ChoiceFilter(
         label=_("Consents"), choices=CONSENT_CHOICES, method="filter_consent", widget=PlainSelect()
     )
-    case_worker = django_filters.ModelChoiceFilter(
-        label=_("Case worker"),
-        queryset=User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN]),
-        widget=PlainSelect(),
-    )
+    # The choices are set per request, in __init__.
+    case_worker = django_filters.ChoiceFilter(label=_("Case worker"), choices=[], widget=PlainSelect())
     available_by = django_filters.DateFilter(
         label=_("Available by"),
         method="filter_available_by",
@@ -170,6 +167,12 @@ class CandidateFilter(django_filters.FilterSet):
         self.filters["language"].extra["choices"] = [
             (_("Languages of the candidates"), [(str(language.pk), language.name) for language in in_use]),
             (_("All other languages"), [(str(language.pk), language.name) for language in others]),
+        ]
+        # Read as values: a ModelChoiceFilter reads the users through a server-side cursor and
+        # builds a model each, at validation and again at rendering (6 ms of the list page).
+        staff = User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN]).order_by("email")
+        self.filters["case_worker"].extra["choices"] = [
+            (str(pk), email) for pk, email in staff.values_list("pk", "email")
         ]
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
