@@ -297,7 +297,9 @@ def print_table(figures: dict, floor: str) -> None:
     )
     for name, page in figures["pages"].items():
         if not page["requests"]:
-            print(f"{name:<36} {0:>8} {'–':>8} {'–':>8} {'–':>8} {'–':>7} {'–':>9}  no: never requested")
+            # A key page must be asked for; the logins are all over before the steady state starts.
+            verdict = "no: never requested" if page.get("key_page", True) else "(not a key page)"
+            print(f"{name:<36} {0:>8} {'–':>8} {'–':>8} {'–':>8} {'–':>7} {'–':>9}  {verdict}")
             continue
         verdict = ("yes" if page["meets_target"] else "no") if page.get("key_page") else "(not a key page)"
         print(
