@@ -15,8 +15,9 @@ class BridgesConfig(AppConfig):
         from allauth.mfa import signals as mfa_signals
         from django.contrib.auth import signals as auth_signals
 
-        from bridges import account_security
+        from bridges import account_security, choice_labels
 
+        choice_labels.install()
         auth_signals.user_logged_in.connect(account_security.on_user_logged_in, dispatch_uid="bridges_logged_in")
         auth_signals.user_logged_out.connect(account_security.on_user_logged_out, dispatch_uid="bridges_logged_out")
         mfa_signals.authenticator_added.connect(account_security.on_authenticator_added, dispatch_uid="bridges_mfa")
