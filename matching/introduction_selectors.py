@@ -102,11 +102,14 @@ def shared_document_for_employer(*, user: User, pk: int, doc: int) -> Document:
 
 
 def introductions_due(*, user: User, days: int = 0) -> QuerySet[Introduction]:
-    """Open introductions of the user's own responsibility whose next step is due (or overdue)."""
+    """Open introductions of the user's own responsibility whose next step is due (or overdue),
+    with their candidate, position and employer."""
+    if not (user.is_authenticated and user.works_cases):
+        raise PermissionDenied
     limit = timezone.localdate() + datetime.timedelta(days=days)
     return (
-        introductions_for_user(user=user)
-        .filter(case_worker=user, stage__in=pipeline.OPEN_STAGES, next_step_due__lte=limit)
+        Introduction.objects.filter(case_worker=user, stage__in=pipeline.OPEN_STAGES, next_step_due__lte=limit)
+        .select_related("candidate", "position__employer")
         .order_by("next_step_due", "pk")
     )
 

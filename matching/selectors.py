@@ -103,6 +103,15 @@ def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
     queryset = (
         Match.objects.filter(~decided(), computed_at__gte=since)
         .select_related("candidate", "position__employer")
+        # What the card shows: not the match's explanation and components, nor the whole candidate.
+        .only(
+            "score",
+            "candidate__first_name",
+            "candidate__last_name",
+            "candidate__erased_at",
+            "position__title",
+            "position__employer__name",
+        )
         .order_by("-score", "pk")
     )
     return list(queryset[:limit])

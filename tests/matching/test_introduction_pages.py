@@ -795,7 +795,10 @@ def test_the_candidate_timeline_has_every_step_in_order(client, case_worker, can
 # --- the start page ------------------------------------------------------------------------------
 
 
-def test_the_dashboard_shows_what_is_due(client, case_worker, admin_user, company_a):
+def test_the_dashboard_shows_what_is_due(client, case_worker, admin_user, company_a, django_assert_max_num_queries):
+    client.force_login(case_worker)
+    client.get(reverse("matching:dashboard"))
+    empty = _count_queries(client, reverse("matching:dashboard"))
     overdue, later, others = (
         *_introductions(case_worker, company_a, 2),
         introduce(candidate=CandidateFactory(), position=PositionFactory(employer=company_a), actor=admin_user),
@@ -813,9 +816,10 @@ def test_the_dashboard_shows_what_is_due(client, case_worker, admin_user, compan
         actor=case_worker,
     )
     _placed(placed, case_worker, timezone.localdate() - datetime.timedelta(days=200))
-    client.force_login(case_worker)
 
-    response = client.get(reverse("matching:dashboard"))
+    # Each card's rows come with what the card shows: no query per row.
+    with django_assert_max_num_queries(empty):
+        response = client.get(reverse("matching:dashboard"))
 
     assert [row.pk for row in response.context["due_introductions"]] == [overdue.pk]
     assert [row.introduction_id for row in response.context["upcoming_interviews"]] == [later.pk]
