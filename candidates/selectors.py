@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import Language, OccupationLabel, Place, SkillLabel, User
@@ -258,8 +259,10 @@ def languages_by_use() -> tuple[list[LanguageChoice], list[LanguageChoice]]:
         .values_list("pk", "code", "name_de", "name_en", "name_ar", "spoken")
     )
     in_use, others = [], []
+    active = translation.get_language()  # once, not for each of the ~190 languages
     for pk, code, name_de, name_en, name_ar, is_spoken in rows:
-        (in_use if is_spoken else others).append(LanguageChoice(pk, code, Language.name_of(name_de, name_en, name_ar)))
+        name = Language.name_of(name_de, name_en, name_ar, active)
+        (in_use if is_spoken else others).append(LanguageChoice(pk, code, name))
     return _by_name(in_use), _by_name(others)
 
 

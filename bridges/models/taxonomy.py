@@ -71,10 +71,10 @@ class Language(models.Model):
         return self.name_of(self.name_de, self.name_en, self.name_ar)
 
     @staticmethod
-    def name_of(name_de: str, name_en: str, name_ar: str) -> str:
-        """The name in the active language, from the three columns (a list that reads them
-        with `values_list` rather than building a model per language)."""
-        return pick_label({"de": name_de, "en": name_en, "ar": name_ar})
+    def name_of(name_de: str, name_en: str, name_ar: str, language: str | None = None) -> str:
+        """The name in `language` (default: the active one), from the three columns (a list that
+        reads them with `values_list` rather than building a model per language)."""
+        return pick_label({"de": name_de, "en": name_en, "ar": name_ar}, language)
 
 
 class Region(models.Model):
