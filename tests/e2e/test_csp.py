@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from candidates.models import Candidate
 from matching.models import Introduction
+from tests.e2e import checks
 from tests.e2e.checks import Watch
 from tests.e2e.pages_site import EMAILS, build_site
 from tests.e2e.session import log_in
@@ -73,7 +74,7 @@ def watched(role_context, site):
     def open_(role: str) -> tuple[Page, Watch]:
         page = role_context(EMAILS[role]).new_page()
         pages.append(page)
-        return page, Watch(page)
+        return page, checks.watch(page)
 
     yield open_
     for page in pages:
@@ -95,7 +96,7 @@ def test_page_logs_no_policy_violation_and_no_script_error(watched, site, role, 
 def test_logging_in_through_the_form_logs_nothing(browser, module_server, site):
     context: BrowserContext = browser.new_context(locale="de-DE", base_url=module_server.url)
     page = context.new_page()
-    watch = Watch(page)
+    watch = checks.watch(page)
 
     log_in(page, module_server.url, EMAILS["employer"], start="/employer/")
 
