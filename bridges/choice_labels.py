@@ -52,7 +52,7 @@ def install() -> None:
             continue
         for field in model._meta.concrete_fields:
             name = f"get_{field.name}_display"
-            if field.choices is None or not isinstance(field.choices, list | tuple):
+            if not isinstance(field.choices, list | tuple):  # none, or given as a callable
                 continue
             if _django_display(model.__dict__.get(name)):
                 setattr(model, name, partialmethod(choice_display, field=field))

@@ -212,6 +212,11 @@ class Candidate(models.Model):
         """The candidate page at one of its sections (`consents`, `measures`, `portal`, …)."""
         return f"{self.get_absolute_url()}#{section}"
 
+    @staticmethod
+    def name_fields(path: str) -> tuple[str, ...]:
+        """The fields `full_name` reads, of the candidate at `path` (e.g. "candidate"), for `.only()`."""
+        return tuple(f"{path}__{name}" for name in ("first_name", "last_name", "erased_at"))
+
     @property
     def full_name(self) -> str:
         if self.erased_at is not None:

@@ -106,9 +106,7 @@ def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
         # What the card shows: not the match's explanation and components, nor the whole candidate.
         .only(
             "score",
-            "candidate__first_name",
-            "candidate__last_name",
-            "candidate__erased_at",
+            *Candidate.name_fields("candidate"),
             "position__title",
             "position__employer__name",
         )

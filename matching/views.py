@@ -102,11 +102,6 @@ def _label_rows(matches) -> None:
         match.reason_label = reasons.get(getattr(match, "decision_reason", None), "")
 
 
-def _person(path: str) -> tuple[str, ...]:
-    """The fields of a related candidate that its `full_name` reads."""
-    return tuple(f"{path}__{name}" for name in ("first_name", "last_name", "erased_at"))
-
-
 @audited
 @case_worker_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -128,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "stage",
                 "next_step",
                 "next_step_due",
-                *_person("candidate"),
+                *Candidate.name_fields("candidate"),
                 "position__title",
                 "position__employer__name",
             )[:DUE_LIMIT]
@@ -138,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "starts_at",
                 "place",
                 "introduction_id",
-                *_person("introduction__candidate"),
+                *Candidate.name_fields("introduction__candidate"),
                 "introduction__position__employer__name",
             )[:DUE_LIMIT]
         ),
@@ -148,7 +143,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "months",
                 "due_on",
                 "placement__introduction_id",
-                *_person("placement__candidate"),
+                *Candidate.name_fields("placement__candidate"),
                 "placement__position__employer__name",
             )
             .order_by("due_on", "pk")[:DUE_LIMIT]

@@ -84,12 +84,11 @@ def decision_cell(context, match, label) -> str:
             parts.append(format_html('<span class="small d-block">{}</span>', match.reason_label))
         parts.append(form)
     else:
-        explain_url = reverse("matching:explain", kwargs=pair)
         parts = [
             form,
             format_html(
                 '<a class="btn btn-sm btn-outline-secondary" href="{}#decide">{}{}</a>',
-                explain_url,
+                reverse("matching:explain", kwargs=pair),
                 _("Dismiss…"),
                 hidden,
             ),
