@@ -1,4 +1,8 @@
-"""The form renderer writes a <select> in Python exactly as Django's templates would."""
+"""The form renderer writes a <select>, an <input> and a <textarea> in Python exactly as Django's
+templates would."""
+
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -59,6 +63,37 @@ def test_model_and_country_choices_are_written_as_the_templates_write_them():
             assert expected.count("<option") == len(list(field.widget.choices))
 
 
+ATTRS = {"disabled": True, "hidden": False, "data-none": None, "data-x": 'a"b <&>', "maxlength": 5, "data-t": (1, 2)}
+INPUTS = [
+    forms.TextInput(),
+    forms.TextInput(attrs=ATTRS),
+    forms.NumberInput(attrs={"step": Decimal("0.01"), "min": 0}),
+    forms.EmailInput(),
+    forms.URLInput(),
+    forms.PasswordInput(render_value=True),
+    forms.HiddenInput(),
+    forms.DateInput(attrs={"type": "date"}),
+    forms.DateTimeInput(),
+    forms.TimeInput(),
+    forms.CheckboxInput(),
+    forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    forms.Textarea(),
+    forms.Textarea(attrs={"rows": 3, "placeholder": _("Search")}),
+]
+VALUES = [None, "", "plain", "Tags <b> & \"quotes\" 'too'", mark_safe("<em>safe</em>"), 0, 1234.5, Decimal("1234.50")]
+VALUES += [date(2026, 12, 1), datetime(2026, 12, 1, 9, 30), True, False, (1, 2)]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("widget", INPUTS, ids=lambda widget: f"{type(widget).__name__}:{len(widget.attrs)}")
+def test_an_input_or_textarea_is_written_byte_for_byte_as_the_templates_write_it(widget, language):
+    with translation.override(language):
+        for value in VALUES:
+            expected = widget.render("field", value, attrs={"id": "id_field"}, renderer=TEMPLATES)
+            assert widget.render("field", value, attrs={"id": "id_field"}, renderer=FAST) == expected, value
+            assert expected.startswith(("<input", "<textarea"))
+
+
 class OwnOptions(forms.Select):
     option_template_name = "django/forms/widgets/input_option.html"
 
@@ -77,6 +112,18 @@ def test_a_project_override_of_the_select_template_is_used(settings, tmp_path):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     html = forms.Select(choices=[("a", "A")]).render("f", "a", renderer=FormRenderer())
     assert html == '<select name="f" data-overridden></select>'
+
+
+@pytest.mark.parametrize("template", ["input.html", "attrs.html", "text.html", "textarea.html"])
+def test_a_project_override_of_an_input_template_is_used(settings, tmp_path, template):
+    override = tmp_path / "django" / "forms" / "widgets"
+    override.mkdir(parents=True)
+    (override / template).write_text("<overridden>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    widget = forms.Textarea() if template == "textarea.html" else forms.TextInput()
+    html = widget.render("f", "a", renderer=FormRenderer())
+    assert "<overridden>" in html
+    assert html == widget.render("f", "a", renderer=TemplatesSetting())
 
 
 @pytest.mark.django_db
