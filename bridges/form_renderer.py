@@ -39,9 +39,8 @@ def _text(value) -> str:
 
 
 def _formatted(value) -> str:
-    """`{{ value|stringformat:'s' }}`: formatted with %s (a tuple as a whole), escaped unless safe."""
-    text = ("%s" % (value,)) if isinstance(value, tuple) else "%s" % value  # noqa: UP031 - as the filter formats
-    return text if isinstance(value, SafeData) else html.escape(text)
+    """`{{ value|stringformat:'s' }}`: the value as str() writes it, not localized; escaped unless safe."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:
