@@ -3,12 +3,12 @@
 crispy-bootstrap5's `bootstrap5/field.html` takes about half a millisecond a field (some twenty
 filters and three included templates for the label, the errors and the help text): the position
 form's 40 fields spent 24 of its 34 ms there, every list page's filter sidebar 2–8 ms. Most fields
-are plain: a text, number, date or e-mail input, a textarea or a select, with a label and maybe a
-help text, in the default layout and without errors. For those this writes what the template
+are plain: a text, number, date or e-mail input, a textarea, a select or a single checkbox, with a
+label and maybe a help text, in the default layout and without errors. For those this writes what the template
 writes (up to whitespace between tags; `tests/bridges/test_form_fields.py` compares the two on
 every form of every page) and adds the same CSS classes to the widget as crispy's `crispy_field`
-tag does. Every other field (hidden fields aside: a checkbox, radio buttons, a file, a widget made
-of widgets, a field with errors, a horizontal or otherwise customised layout) returns "" and
+tag does. Every other field (hidden fields aside: radio buttons or checkboxes of a choice, a file,
+a widget made of widgets, a field with errors, a horizontal or otherwise customised layout) returns "" and
 `bootstrap5/field.html` includes crispy's own template (`bootstrap5/field_full.html`).
 """
 
@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-_NOT_PLAIN = (forms.CheckboxInput, forms.RadioSelect, forms.FileInput, forms.MultiWidget)
+_NOT_PLAIN = (forms.RadioSelect, forms.FileInput, forms.MultiWidget)
 # Context variables of crispy's layout that change the markup: with any of them set, the template writes it.
 _LAYOUT = ("tag", "label_class", "field_class", "help_text_inline")
 
@@ -62,30 +62,39 @@ def plain_field_html(context) -> str:
         or "form-horizontal" in (context.get("form_class") or "")
     ):
         return ""
-    _add_classes(widget, "form-select" if isinstance(widget, forms.Select) else "form-control")
-    classes = "mb-3"
+    checkbox = isinstance(widget, forms.CheckboxInput)
+    if checkbox:
+        _add_classes(widget, "form-check-input")
+    else:
+        _add_classes(widget, "form-select" if isinstance(widget, forms.Select) else "form-control")
+    classes = "form-check" if checkbox else "mb-3"
     if context.get("wrapper_class"):
         classes += f" {context['wrapper_class']}"
     if field.css_classes():
         classes += f" {field.css_classes()}"
+    required = " requiredField" if field.field.required else ""
+    asterisk = mark_safe('<span class="asteriskField">*</span>') if field.field.required else ""
     html = [format_html('<div id="div_{}" class="{}">', field.auto_id, classes)]
-    if field.label:
-        required = field.field.required
-        target = format_html('for="{}" ', field.id_for_label) if field.id_for_label else ""
-        html.append(
-            format_html(
-                '<label {}class="form-label{}">{}{}</label>',
-                target,
-                " requiredField" if required else "",
-                field.label,
-                mark_safe('<span class="asteriskField">*</span>') if required else "",
-            )
+    if checkbox:  # the box, then its label, in a block of its own
+        label = format_html(
+            '<label for="{}" class="form-check-label{}">{}{}</label>',
+            field.id_for_label,
+            required,
+            field.label,
+            asterisk,
         )
-    html.append(str(field))
+        html = [mark_safe('<div class="mb-3">'), *html, str(field), label]
+    else:
+        if field.label:
+            target = format_html('for="{}" ', field.id_for_label) if field.id_for_label else ""
+            html.append(
+                format_html('<label {}class="form-label{}">{}{}</label>', target, required, field.label, asterisk)
+            )
+        html.append(str(field))
     if field.help_text:
         helptext_id = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
         html.append(format_html('<div {}class="form-text">{}</div>', helptext_id, mark_safe(field.help_text)))
-    html.append(mark_safe("</div>"))
+    html.append(mark_safe("</div></div>" if checkbox else "</div>"))
     return mark_safe("".join(conditional_escape(part) for part in html))
 
 

@@ -3,9 +3,9 @@
 Every page of the project (the admin aside: it does not use crispy) is opened as employer B, a
 case worker, an admin and the candidate (their own view) on the permission matrix's world; every
 field the Python path writes is also rendered by crispy-bootstrap5's template in the same context,
-and the two must be the same HTML up to whitespace next to tags. The fields that fall back to the
-template (checkboxes, radio buttons, files, errors, …) are counted too, so that the walk is seen to
-reach both kinds.
+and the two must be the same HTML up to whitespace next to tags. The single checkboxes, written in
+Python too, are counted, and so are the fields that fall back to the template (radio buttons, files,
+errors, …), so that the walk is seen to reach every kind.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
 from django.test import Client
 
 from bridges.templatetags import form_fields
@@ -30,7 +31,7 @@ def normalized(html: str) -> str:
 
 
 def test_the_python_fields_write_what_crispys_template_writes(monkeypatch, private_media):
-    checked, fallen_back, differences = set(), set(), []
+    checked, checkboxes, fallen_back, differences = set(), set(), set(), []
     python_path = form_fields.plain_field_html
 
     def compare(context):
@@ -43,6 +44,8 @@ def test_the_python_fields_write_what_crispys_template_writes(monkeypatch, priva
         template = context.template.engine.get_template("bootstrap5/field_full.html")
         expected = template.render(context)
         checked.add(name)
+        if isinstance(field.field.widget, forms.CheckboxInput):
+            checkboxes.add(name)
         if normalized(html) != normalized(expected):
             differences.append((name, normalized(html), normalized(expected)))
         return html
@@ -64,4 +67,5 @@ def test_the_python_fields_write_what_crispys_template_writes(monkeypatch, priva
     assert differences == [], differences[:3]
     assert pages > 100
     assert len(checked) > 100, sorted(checked)
-    assert len(fallen_back) > 10, sorted(fallen_back)
+    assert len(checkboxes) > 10, sorted(checkboxes)
+    assert len(fallen_back) > 5, sorted(fallen_back)
