@@ -29,3 +29,10 @@ case_worker_required = role_required(Role.CASE_WORKER, Role.ADMIN)
 employer_required = role_required(Role.EMPLOYER)
 # Everything but the candidate's own view (its pages are under selfservice): API tokens, for example.
 portal_user_required = role_required(Role.EMPLOYER, Role.CASE_WORKER, Role.ADMIN, hidden=True)
+
+
+def require_case_work(user) -> None:
+    """For selectors and services that only case workers and admins may call: anyone else gets a
+    403 (the views check the role first; this guards the data when they are called elsewhere)."""
+    if not (user.is_authenticated and user.works_cases):
+        raise PermissionDenied

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -24,16 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, Role, User
+from bridges.permissions import require_case_work
 from bridges.services import audit_log
 from candidates.models import Budget, Candidate, MeasureKind, SupportMeasure
 
 ZERO = Decimal("0.00")
 Status = SupportMeasure.Status
-
-
-def _require_staff(user: User) -> None:
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
 
 
 def euros(amount: Decimal) -> str:
@@ -105,7 +101,7 @@ def measure_plan(
     Refused when no budget exists, and when it costs more than is left — unless an admin plans
     it with a reason (the override is kept with the measure and in the audit trail).
     """
-    _require_staff(actor)
+    require_case_work(actor)
     if kind not in MeasureKind.values:
         raise ValidationError({"kind": _("Choose the kind of measure.")})
     if introduction is not None:
@@ -176,7 +172,7 @@ def approval_limit() -> Decimal:
 @transaction.atomic
 def measure_approve(*, measure: SupportMeasure, actor: User) -> SupportMeasure:
     """Approve a planned measure: never by the person who planned it; above the limit only an admin."""
-    _require_staff(actor)
+    require_case_work(actor)
     measure = _locked(measure)
     if measure.status != Status.PLANNED:
         raise ValidationError(_("Only a planned measure can be approved."), code="status")
@@ -200,7 +196,7 @@ def measure_complete(
     *, measure: SupportMeasure, actor: User, actual_cost: Decimal, end_date: datetime.date | None = None
 ) -> SupportMeasure:
     """An approved measure is done: its actual cost is what it spent."""
-    _require_staff(actor)
+    require_case_work(actor)
     measure = _locked(measure)
     if measure.status != Status.APPROVED:
         raise ValidationError(_("Only an approved measure can be marked as done."), code="status")
@@ -220,7 +216,7 @@ def measure_complete(
 @transaction.atomic
 def measure_cancel(*, measure: SupportMeasure, actor: User) -> SupportMeasure:
     """Cancel a planned or approved measure; its planned cost goes back to the budget."""
-    _require_staff(actor)
+    require_case_work(actor)
     measure = _locked(measure)
     if measure.status not in (Status.PLANNED, Status.APPROVED):
         raise ValidationError(_("Only a planned or approved measure can be cancelled."), code="status")
@@ -284,7 +280,7 @@ def measures_for_subject(candidate: Candidate) -> list[dict]:
 
 def measures_awaiting_approval(*, user: User) -> QuerySet[SupportMeasure]:
     """Planned measures `user` may approve: never their own; above the limit only for an admin."""
-    _require_staff(user)
+    require_case_work(user)
     measures = SupportMeasure.objects.filter(status=Status.PLANNED).exclude(planned_by=user)
     if user.role != Role.ADMIN:
         measures = measures.filter(planned_cost__lte=approval_limit())

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -30,21 +29,18 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import Language, OccupationLabel, Place, SkillLabel, User
+from bridges.permissions import require_case_work
 from bridges.widgets import valid_values
 from candidates.models import Candidate, CandidateLanguage, Consent, WorkExperience
 
-
-def _require_case_work(user: User) -> None:
-    # Candidate data is for case workers and admins only; employers see what an
-    # introduction shares with them, through the matching app, never these pages.
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
+# Candidate data is for case workers and admins only; employers see what an
+# introduction shares with them, through the matching app, never these pages.
 
 
 def candidate_list(*, user: User) -> QuerySet[Candidate]:
     """Candidates for list pages and exports, with what a list row shows prefetched (the standing
     consents as `standing_consents`)."""
-    _require_case_work(user)
+    require_case_work(user)
     return Candidate.objects.select_related("place", "case_worker").prefetch_related(
         Prefetch("languages", queryset=CandidateLanguage.objects.select_related("language")),
         "desired_occupations",
@@ -164,7 +160,7 @@ def candidate_search(queryset: QuerySet[Candidate], text: str, *, folded: bool |
 
 def candidate_get_for_user(*, user: User, pk: int) -> Candidate:
     """One candidate with every section of the detail page; 404 when it does not exist."""
-    _require_case_work(user)
+    require_case_work(user)
     queryset = Candidate.objects.select_related(
         "place", "place__region", "region_of_origin", "return_region", "case_worker"
     ).prefetch_related(
@@ -211,7 +207,7 @@ def consent_overview(consents: Iterable[Consent]) -> ConsentOverview:
 def candidates_with_consents_to_check(*, user: User) -> int:
     """How many candidates have a standing consent to share that names no single organisation
     (the candidate list's filter ?consent=to_check lists them); one query."""
-    _require_case_work(user)
+    require_case_work(user)
     flagged = Consent.objects.active().filter(purpose=Consent.Purpose.SHARING, needs_review=True)
     return Candidate.objects.filter(Exists(flagged.filter(candidate=OuterRef("pk")))).count()
 
@@ -224,7 +220,7 @@ def _organisations() -> QuerySet:
 def consent_employers(*, user: User, text: str = "", limit: int = 20) -> list:
     """Organisations a consent to share may name, by name (all of them: a consent may be given
     before a company is approved); those whose name contains `text` when it is given."""
-    _require_case_work(user)
+    require_case_work(user)
     employers = _organisations()
     if text:
         employers = employers.filter(name__icontains=text)
@@ -233,7 +229,7 @@ def consent_employers(*, user: User, text: str = "", limit: int = 20) -> list:
 
 def consent_employers_chosen(*, user: User, ids: Sequence) -> list:
     """The organisations of these ids (values that are no id are dropped)."""
-    _require_case_work(user)
+    require_case_work(user)
     employers = _organisations()
     valid = valid_values(employers.model._meta.pk, ids)
     return list(employers.filter(pk__in=valid)) if valid else []
@@ -348,7 +344,7 @@ def candidate_find_duplicates_of_many(
     `with_profile` also reads each profile's languages and desired occupations (an import
     compares them with its rows; the intake page, which asks as it is filled in, does not).
     """
-    _require_case_work(user)
+    require_case_work(user)
     identities = [duplicate_keys(**person) for person in people]
     names = [keys["name"] for keys in identities if "name" in keys]
     emails = {keys["email"][0] for keys in identities if "email" in keys}

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django_countries import countries
 
 from bridges.models import AuditEvent, Language, User
+from bridges.permissions import require_case_work
 from employers.models import (
     ContactPerson,
     Employer,
@@ -88,8 +89,7 @@ def public_positions() -> QuerySet[Position]:
 
 def employers_for_staff(*, user: User) -> QuerySet[Employer]:
     """All employers for case workers and admins: pending first, with their number of open positions."""
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
+    require_case_work(user)
     return (
         Employer.objects.select_related("place")
         .annotate(
@@ -102,8 +102,7 @@ def employers_for_staff(*, user: User) -> QuerySet[Employer]:
 
 def employer_get_for_staff(*, user: User, pk: int) -> Employer:
     """One employer with everything its staff page shows: contacts, regions, members, positions."""
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
+    require_case_work(user)
     queryset = Employer.objects.select_related("place", "reviewed_by").prefetch_related(
         "contacts",
         Prefetch("engagement_regions", queryset=EngagementRegion.objects.select_related("region")),

@@ -11,12 +11,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from bridges.models import Role, User
+from bridges.permissions import require_case_work
 from candidates.measures import euros
 from candidates.models import Candidate, Consent, SupportMeasure
 from employers.models import Position
@@ -24,12 +24,6 @@ from matching import pipeline
 from matching.introduction_selectors import introductions_for_user
 from matching.models import FollowUp, Interview, Introduction, IntroductionEvent, Placement
 from matching.pipeline import Stage
-
-
-def _require_case_work(user: User) -> None:
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
-
 
 # --- the open introduction of a listed pair -----------------------------------------------------
 
@@ -109,7 +103,7 @@ def consented_employer_ids(candidate: Candidate) -> set[int]:
 
 def introduction_list(*, user: User) -> QuerySet[Introduction]:
     """Every introduction a case worker may list, with what a row shows, due first."""
-    _require_case_work(user)
+    require_case_work(user)
     return (
         introductions_for_user(user=user)
         .select_related("position__place", "position__region")
@@ -185,7 +179,7 @@ class TimelineEntry:
 def candidate_introductions(*, user: User, candidate: Candidate) -> list[Introduction]:
     """A candidate's introductions, newest first, with events, interviews, placement and follow-ups
     loaded in a fixed number of queries."""
-    _require_case_work(user)
+    require_case_work(user)
     return list(
         introductions_for_user(user=user)
         .filter(candidate=candidate)
@@ -312,7 +306,7 @@ def _has_placement(introduction: Introduction) -> bool:
 
 def interviews_upcoming(*, user: User, days: int = 7) -> QuerySet[Interview]:
     """Confirmed interviews of the next days, of the user's introductions or candidates."""
-    _require_case_work(user)
+    require_case_work(user)
     now = timezone.now()
     return (
         Interview.objects.filter(

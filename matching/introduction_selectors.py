@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bridges.models import User
+from bridges.permissions import require_case_work
 from candidates.models import Candidate, CandidateLanguage, Consent, Document
 from employers.selectors import employer_for_user
 from matching import pipeline
@@ -104,8 +105,7 @@ def shared_document_for_employer(*, user: User, pk: int, doc: int) -> Document:
 def introductions_due(*, user: User, days: int = 0) -> QuerySet[Introduction]:
     """Open introductions of the user's own responsibility whose next step is due (or overdue),
     with their candidate, position and employer."""
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
+    require_case_work(user)
     limit = timezone.localdate() + datetime.timedelta(days=days)
     return (
         Introduction.objects.filter(case_worker=user, stage__in=pipeline.OPEN_STAGES, next_step_due__lte=limit)
@@ -116,8 +116,7 @@ def introductions_due(*, user: User, days: int = 0) -> QuerySet[Introduction]:
 
 def follow_ups_due(*, user: User) -> QuerySet[FollowUp]:
     """Follow-ups due and not recorded, of the user's introductions or the user's candidates."""
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
+    require_case_work(user)
     queryset = FollowUp.objects.filter(outcome="", due_on__lte=timezone.localdate()).select_related(
         "placement__candidate", "placement__position__employer"
     )

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bridges.models import AuditEvent, Region, User
+from bridges.permissions import require_case_work
 from candidates.models import Candidate, CandidateLanguage, Consent, Status
 from employers.models import Position
 from employers.selectors import positions_visible_to
@@ -28,11 +29,6 @@ from matching.review import PAIR_AUDIT_TYPE, pair_audit_id
 
 # Runs that rescore everything; their progress is shown on the dashboard.
 FULL_TRIGGERS = [MatchRun.Trigger.FULL, MatchRun.Trigger.NIGHTLY, MatchRun.Trigger.CONFIG, MatchRun.Trigger.SWEEP]
-
-
-def _require_case_work(user: User) -> None:
-    if not (user.is_authenticated and user.works_cases):
-        raise PermissionDenied
 
 
 def decision_subquery(field: str) -> Subquery:
@@ -69,14 +65,14 @@ def _with_decisions(queryset: QuerySet[Match]) -> QuerySet[Match]:
 
 def matches_for_position(*, user: User, position: Position) -> QuerySet[Match]:
     """The ranked shortlist of a position: its candidates by score, with rank and decision."""
-    _require_case_work(user)
+    require_case_work(user)
     queryset = Match.objects.filter(position=position).select_related("candidate__place__region")
     return _with_decisions(queryset).annotate(rank=_rank("position")).order_by("-score", "candidate_id")
 
 
 def matches_for_candidate(*, user: User, candidate: Candidate) -> QuerySet[Match]:
     """The ranked positions of a candidate, with rank and decision."""
-    _require_case_work(user)
+    require_case_work(user)
     queryset = Match.objects.filter(candidate=candidate).select_related(
         "position__employer", "position__place", "position__region", "position__occupation"
     )
@@ -85,7 +81,7 @@ def matches_for_candidate(*, user: User, candidate: Candidate) -> QuerySet[Match
 
 def matches_overview(*, user: User) -> QuerySet[Match]:
     """Every stored match, best first, for the overview page."""
-    _require_case_work(user)
+    require_case_work(user)
     queryset = Match.objects.select_related(
         "candidate__place__region", "position__employer", "position__place", "position__region"
     )
@@ -98,7 +94,7 @@ def recent_matches(*, user: User, limit: int = 5, days: int = 7) -> list[Match]:
     Walks the score index (`match_score`) best first and stops at `limit` rows without a
     decision (NOT EXISTS on the decision's pair index): a few index reads, not a scan and a
     sort of every recent match."""
-    _require_case_work(user)
+    require_case_work(user)
     since = timezone.now() - timedelta(days=days)
     queryset = (
         Match.objects.filter(~decided(), computed_at__gte=since)
@@ -129,17 +125,17 @@ def latest_full_run() -> MatchRun | None:
 
 
 def run_get_for_user(*, user: User, pk: int) -> MatchRun:
-    _require_case_work(user)
+    require_case_work(user)
     return _with_liveness(get_object_or_404(MatchRun.objects.select_related("config"), pk=pk))
 
 
 def candidate_for_review(*, user: User, pk: int) -> Candidate:
-    _require_case_work(user)
+    require_case_work(user)
     return get_object_or_404(Candidate.objects.select_related("place__region", "case_worker"), pk=pk)
 
 
 def position_for_review(*, user: User, pk: int) -> Position:
-    _require_case_work(user)
+    require_case_work(user)
     return get_object_or_404(Position.objects.select_related("employer", "occupation", "place", "region"), pk=pk)
 
 
@@ -332,7 +328,7 @@ def _summary_region(candidate: Candidate, *, region: Region | None, abroad: bool
 def allocation_matches(*, user: User, location: str = "") -> list[Match]:
     """The stored matches of open public positions (optionally only in Germany or abroad), with
     the decision status of each pair, in one query: the input of the suggested allocation."""
-    _require_case_work(user)
+    require_case_work(user)
     positions = Position.objects.public()
     if location in Position.Location.values:
         positions = positions.filter(location=location)
