@@ -25,8 +25,7 @@ def post_request(worker, req, environ, resp) -> None:
     later freezes take in what rarer pages load; after the 1,000th request nothing more is frozen,
     so that a cycle of objects kept after it is still collected."""
     if worker.nr in FREEZE_AFTER_REQUESTS:
-        gc.collect()
-        gc.freeze()
+        freeze_loaded_objects()
 
 
 def freeze_loaded_objects() -> None:
