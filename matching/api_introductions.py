@@ -292,9 +292,7 @@ def label(introductions, side: str) -> None:
 
 
 class IntroductionFilter(django_filters.FilterSet):
-    stage = django_filters.ChoiceFilter(
-        choices=[("open", _("all open")), ("closed", _("all closed")), *Stage.choices], method="filter_stage"
-    )
+    stage = django_filters.ChoiceFilter(choices=pipeline.STAGE_FILTER_CHOICES, method="filter_stage")
 
     candidate = django_filters.NumberFilter(method="filter_candidate", help_text="Case workers and admins only.")
 
@@ -309,11 +307,7 @@ class IntroductionFilter(django_filters.FilterSet):
         return queryset.filter(candidate_id=value)
 
     def filter_stage(self, queryset, name: str, value: str):
-        if value == "open":
-            return queryset.filter(stage__in=pipeline.OPEN_STAGES)
-        if value == "closed":
-            return queryset.exclude(stage__in=pipeline.OPEN_STAGES)
-        return queryset.filter(stage=value)
+        return queryset.filter(stage__in=pipeline.stages_of(value))
 
 
 class WorksOnIntroductions(permissions.BasePermission):

@@ -1,5 +1,5 @@
-"""Filters (django-filter) of the case workers' introduction list and board: stage (open, closed
-or one stage), employer, case worker ("mine" or one person), what is due, Germany or abroad,
+"""Filters (django-filter) of the case workers' introduction list and board: stage (every open one,
+every ended one or one stage), employer, case worker ("mine" or one person), what is due, Germany or abroad,
 and one position or candidate (the links from their pages)."""
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from employers.models import Employer, Position
 from matching import pipeline
 from matching.introduction_queries import case_workers
 from matching.models import Introduction
-from matching.pipeline import Stage
 
-OPEN, CLOSED = "open", "closed"
 MINE = "mine"
 OVERDUE, WEEK = "overdue", "week"
 
-STAGE_CHOICES = [(OPEN, _("all open")), (CLOSED, _("all closed")), *Stage.choices]
 DUE_CHOICES = [(OVERDUE, _("overdue")), (WEEK, _("due within 7 days"))]
 
 
@@ -69,7 +66,7 @@ class IntroductionFilter(_CaseWorkerFilter):
     """The list of introductions."""
 
     q = django_filters.CharFilter(label=_("Candidate, position or employer"), method="filter_search")
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=STAGE_CHOICES, method="filter_stage")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=pipeline.STAGE_FILTER_CHOICES, method="filter_stage")
     employer = django_filters.ModelChoiceFilter(
         label=_("Employer"),
         field_name="position__employer",
@@ -102,11 +99,7 @@ class IntroductionFilter(_CaseWorkerFilter):
         return queryset
 
     def filter_stage(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == OPEN:
-            return queryset.filter(stage__in=pipeline.OPEN_STAGES)
-        if value == CLOSED:
-            return queryset.filter(stage__in=pipeline.FINAL_STAGES)
-        return queryset.filter(stage=value)
+        return queryset.filter(stage__in=pipeline.stages_of(value))
 
     def filter_due(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         today = timezone.localdate()

@@ -52,6 +52,17 @@ OPEN_STAGES: tuple[str, ...] = (Stage.PROPOSED, Stage.INTERESTED, Stage.INTERVIE
 CLOSING_STAGES: tuple[str, ...] = (Stage.DECLINED, Stage.WITHDRAWN, Stage.CLOSED)
 FINAL_STAGES: tuple[str, ...] = (Stage.PLACED, *CLOSING_STAGES)
 
+# The stage filter's choices (the case workers' list and board, the API): every open stage, every
+# ended one, or one stage. The groups' values are no stage's value: "closed" is a stage of its own.
+STAGE_GROUPS: dict[str, tuple[str, ...]] = {"open": OPEN_STAGES, "ended": FINAL_STAGES}
+STAGE_FILTER_CHOICES = [("open", _("all open")), ("ended", _("all ended")), *Stage.choices]
+
+
+def stages_of(value: str) -> tuple[str, ...]:
+    """The stages a value of the stage filter stands for: a group's, or the one stage."""
+    return STAGE_GROUPS.get(value, (value,))
+
+
 _CLOSE = {Stage.DECLINED: _BOTH, Stage.WITHDRAWN: _STAFF, Stage.CLOSED: _STAFF}
 
 # from stage → {to stage: who may move it}

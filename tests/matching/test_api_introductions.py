@@ -229,10 +229,23 @@ def test_filters_and_the_list_reads_a_constant_number_of_queries(
     one_position = staff.get("/api/v1/introductions/", {"position": introduction.position_id}).json()
     closed = staff.get("/api/v1/introductions/", {"stage": "closed"}).json()
     of_candidate = staff.get("/api/v1/introductions/", {"candidate": introduction.candidate_id}).json()
+    declined = staff.post(
+        f"/api/v1/introductions/{introduction.pk}/move/",
+        {"to": "declined", "reason": "timing"},
+        content_type="application/json",
+    )
+    ended = staff.get("/api/v1/introductions/", {"stage": "ended"}).json()
+    closed_after = staff.get("/api/v1/introductions/", {"stage": "closed"}).json()
+    open_after = staff.get("/api/v1/introductions/", {"stage": "open"}).json()
 
     assert every["count"] == theirs["count"] == 7
     assert [row["id"] for row in one_position["results"]] == [introduction.pk]
     assert closed["count"] == 0
+    assert declined.status_code == 200, declined.content
+    # "ended": every ended stage; "closed" is the one stage of that name, not a group.
+    assert [row["id"] for row in ended["results"]] == [introduction.pk]
+    assert closed_after["count"] == 0
+    assert open_after["count"] == 6
     assert [row["id"] for row in of_candidate["results"]] == [introduction.pk]
 
 

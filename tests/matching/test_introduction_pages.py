@@ -599,7 +599,7 @@ def test_candidate_page_issues_the_same_queries_for_1_or_4_introductions(
 
 
 def test_the_list_filters(client, case_worker, admin_user, company_a):
-    mine = _introductions(case_worker, company_a, 2)
+    mine = _introductions(case_worker, company_a, 3)
     abroad = introduce(
         candidate=CandidateFactory(perspective="return", return_country="SY"),
         position=PositionFactory(employer=company_a, abroad=True),
@@ -607,20 +607,26 @@ def test_the_list_filters(client, case_worker, admin_user, company_a):
     )
     Introduction.objects.filter(pk=mine[0].pk).update(next_step_due=timezone.localdate() - datetime.timedelta(days=1))
     svc.introduction_move(introduction=mine[1], to=Stage.CLOSED, actor=case_worker, reason=Reason.OTHER)
+    svc.introduction_move(introduction=mine[2], to=Stage.DECLINED, actor=case_worker, reason=Reason.LANGUAGE)
     client.force_login(case_worker)
     url = reverse("matching:introductions")
 
     def listed(**params) -> set[int]:
         return {row.pk for row in client.get(url, params).context["page"].object_list}
 
-    assert listed() == {mine[0].pk, mine[1].pk, abroad.pk}
-    assert listed(case_worker="mine") == {mine[0].pk, mine[1].pk}
+    assert listed() == {*(row.pk for row in mine), abroad.pk}
+    assert listed(case_worker="mine") == {row.pk for row in mine}
     assert listed(stage="open") == {mine[0].pk, abroad.pk}
+    # Every ended one, or the one stage "closed" (its value is no group's).
+    assert listed(stage="ended") == {mine[1].pk, mine[2].pk}
     assert listed(stage="closed") == {mine[1].pk}
+    assert listed(stage="declined") == {mine[2].pk}
     assert listed(due="overdue") == {mine[0].pk}
     assert listed(location="abroad") == {abroad.pk}
     assert listed(position=abroad.position_id) == {abroad.pk}
-    assert listed(employer=company_a.pk) == {mine[0].pk, mine[1].pk, abroad.pk}
+    assert listed(employer=company_a.pk) == {*(row.pk for row in mine), abroad.pk}
+    options = [value for value, _label in client.get(url).context["filter"].form.fields["stage"].choices]
+    assert len(options) == len(set(options))
 
 
 def test_bulk_close_says_how_many_and_why_some_were_refused(client, case_worker, company_a):
