@@ -1,7 +1,11 @@
-"""Navigation per role, so that base.html shows each user only the pages of their role."""
+"""Navigation per role, so that base.html shows each user only the pages of their role, and
+where the language switch returns to."""
+
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -55,8 +59,23 @@ NAVIGATION = {
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": _items(request, [(_("Job board"), "jobs:list"), (_("Log in"), "account_login")])}
-    return {"nav_items": _items(request, NAVIGATION[Role(user.role)])}
+        entries = [(_("Job board"), "jobs:list"), (_("Log in"), "account_login")]
+    else:
+        entries = NAVIGATION[Role(user.role)]
+    return {"nav_items": _items(request, entries), "language_next": _language_next(request)}
+
+
+def _language_next(request: HttpRequest) -> str:
+    """Where the language switch leads back to: this page, or for a page shown in answer to a form
+    (a form with errors, at an address that only receives forms) the page the form was sent from
+    (the Referer, same site only), else the start page. Opening the form's address would answer 405."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) or not urlsplit(referer).netloc:
+        return reverse("start")
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _items(request: HttpRequest, entries: list) -> list[dict]:

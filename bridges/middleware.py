@@ -1,6 +1,6 @@
 """Middleware of the portal: the language choice (German unless the user picked another
-language with the switch), no caching of anything personal, and the refusal of NUL characters
-in addresses."""
+language with the switch), no caching of anything personal, the refusal of NUL characters
+in addresses, and a page for an address that only receives forms."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -87,3 +87,25 @@ class RejectNulMiddleware:
             )
             return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
+
+
+class FormAddressPageMiddleware:
+    """A page, not the browser's blank error, when someone opens an address that only receives
+    forms (a view for POST, which answers a GET with an empty 405): a bookmark, a copied link or a
+    page shown in answer to a form and then reloaded. The API keeps its own answers."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.method == "GET"
+            and not response.content
+            and not request.path.startswith(API)
+        ):
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response

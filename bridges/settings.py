@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: the page it writes for an address that only receives forms passes every middleware above.
+    "bridges.middleware.FormAddressPageMiddleware",
 ]
 
 ROOT_URLCONF = "bridges.urls"
