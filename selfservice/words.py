@@ -112,7 +112,8 @@ def profile_sections(candidate: Candidate) -> list[Section]:
                 row("max_commute_km", c.max_commute_km),
                 row("willing_to_relocate", _("yes") if c.willing_to_relocate else _("no")),
                 row("relocation_regions", ", ".join(str(r) for r in c.relocation_regions.all())),
-                row("available_from", _date(c.available_from)),
+                # Empty means available now, as the matching and the case workers' pages read it.
+                row("available_from", _date(c.available_from) or _("now")),
                 row("desired_working_time", c.get_desired_working_time_display()),
                 row("perspective", c.get_perspective_display()),
                 row("return_country", _country(c.return_country)),

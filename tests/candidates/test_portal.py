@@ -228,6 +228,23 @@ def test_confirming_the_profile_makes_it_fresh_for_the_matching(client, candidat
     assert AuditEvent.objects.filter(actor=user, target_id=str(candidate.pk), action="update").exists()
 
 
+def test_the_own_profile_says_available_now_where_no_date_is_recorded(client, candidate, case_worker):
+    """Empty means available now, as the matching and the case worker's and employer's pages read it."""
+    _candidate_login(candidate, case_worker, client)
+    Candidate.objects.filter(pk=candidate.pk).update(available_from=None)
+
+    empty = client.get(reverse("me:home"))
+    Candidate.objects.filter(pk=candidate.pk).update(available_from=datetime.date(2031, 3, 1))
+    dated = client.get(reverse("me:home"))
+
+    def shown(response) -> str:
+        fields = {field.label: field.value for section in response.context["sections"] for field in section.fields}
+        return fields["Verfügbar ab"]
+
+    assert shown(empty) == "sofort"
+    assert shown(dated) == "01.03.2031"
+
+
 def test_a_correction_goes_to_the_case_worker(client, candidate, case_worker):
     _candidate_login(candidate, case_worker, client)
 
