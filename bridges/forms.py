@@ -18,6 +18,13 @@ def add_service_error(form: forms.BaseForm, error: ValidationError, aliases: dic
         form.add_error(None, error)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of users shown by name (`User.display_name`), not by e-mail address."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class NotificationSettingsForm(forms.ModelForm):
     """The language of a user's e-mails and, for those who have candidates, the daily digest."""
 

@@ -188,7 +188,7 @@ class CandidateAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("case worker"), ordering="case_worker__last_name")
     def case_worker_name(self, candidate: Candidate) -> str:
         # The name, not the e-mail address: the list fits a laptop's width.
-        return candidate.case_worker.get_full_name() if candidate.case_worker else "–"
+        return candidate.case_worker.display_name if candidate.case_worker else "–"
 
 
 @admin.register(Consent)
@@ -316,7 +316,7 @@ class SupportMeasureAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("approved by"), ordering="approved_by__last_name")
     def approver(self, measure: SupportMeasure) -> str:
-        return (measure.approved_by.get_full_name() or measure.approved_by.email) if measure.approved_by else "–"
+        return measure.approved_by.display_name if measure.approved_by else "–"
 
     @admin.display(description=_("actual cost"), ordering="actual_cost")
     def actual(self, measure: SupportMeasure) -> str:

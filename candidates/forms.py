@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridges.forms import PersonChoiceField
 from bridges.formsets import LanguageChoicesFormSet, LanguageChoicesMixin, bounded_inlineformset_factory
 from bridges.models import Occupation, Place, Region, Role, Skill, User
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple, valid_values
@@ -133,6 +134,7 @@ class PerspectiveForm(forms.ModelForm):
             "status",
             "last_confirmed",
         ]
+        field_classes = {"case_worker": PersonChoiceField}
         widgets = {
             "return_region": AutocompleteSelect(
                 "taxonomy:regions", search_label=_("Search region"), country_field="return_country"

@@ -463,7 +463,7 @@ class IntroductionAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
         "employer",
         "stage",
         "close_reason",
-        "case_worker",
+        "case_worker_name",
         "next_step_due",
         "created_at",
     ]
@@ -477,7 +477,10 @@ class IntroductionAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
             {"fields": ["candidate", "position", "page_link", "stage", "reached_stage", "close_reason", "closed_at"]},
         ),
         (_("Shared with the employer"), {"fields": ["shared_sections_display", "shared_documents", "message"]}),
-        (_("Case management"), {"fields": ["case_worker", "next_step", "next_step_due", "created_by", "created_at"]}),
+        (
+            _("Case management"),
+            {"fields": ["case_worker_name", "next_step", "next_step_due", "created_by", "created_at"]},
+        ),
         (
             _("Recommendation when introduced"),
             {"fields": ["score_display", "rank_for_position", "rank_for_candidate", "scoring_config"]},
@@ -489,6 +492,10 @@ class IntroductionAdmin(AuditedAdminMixin, ReadOnlyAdmin, admin.ModelAdmin):
     @admin.display(description=_("employer"), ordering="position__employer__name")
     def employer(self, obj: Introduction) -> str:
         return obj.position.employer.name
+
+    @admin.display(description=_("responsible case worker"), ordering="case_worker__last_name")
+    def case_worker_name(self, obj: Introduction) -> str:
+        return obj.case_worker.display_name if obj.case_worker else "–"
 
     @admin.display(description=_("page"))
     def page_link(self, obj: Introduction) -> str:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridges.forms import PersonChoiceField
 from candidates.models import Candidate
 from matching import pipeline
 from matching.introduction_queries import case_workers, open_positions
@@ -26,11 +27,6 @@ DEFAULT_NEXT_STEP = _("Wait for the employer's answer")
 DEFAULT_DUE_DAYS = 7
 # Marks the positions whose organisation the candidate consented to share the profile with.
 CONSENT_MARK = _("consent on record")
-
-
-class CaseWorkerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.email
 
 
 class PositionChoiceField(forms.ModelChoiceField):
@@ -72,7 +68,7 @@ class IntroduceForm(_SharingFields):
     )
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
     next_step_due = forms.DateField(label=_("Next step due"), widget=DATE, required=False)
-    case_worker = CaseWorkerChoiceField(label=_("Responsible case worker"), queryset=None, required=False)
+    case_worker = PersonChoiceField(label=_("Responsible case worker"), queryset=None, required=False)
 
     def __init__(self, *args, candidate: Candidate, actor, **kwargs) -> None:
         kwargs.setdefault(
@@ -169,7 +165,7 @@ class MoveForm(forms.Form):
 class NextStepForm(forms.Form):
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
     due = forms.DateField(label=_("Due"), widget=DATE, required=False)
-    case_worker = CaseWorkerChoiceField(label=_("Responsible case worker"), queryset=None, required=False)
+    case_worker = PersonChoiceField(label=_("Responsible case worker"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -246,7 +242,7 @@ class BulkForm(forms.Form):
         label=_("Introductions"), queryset=Introduction.objects.none(), widget=forms.MultipleHiddenInput
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *CLOSE_REASONS], required=False)
-    case_worker = CaseWorkerChoiceField(label=_("Case worker"), queryset=None, required=False)
+    case_worker = PersonChoiceField(label=_("Case worker"), queryset=None, required=False)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
     def __init__(self, *args, queryset, **kwargs) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from bridges.forms import PersonChoiceField
 from bridges.models import Region
 from candidates.models import Candidate
 from matching.introduction_queries import case_workers
@@ -28,11 +29,6 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return today.replace(month=1, day=1), today
 
 
-class _CaseWorkerChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.email
-
-
 class _RegionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.country.name})"
@@ -41,7 +37,7 @@ class _RegionChoice(forms.ModelChoiceField):
 class ReportFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To (inclusive)"), widget=DATE)
-    case_worker = _CaseWorkerChoice(label=_("Case worker"), queryset=case_workers(), required=False)
+    case_worker = PersonChoiceField(label=_("Case worker"), queryset=case_workers(), required=False)
     origin_country = forms.ChoiceField(label=_("Country of origin"), choices=[], required=False)
     origin_region = _RegionChoice(label=_("Region of origin"), queryset=Region.objects.none(), required=False)
     where = forms.TypedChoiceField(label=_("Place of work"), choices=Where.choices, required=False, empty_value="")

@@ -24,10 +24,6 @@ OVERDUE, WEEK = "overdue", "week"
 DUE_CHOICES = [(OVERDUE, _("overdue")), (WEEK, _("due within 7 days"))]
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.email
-
-
 class _CaseWorkerFilter(django_filters.FilterSet):
     case_worker = django_filters.ChoiceFilter(label=_("Case worker"), choices=[], method="filter_case_worker")
     location = django_filters.ChoiceFilter(
@@ -39,7 +35,10 @@ class _CaseWorkerFilter(django_filters.FilterSet):
         self.user = user
         self.filters["case_worker"].extra["choices"] = [
             (MINE, _("mine")),
-            *((str(person.pk), _person(person)) for person in case_workers().only("first_name", "last_name", "email")),
+            *(
+                (str(person.pk), person.display_name)
+                for person in case_workers().only("first_name", "last_name", "email")
+            ),
         ]
 
     def filter_case_worker(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

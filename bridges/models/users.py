@@ -123,6 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def display_name(self) -> str:
+        """The name people read (lists, choices): the full name, or the e-mail address where none is recorded."""
+        return self.get_full_name() or self.email
+
     def get_session_auth_hash(self) -> str:
         # Django's hash covers the password only; with the epoch, every session can be ended.
         return self._session_auth_hash()

@@ -590,3 +590,18 @@ def test_list_query_count_is_the_same_for_10_and_200_candidates(client, case_wor
     client.force_login(case_worker)
 
     assert _list_queries(client, 10, german) == _list_queries(client, 200, german)
+
+
+def test_the_case_worker_is_chosen_by_name_not_by_e_mail_address(client, case_worker, admin_user, candidate):
+    case_worker.first_name, case_worker.last_name = "Bernd", "Berater"
+    case_worker.save(update_fields=["first_name", "last_name"])
+    admin_user.first_name = admin_user.last_name = ""  # no name recorded: the address stands for it
+    admin_user.save(update_fields=["first_name", "last_name"])
+    client.force_login(case_worker)
+
+    form = client.get(reverse("candidates:edit", args=[candidate.pk, "perspective"])).context["form"]
+    labels = {label for _value, label in form.fields["case_worker"].choices}
+
+    assert "Bernd Berater" in labels
+    assert case_worker.email not in labels
+    assert admin_user.email in labels

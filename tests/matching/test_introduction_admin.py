@@ -36,7 +36,9 @@ def placed(case_worker, company_a):
     return introduction
 
 
-def test_admin_reads_an_introduction_with_its_timeline_and_the_placement(client, admin_user, placed):
+def test_admin_reads_an_introduction_with_its_timeline_and_the_placement(client, admin_user, placed, case_worker):
+    case_worker.first_name, case_worker.last_name = "Bernd", "Berater"
+    case_worker.save(update_fields=["first_name", "last_name"])
     client.force_login(admin_user)
 
     listing = client.get(reverse("admin:matching_introduction_changelist")).content.decode()
@@ -45,6 +47,10 @@ def test_admin_reads_an_introduction_with_its_timeline_and_the_placement(client,
 
     assert "Omar Khalil" in listing
     assert "Firma A GmbH" in listing
+    # The responsible case worker by name, in the list and on the page, not by e-mail address.
+    assert "Bernd Berater" in listing
+    assert "Bernd Berater" in page
+    assert case_worker.email not in listing
     assert placed.get_absolute_url() in page
     assert "Sprachen" in page  # the shared section, in words
     assert page.count("Angebot") >= 2  # the timeline's moves
