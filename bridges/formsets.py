@@ -27,7 +27,7 @@ class LanguageChoicesMixin:
     def __init__(self, *args, language_choices: list | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["language"]
-        field.queryset = Language.objects.all()  # what the posted value is checked against
+        field.queryset = Language.objects.in_name_order()  # the options, and what a posted value is checked against
         if language_choices is not None:
             field.widget.choices = language_choices
 
@@ -42,4 +42,4 @@ class LanguageChoicesFormSet(BaseInlineFormSet):
 
     @cached_property
     def _language_choices(self) -> list:
-        return list(forms.ModelChoiceField(queryset=Language.objects.all()).choices)
+        return list(forms.ModelChoiceField(queryset=Language.objects.in_name_order()).choices)

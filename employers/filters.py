@@ -63,7 +63,9 @@ class PositionFilter(django_filters.FilterSet):
     location = django_filters.ChoiceFilter(label=_("Place of work"), choices=Position.Location.choices)
     country = django_filters.ChoiceFilter(label=_("Country (abroad)"), choices=countries)
     language = django_filters.ModelChoiceFilter(
-        label=_("Required language"), queryset=Language.objects.all(), method="filter_language"
+        label=_("Required language"),
+        queryset=lambda request: Language.objects.in_name_order(),  # in the language of the request
+        method="filter_language",
     )
     min_level = django_filters.ChoiceFilter(
         label=_("Minimum level"),

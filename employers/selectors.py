@@ -139,7 +139,7 @@ def public_position_get(*, pk: int) -> Position:
 def public_position_languages() -> QuerySet[Language]:
     """Languages that positions on the job board ask for, for the board's language filter."""
     asked = LanguageRequirement.objects.filter(position__in=Position.objects.public()).values("language_id")
-    return Language.objects.filter(pk__in=asked)
+    return Language.objects.filter(pk__in=asked).in_name_order()
 
 
 def public_position_countries() -> list[tuple[str, str]]:

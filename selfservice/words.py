@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bridges.models.taxonomy import language_name_order
 from candidates.models import Candidate
 from matching.explain import PairExplanation
 from matching.pipeline import Stage
@@ -62,7 +63,7 @@ def profile_sections(candidate: Candidate) -> list[Section]:
 
     languages = [
         f"{language.language} ({language.get_level_display()})"
-        for language in c.languages.select_related("language").order_by("language__name_de")
+        for language in c.languages.select_related("language").order_by(language_name_order("language__"))
     ]
     education = [
         ", ".join(part for part in (str(item), item.institution, str(item.year_completed or "")) if part)

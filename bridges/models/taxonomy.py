@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -50,6 +51,22 @@ class CEFRLevel(models.IntegerChoices):
     NATIVE = 7, _("native language")
 
 
+def language_name_order(prefix: str = "", language: str | None = None):
+    """An ordering by a language's name in `language` (default: the active one), with `pick_label`'s
+    fallbacks (English, German) where that name is empty, ignoring case: option lists read in the
+    alphabetical order of the names they show. `prefix` for a language reached through a relation
+    ("language__")."""
+    code = (language or translation.get_language() or "de")[:2]
+    columns = [f"{prefix}name_{c}" for c in dict.fromkeys((code, "en", "de")) if c in ("de", "en", "ar")]
+    return Lower(Coalesce(*(NullIf(column, models.Value("")) for column in columns)))
+
+
+class LanguageQuerySet(models.QuerySet):
+    def in_name_order(self, language: str | None = None) -> LanguageQuerySet:
+        """By name in `language` (default: the active one), as the options show them."""
+        return self.order_by(language_name_order(language=language), "pk")
+
+
 class Language(models.Model):
     code = models.CharField(
         _("code"), max_length=3, unique=True, help_text=_("ISO 639-1, or ISO 639-3 where there is none.")
@@ -57,6 +74,8 @@ class Language(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_de = models.CharField(_("name (German)"), max_length=100)
     name_ar = models.CharField(_("name (Arabic)"), max_length=100, blank=True)
+
+    objects = LanguageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("language")

@@ -279,6 +279,39 @@ def test_the_language_rows_of_the_edit_form_read_the_languages_once(logged_in, c
     assert html.count(f'<option value="{languages[0].pk}" selected>') == 1
 
 
+@pytest.mark.parametrize("language", ["de", "en", "ar"])
+def test_the_language_options_are_in_the_alphabetical_order_of_the_names_shown(
+    logged_in, client, case_worker, company_a, language
+):
+    """Not in the German order on an English page ("German" after "Dari")."""
+    LanguageFactory(code="xa", name_en="Zulu-like", name_de="Abc-Sprache", name_ar="")
+    LanguageFactory(code="xb", name_en="abc language", name_de="Zulu-artig", name_ar="ألف")
+    logged_in.cookies["django_language"] = language
+    position = PositionFactory(employer=company_a)
+    LanguageRequirementFactory(
+        position=position, language=LanguageFactory(code="xc", name_en="Middle", name_de="Mitte")
+    )
+
+    form = logged_in.get(reverse("employers:position_edit", args=[position.pk])).context["language_formset"].forms[0]
+    client.force_login(case_worker)
+    client.cookies["django_language"] = language
+    search = client.get(reverse("employers:staff_positions")).context["filter"].form
+    board = client.get(reverse("jobs:list")).context["filter"].form
+
+    for field in (form.fields["language"], search.fields["language"], board.fields["language"]):
+        labels = [str(label) for value, label in field.choices if value]
+        assert labels == sorted(labels, key=str.casefold), labels
+    # The two test languages swap places between German and English; in Arabic the one without an
+    # Arabic name shows (and sorts) by its English name.
+    earlier, later = {
+        "de": ("Abc-Sprache", "Zulu-artig"),
+        "en": ("abc language", "Zulu-like"),
+        "ar": ("Zulu-like", "ألف"),
+    }[language]
+    labels = [str(label) for value, label in form.fields["language"].choices if value]
+    assert labels.index(earlier) < labels.index(later)
+
+
 # --- edit ----------------------------------------------------------------------------------
 
 
