@@ -12,7 +12,7 @@ Semantics:
 - A group's total is its active candidates in the period (the rows of `candidate_steps`); a step's
   rate is the share of them who reached the step in the period.
 - Groups under `SMALL` candidates get no rate and no ratio and are never flagged: too few to
-  judge (their counts are shown as "< 5").
+  judge (their counts from 1 to 4 are shown as "< 5", a 0 as 0).
 - The ratio compares a group's rate with the best rate of that step among the groups with a rate.
   Groups tied for the best all get 1.0. When the best rate is 0 (nobody in a judged group reached
   the step) or no group has a rate, every ratio is None and nothing is flagged: there is no

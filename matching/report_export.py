@@ -2,8 +2,8 @@
 anonymised rows under it (`matching.report_rows`) as streamed CSV or write-only XLSX. Each export
 writes one audit row.
 
-Counts of candidates by group (the funnel, the fairness tables) under 5 are written as "< 5",
-as on the page. Values are plain numbers (a point as decimal mark in CSV, number cells in XLSX);
+Counts of candidates by group (the funnel, the fairness tables) from 1 to 4 are written as "< 5"
+(a 0 stays 0), as on the page. Values are plain numbers (a point as decimal mark in CSV, number cells in XLSX);
 the item says the unit.
 """
 

@@ -44,7 +44,7 @@ from employers.models import Position
 from matching import pipeline
 from matching.models import Introduction, IntroductionEvent, MatchDecision, Placement
 
-# Counts under this are shown as "< 5" and groups this small get no rate.
+# Counts from 1 to this minus one are shown as "< 5" (a 0 stays 0) and groups this small get no rate.
 SMALL = 5
 
 

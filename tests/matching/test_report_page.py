@@ -363,6 +363,18 @@ def test_small_counts_by_group_read_less_than_five(client, case_worker, figures)
     assert ">0<" in diverse  # a zero stays 0
 
 
+def test_the_small_counts_note_says_what_the_tables_do(client, case_worker, figures):
+    """The tables show 1 to 4 as "< 5" and a zero as 0: the note above them says both."""
+    client.force_login(case_worker)
+
+    html = client.get(reverse(PAGE), PERIOD).content.decode()
+
+    note = html.split('id="small-counts-note">')[1].split("</p>")[0]
+    assert "von 1 bis 4 als „&lt; 5“" in note
+    assert "Anzahl von 0 steht als 0" in note
+    assert "unter 5" not in note  # a 0 is under 5 too, and reads 0
+
+
 def test_groups_below_four_fifths_are_flagged_in_words(client, case_worker, figures):
     client.force_login(case_worker)
 
