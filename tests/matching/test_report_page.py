@@ -14,6 +14,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -21,6 +22,7 @@ from openpyxl import load_workbook
 from bridges.models import AuditEvent, Region
 from matching import report_charts
 from matching.fairness import FairnessRow, FairnessTable, StepRate
+from matching.forms_introductions import NextStepForm
 from matching.report import (
     CostRow,
     Count,
@@ -373,6 +375,21 @@ def test_the_small_counts_note_says_what_the_tables_do(client, case_worker, figu
     assert "von 1 bis 4 als „&lt; 5“" in note
     assert "Anzahl von 0 steht als 0" in note
     assert "unter 5" not in note  # a 0 is under 5 too, and reads 0
+
+
+@pytest.mark.parametrize(("language", "heading"), [("de", "Fällig"), ("en", "Due"), ("ar", "المستحقة")])
+def test_the_retention_table_heads_its_counts_due_not_a_date(client, case_worker, figures, language, heading):
+    """The column counts the follow-ups due; the introduction form's "Due" is a date ("Fällig am")."""
+    client.force_login(case_worker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    html = client.get(reverse(PAGE), PERIOD).content.decode()
+
+    table = html.split('id="retention"')[1].split("</thead>")[0]
+    assert f'<th scope="col" class="text-end">{heading}</th>' in table
+    assert "Fällig am" not in table
+    with translation.override("de"):
+        assert str(NextStepForm().fields["due"].label) == "Fällig am"
 
 
 def test_groups_below_four_fifths_are_flagged_in_words(client, case_worker, figures):
