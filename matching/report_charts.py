@@ -281,7 +281,7 @@ def funnel_chart(funnel: Sequence[FunnelStep]) -> SafeString:
 
 
 def placements_chart(months: Sequence[MonthCount]) -> SafeString:
-    """Placements per month, in Germany and returns abroad, stacked. At most 12 months are named,
+    """Placements per month, in Germany and abroad (returns to the home region), stacked. At most 12 months are named,
     at calendar steps (every month, 2nd, 3rd, 4th, 6th or January); the year stands under the first
     named month and wherever it changes."""
     every = next((step for step in MONTH_STEPS if math.ceil(len(months) / step) <= 12), 12)
@@ -295,7 +295,7 @@ def placements_chart(months: Sequence[MonthCount]) -> SafeString:
         _("in Germany"), [m.here for m in months], [number_format(m.here, force_grouping=True) for m in months], BLUE
     )
     abroad = Series(
-        _("returns abroad"),
+        _("abroad"),  # the words of the table beside the chart
         [m.abroad for m in months],
         [number_format(m.abroad, force_grouping=True) for m in months],
         ORANGE,
@@ -305,8 +305,8 @@ def placements_chart(months: Sequence[MonthCount]) -> SafeString:
         chart_id="chart-months",
         title=_("Placements per month"),
         desc=_(
-            "Columns per month, placements in Germany below and returns abroad on top; "
-            "the numbers are in the table below."
+            "Columns per month, placements in Germany below and abroad (returns to the home region) "
+            "on top; the numbers are in the table below."
         ),
         categories=[date_format(m.month, "YEAR_MONTH_FORMAT") for m in months],
         labels=[date_format(m.month, "M") if named else "" for m, named in zip(months, marked, strict=True)],

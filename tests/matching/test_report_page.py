@@ -482,6 +482,21 @@ def test_the_month_chart_labels_at_most_twelve_months_and_each_year():
     assert svg.count("<rect") > 60
 
 
+def test_the_month_chart_says_abroad_as_the_table_beside_it_does(client, case_worker, figures):
+    """The legend uses the report's words ("im Ausland", the table's column), not a phrase of its own."""
+    client.force_login(case_worker)
+
+    html = client.get(reverse(PAGE), PERIOD).content.decode()
+
+    svg = html.split('id="chart-months"')[1].split("</svg>")[0]
+    table = html.split('id="placements-by-month"')[1].split("</thead>")[0]
+    for words in ("in Deutschland", "im Ausland"):
+        assert f">{words}</text>" in svg  # the legend
+        assert f">{words}</th>" in table
+    assert "Rückkehr ins Ausland" not in html
+    assert "Vermittlungen je Monat, in Deutschland und im Ausland" in html
+
+
 def test_an_empty_chart_does_not_divide_by_zero():
     svg = report_charts.placements_chart([MonthCount(datetime.date(2026, 1, 1), 0, 0)])
 
