@@ -295,6 +295,11 @@ class CrontabScheduleAdmin(celery_beat_admin.CrontabScheduleAdmin):
 
 
 admin.site.unregister(Authenticator)
+# allauth's model has no verbose name: Django's default ("authenticator") is no message id, so the
+# admin's index, titles and breadcrumbs read it in English. Meta's own attributes stay allauth's
+# (`original_attrs`: what migrations compare). The app's name "MFA" is in bridges.locale_overrides.
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
 
 
 @admin.register(Authenticator)

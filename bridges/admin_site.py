@@ -1,4 +1,5 @@
-"""The admin site: staff only, and the portal's one login form (allauth, rate-limited)."""
+"""The admin site: staff only, the portal's one login form (allauth, rate-limited), and the index's
+groups (the shared app's reference data apart from its users)."""
 
 from functools import wraps
 
@@ -12,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bridges import admin_guards
 from bridges.audit import audited_response
+
+# The shared app's taxonomy and reference tables: on the index under a heading of their own, not
+# under the app's "Users and roles".
+REFERENCE_MODELS = frozenset({"IscoGroup", "Language", "Occupation", "Place", "Region", "Skill"})
 
 
 class BridgesAdminSite(admin.AdminSite):
@@ -43,6 +48,20 @@ class BridgesAdminSite(admin.AdminSite):
         # without each admin module having to remember a base class.
         admin_class = admin_guards.guarded(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for index, app in enumerate(app_list):
+            if app["app_label"] != "bridges":
+                continue
+            reference = [model for model in app["models"] if model["object_name"] in REFERENCE_MODELS]
+            if reference:
+                app["models"] = [model for model in app["models"] if model["object_name"] not in REFERENCE_MODELS]
+                app_list.insert(index + 1, {**app, "name": _("Reference data"), "models": reference})
+                app_list = [one for one in app_list if one["models"]]
+                app_list.sort(key=lambda one: str(one["name"]).lower())
+            break
+        return app_list
 
     def autocomplete_view(self, request):
         # The admin's search-as-you-type answers with records' names (candidates' too): recorded.

@@ -94,6 +94,12 @@ ALLAUTH_INFORMAL = [
     gettext_noop('<strong>Note:</strong> you can still <a href="%(email_url)s">change your email address</a>.'),
 ]
 
+# allauth.mfa's app name on the admin's index: its German keeps the English abbreviation, its
+# Arabic reads "Ministry of Foreign Affairs".
+ALLAUTH_ADMIN_NAMES = [
+    gettext_noop("MFA"),
+]
+
 # Django 5.2's German catalogues leave these empty (the admin's user and password pages show them).
 DJANGO_UNTRANSLATED = [
     gettext_noop("%(model)s instance with %(field)s %(value)r is not a valid choice."),

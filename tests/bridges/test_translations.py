@@ -118,7 +118,7 @@ def test_the_overridden_message_ids_are_still_the_packages():
     """bridges/locale_overrides.py translates other packages' ids: an upgrade that rewords one
     would leave our translation unused, so each must still be in a catalogue of its package."""
     packages = {
-        "allauth": locale_overrides.ALLAUTH_INFORMAL,
+        "allauth": locale_overrides.ALLAUTH_INFORMAL + locale_overrides.ALLAUTH_ADMIN_NAMES,
         "django": locale_overrides.DJANGO_UNTRANSLATED,
         "django_countries": locale_overrides.COUNTRIES_UNTRANSLATED,
         "django_celery_beat": locale_overrides.CELERY_BEAT_UNTRANSLATED,
