@@ -14,6 +14,7 @@ from django_celery_beat.models import CrontabSchedule
 
 from bridges.admin_guards import ReadOnlyAdmin
 from bridges.api_tokens import api_token_revoke
+from bridges.audit import summary_for_reader
 from bridges.models import (
     ApiToken,
     AuditEvent,
@@ -175,8 +176,14 @@ class PlaceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
-# Audit record types that are not a model: the decisions on a pair (matching.review.Pair).
-RECORD_TYPES = {"matching.pair": _("candidate and position (decision)")}
+# Audit record types that are not a model: the decisions on a pair (matching.review.Pair), the pages
+# about many records, the admin's search as you type.
+RECORD_TYPES = {
+    "matching.pair": _("candidate and position (decision)"),
+    "matching.allocation": _("Suggested allocation"),
+    "matching.report": _("Report for the funder"),
+    "admin.autocomplete": _("admin search as you type"),
+}
 
 
 def record_type_label(target_type: str) -> str:
@@ -217,7 +224,7 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # written by the portal
 
     @admin.display(description=_("summary"))
     def summary_display(self, obj: AuditEvent) -> str:
-        return obj.summary_text()
+        return summary_for_reader(obj)
 
     @admin.display(description=_("record type"), ordering="target_type")
     def target_display(self, obj: AuditEvent) -> str:

@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from allauth.account.adapter import get_adapter
+from django.apps import apps
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from bridges.models import AuditEvent
 from bridges.services import AuditContext, audit_context, audit_log
@@ -136,6 +139,150 @@ def _target(request: HttpRequest) -> tuple[str, str, str] | None:
     extras = " ".join(f"{key}={value}" for key, value in match.kwargs.items() if key != rule.id_kwarg)
     page = f"{match.view_name} {extras}".strip()
     return target_type, target_id[:64], page
+
+
+# --- how an entry's page reads (display only: entries keep the URL name they were written with) ---
+
+_PAGE = "audit page"
+# The pages of PERSONAL_DATA_URLS by URL name, as a person names them; the admin's pages are named
+# after their model (ADMIN_PAGES). tests/bridges/test_audit_trail.py checks that none is missing.
+PAGE_NAMES: dict[str, Promise] = {
+    "candidates:list": pgettext_lazy(_PAGE, "Candidates"),
+    "candidates:create": pgettext_lazy(_PAGE, "New candidate"),
+    "candidates:detail": pgettext_lazy(_PAGE, "Candidate profile"),
+    "candidates:edit": pgettext_lazy(_PAGE, "Candidate profile, edit"),
+    "candidates:duplicates": pgettext_lazy(_PAGE, "Duplicate check"),
+    "candidates:export": pgettext_lazy(_PAGE, "Candidates, export"),
+    "candidates:import": pgettext_lazy(_PAGE, "Candidates, import"),
+    "candidates:consent_add": pgettext_lazy(_PAGE, "Consent, record"),
+    "candidates:consent_withdraw": pgettext_lazy(_PAGE, "Consent, withdraw"),
+    "candidates:document_upload": pgettext_lazy(_PAGE, "Document, upload"),
+    "candidates:document_download": pgettext_lazy(_PAGE, "Document, download"),
+    "candidates:document_delete": pgettext_lazy(_PAGE, "Document, delete"),
+    "candidates:erase": pgettext_lazy(_PAGE, "Candidate, erase"),
+    "candidates:measure_plan": pgettext_lazy(_PAGE, "Support measure, plan"),
+    "candidates:measure_approve": pgettext_lazy(_PAGE, "Support measure, approve"),
+    "candidates:measure_cancel": pgettext_lazy(_PAGE, "Support measure, cancel"),
+    "candidates:measure_complete": pgettext_lazy(_PAGE, "Support measure, done"),
+    "candidates:note_add": pgettext_lazy(_PAGE, "Note, add"),
+    "candidates:portal_invite": pgettext_lazy(_PAGE, "Own view, invitation"),
+    "candidates:portal_request_done": pgettext_lazy(_PAGE, "Own view, request done"),
+    "candidates:privacy_export": pgettext_lazy(_PAGE, "Data export (GDPR)"),
+    "candidates:privacy_export_json": pgettext_lazy(_PAGE, "Data export as JSON (GDPR)"),
+    "matching:dashboard": pgettext_lazy(_PAGE, "Dashboard"),
+    "matching:overview": pgettext_lazy(_PAGE, "Matches"),
+    "matching:allocation": pgettext_lazy(_PAGE, "Suggested allocation"),
+    "matching:candidate_matches": pgettext_lazy(_PAGE, "Matches of a candidate"),
+    "matching:position_matches": pgettext_lazy(_PAGE, "Matches of a position"),
+    "matching:employer_position_matches": pgettext_lazy(_PAGE, "Matches of an employer's position"),
+    "matching:explain": pgettext_lazy(_PAGE, "Match, explanation"),
+    "matching:decide": pgettext_lazy(_PAGE, "Match, decision"),
+    "matching:introduce": pgettext_lazy(_PAGE, "Introduction, new"),
+    "matching:candidate_introduce": pgettext_lazy(_PAGE, "Introduction of a candidate, new"),
+    "matching:candidate_introductions": pgettext_lazy(_PAGE, "Introductions of a candidate"),
+    "matching:introductions": pgettext_lazy(_PAGE, "Introductions"),
+    "matching:introductions_bulk": pgettext_lazy(_PAGE, "Introductions, bulk change"),
+    "matching:board": pgettext_lazy(_PAGE, "Introductions, board"),
+    "matching:board_move": pgettext_lazy(_PAGE, "Introductions, board, move"),
+    "matching:introduction": pgettext_lazy(_PAGE, "Introduction"),
+    "matching:introduction_move": pgettext_lazy(_PAGE, "Introduction, next stage"),
+    "matching:introduction_next_step": pgettext_lazy(_PAGE, "Introduction, next step"),
+    "matching:introduction_interviews": pgettext_lazy(_PAGE, "Introduction, interviews"),
+    "matching:interview_confirm": pgettext_lazy(_PAGE, "Introduction, interview confirmed"),
+    "matching:introduction_placement": pgettext_lazy(_PAGE, "Introduction, placement"),
+    "matching:introduction_sharing": pgettext_lazy(_PAGE, "Introduction, shared profile"),
+    "matching:follow_up_record": pgettext_lazy(_PAGE, "Introduction, follow-up"),
+    "matching:report": pgettext_lazy(_PAGE, "Report for the funder"),
+    "matching:report_figures_csv": pgettext_lazy(_PAGE, "Report for the funder, figures as CSV"),
+    "matching:report_figures_xlsx": pgettext_lazy(_PAGE, "Report for the funder, figures as XLSX"),
+    "matching:report_rows_csv": pgettext_lazy(_PAGE, "Report for the funder, anonymised rows as CSV"),
+    "matching:report_rows_xlsx": pgettext_lazy(_PAGE, "Report for the funder, anonymised rows as XLSX"),
+    "me:home": pgettext_lazy(_PAGE, "Own view, start"),
+    "me:confirm": pgettext_lazy(_PAGE, "Own view, confirm the profile"),
+    "me:correction": pgettext_lazy(_PAGE, "Own view, correction"),
+    "me:consents": pgettext_lazy(_PAGE, "Own view, consents"),
+    "me:consent_withdraw": pgettext_lazy(_PAGE, "Own view, consent, withdraw"),
+    "me:consent_request": pgettext_lazy(_PAGE, "Own view, consent, ask again"),
+    "me:introductions": pgettext_lazy(_PAGE, "Own view, introductions"),
+    "me:introduction": pgettext_lazy(_PAGE, "Own view, introduction"),
+    "me:how": pgettext_lazy(_PAGE, "Own view, how matching works"),
+    "me:data": pgettext_lazy(_PAGE, "Own view, my data"),
+    "me:export": pgettext_lazy(_PAGE, "Own view, data export"),
+    "me:erasure": pgettext_lazy(_PAGE, "Own view, erasure"),
+    "proposals:list": pgettext_lazy(_PAGE, "Employer, introductions"),
+    "proposals:detail": pgettext_lazy(_PAGE, "Employer, introduction"),
+    "proposals:document": pgettext_lazy(_PAGE, "Employer, introduction, document"),
+    "proposals:interested": pgettext_lazy(_PAGE, "Employer, introduction, interested"),
+    "proposals:decline": pgettext_lazy(_PAGE, "Employer, introduction, decline"),
+    "proposals:interviews": pgettext_lazy(_PAGE, "Employer, introduction, interviews"),
+    "proposals:offer": pgettext_lazy(_PAGE, "Employer, introduction, offer"),
+    "admin:autocomplete": pgettext_lazy(_PAGE, "Admin search as you type"),
+}
+ADMIN_PAGES: dict[str, Promise] = {
+    "changelist": pgettext_lazy(_PAGE, "%(models)s (admin, list)"),
+    "add": pgettext_lazy(_PAGE, "%(model)s (admin, add)"),
+    "change": pgettext_lazy(_PAGE, "%(model)s (admin)"),
+    "delete": pgettext_lazy(_PAGE, "%(model)s (admin, delete)"),
+    "history": pgettext_lazy(_PAGE, "%(model)s (admin, history)"),
+}
+# The URL arguments a page names besides its record (e.g. the position of a match).
+PAGE_ARGUMENTS: dict[str, Promise] = {
+    "pk": pgettext_lazy(_PAGE, "no."),
+    "candidate": pgettext_lazy(_PAGE, "candidate"),
+    "position": pgettext_lazy(_PAGE, "position"),
+    "consent": pgettext_lazy(_PAGE, "consent"),
+    "doc": pgettext_lazy(_PAGE, "document"),
+    "measure": pgettext_lazy(_PAGE, "support measure"),
+    "follow_up": pgettext_lazy(_PAGE, "follow-up"),
+    "interview": pgettext_lazy(_PAGE, "interview"),
+    "request_id": pgettext_lazy(_PAGE, "request"),
+    "section": pgettext_lazy(_PAGE, "section"),
+}
+
+
+def _admin_page_label(view_name: str) -> str | None:
+    """An admin page ("admin:matching_introduction_change") after its model, None for another page."""
+    app_model, _sep, view = view_name.removeprefix("admin:").rpartition("_")
+    app, _sep, model_name = app_model.partition("_")
+    if view not in ADMIN_PAGES or not model_name:
+        return None
+    try:
+        opts = apps.get_model(app, model_name)._meta
+    except LookupError:
+        return None
+    return str(ADMIN_PAGES[view]) % {
+        "model": capfirst(opts.verbose_name),
+        "models": capfirst(opts.verbose_name_plural),
+    }
+
+
+def page_label(page: str) -> str:
+    """An entry's page as `_target` writes it ("me:introduction pk=3") as a person reads it
+    ("Own view, introduction (no. 3)"); a page without a name stays as written."""
+    view_name, _sep, extras = page.partition(" ")
+    label = _admin_page_label(view_name) if view_name.startswith("admin:") else None
+    if label is None:
+        if view_name not in PAGE_NAMES:
+            return page
+        label = str(PAGE_NAMES[view_name])
+    arguments = []
+    for extra in extras.split():
+        key, _eq, value = extra.partition("=")
+        arguments.append(f"{PAGE_ARGUMENTS.get(key, key)} {value}")
+    return f"{label} ({', '.join(arguments)})" if arguments else label
+
+
+def summary_for_reader(event: AuditEvent) -> str:
+    """The entry's summary in the reader's language (`AuditEvent.summary_text`), with its page named
+    as a person reads it instead of by its URL name."""
+    msgid = (event.summary_data or {}).get("msgid")
+    params = event.summary_params()
+    if not msgid or "page" not in params:
+        return event.summary_text()
+    try:
+        return gettext(msgid) % {**params, "page": page_label(params["page"])}
+    except (KeyError, TypeError, ValueError):
+        return event.summary_text()
 
 
 def _record_view(request: HttpRequest, action: str, target: tuple[str, str] | None = None) -> None:

@@ -156,7 +156,7 @@ def test_the_audit_admin_names_record_types_in_words_and_filters_by_them(client,
     filtered = client.get(reverse("admin:bridges_auditevent_changelist"), {"target_type": "employers.employer"})
 
     record_types = {spec.title: spec for spec in listed.context["cl"].filter_specs}["Datensatztyp"]
-    assert sorted(label for _value, label in record_types.lookup_choices) == ["Unternehmen", "matching.allocation"]
+    assert sorted(label for _value, label in record_types.lookup_choices) == ["Unternehmen", "Vorgeschlagene Zuordnung"]
     assert [event.target_type for event in filtered.context["cl"].result_list] == ["employers.employer"]
 
 

@@ -6,14 +6,20 @@ changed fields, admin deletions, refusals)."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from bridges.audit import is_personal, page_label
 from bridges.models import AuditEvent
+from bridges.services import audit_log
 from candidates.forms import SECTIONS
 from candidates.models import Candidate
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import PositionFactory
 from tests.matching.factories import MatchFactory, introduce
+from tests.urlwalk import all_sample_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +307,43 @@ def test_database_tests_run_as_the_application_role_which_cannot_rewrite_the_tra
 
     with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
         AuditEvent.objects.filter(pk=audit_log_entry.pk).update(summary="rewritten")
+
+
+def test_every_personal_data_page_reads_as_a_name():
+    """An entry names its page by URL name ("me:introduction pk=3"): each has a name a person reads."""
+    with translation.override("de"):
+        pages = {url.name: page_label(url.name) for url in all_sample_urls() if is_personal(url.name)}
+        unnamed = sorted(name for name, label in pages.items() if label == name or ":" in label)
+
+        assert not unnamed, f"add these to bridges.audit.PAGE_NAMES: {unnamed}"
+        assert page_label("me:introduction pk=3") == "Eigene Ansicht, Vermittlungsvorschlag (Nr. 3)"
+        assert page_label("admin:matching_introduction_change") == "Vermittlungsvorschlag (Verwaltung)"
+        assert page_label("admin:candidates_candidate_changelist") == "Kandidat/innen (Verwaltung, Liste)"
+        assert page_label("matching:explain position=7") == "Treffer, Erklärung (Stelle 7)"
+
+
+def test_the_audit_list_shows_record_types_and_pages_in_words(client, admin_user, case_worker):
+    for target, page in [
+        ("matching.allocation", "matching:allocation"),
+        ("matching.report", "matching:report"),
+        ("matching.introduction", "admin:matching_introduction_change"),
+        ("candidates.candidate", "me:introduction pk=3"),
+    ]:
+        summary = gettext_lazy("page %(page)s")
+        audit_log(actor=case_worker, action="view", target=target, summary=summary, params={"page": page})
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    html = client.get(reverse("admin:bridges_auditevent_changelist")).text
+
+    filters = html.split('id="changelist-filter"')[1]
+    assert "Vorgeschlagene Zuordnung" in filters
+    assert "Bericht für den Fördergeber" in filters
+    assert ">matching.allocation<" not in html
+    assert ">matching.report<" not in html
+    assert "Seite Vermittlungsvorschlag (Verwaltung)" in html
+    assert "Seite Eigene Ansicht, Vermittlungsvorschlag (Nr. 3)" in html
+    assert "admin:matching_introduction_change" not in html
+    assert "me:introduction" not in html
+    # What is stored stays as written.
+    assert AuditEvent.objects.filter(summary="page me:introduction pk=3").exists()
