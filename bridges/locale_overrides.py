@@ -140,6 +140,14 @@ COUNTRIES_UNTRANSLATED = [
     gettext_noop("Naoero"),  # Nauru: the package's data and its catalogue spell it differently
 ]
 
+# django-countries' German misspells these (the country lists of the position and company forms).
+COUNTRIES_MISSPELT = [
+    gettext_noop("Grenada"),  # "Granada"
+    gettext_noop("Kiribati"),  # "Kirivati"
+    gettext_noop("Papua New Guinea"),  # "Papua Neu Guinea"
+    gettext_noop("Saudi Arabia"),  # "Saudi Arabien"
+]
+
 # django-celery-beat's German leaves these fuzzy or out (the admin's schedules and permissions show them).
 CELERY_BEAT_UNTRANSLATED = [
     gettext_noop('Cron Days Of The Week to Run. Use "*" for "all", Sunday is 0 or 7, Monday is 1. (Example: "0,5")'),

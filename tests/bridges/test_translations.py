@@ -33,6 +33,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import trans_real
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from bridges import locale_overrides
@@ -120,7 +121,7 @@ def test_the_overridden_message_ids_are_still_the_packages():
     packages = {
         "allauth": locale_overrides.ALLAUTH_INFORMAL + locale_overrides.ALLAUTH_ADMIN_NAMES,
         "django": locale_overrides.DJANGO_UNTRANSLATED,
-        "django_countries": locale_overrides.COUNTRIES_UNTRANSLATED,
+        "django_countries": locale_overrides.COUNTRIES_UNTRANSLATED + locale_overrides.COUNTRIES_MISSPELT,
         "django_celery_beat": locale_overrides.CELERY_BEAT_UNTRANSLATED,
     }
     gone = [(package, msgid) for package, msgids in packages.items() for msgid in set(msgids) - _ids(package)]
@@ -474,3 +475,14 @@ def test_a_message_without_arabic_translation_is_found(monkeypatch):
 
     assert job_board == "لوحة الوظائف"
     assert recorder.missing == {"A sentence nobody translated": {"/somewhere/"}}
+
+
+def test_country_names_the_packages_get_wrong_read_right():
+    """django-countries' German misspells some names, and its English data calls Nauru "Naoero"."""
+    with translation.override("de"):
+        german = [str(countries.name(code)) for code in ("GD", "KI", "PG", "SA", "NR")]
+    with translation.override("en"):
+        english = str(countries.name("NR"))
+
+    assert german == ["Grenada", "Kiribati", "Papua-Neuguinea", "Saudi-Arabien", "Nauru"]
+    assert english == "Nauru"
