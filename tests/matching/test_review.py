@@ -910,3 +910,19 @@ def test_candidate_list_issues_the_same_queries_for_10_or_50_positions(client, c
         counts.append(_count_queries(client, url))
 
     assert counts[0] == counts[1]
+
+
+def test_an_empty_list_says_whether_the_filters_or_the_data_are_why(client, case_worker):
+    """Says "for these filters" only where filters are set; without any, there are no matches yet."""
+    candidate = CandidateFactory(case_worker=case_worker)
+    client.force_login(case_worker)
+    url = reverse("matching:candidate_matches", args=[candidate.pk])
+
+    unfiltered = client.get(url).content.decode()
+    filtered = client.get(url, {"min_score": "50"}).content.decode()
+    candidates = client.get(reverse("candidates:list"), {"q": "Niemand-Mit-Diesem-Namen"}).content.decode()
+
+    assert "Noch keine Treffer." in unfiltered
+    assert "Keine Treffer für diese Filter." not in unfiltered
+    assert "Keine Treffer für diese Filter." in filtered
+    assert "Keine Kandidat/innen passen zu diesen Filtern." in candidates
