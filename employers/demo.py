@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bridges.models import CEFRLevel, Language, OccupationLabel, Place, Region, User
+from bridges.models import AuditEvent, CEFRLevel, Language, OccupationLabel, Place, Region, User
+from bridges.services import audit_log
 from employers.models import (
     ContactPerson,
     Employer,
@@ -34,7 +35,7 @@ from employers.models import (
     Sector,
     SizeBand,
 )
-from employers.services import skills_for_occupation
+from employers.services import log_review, skills_for_occupation
 
 T = Position.PositionType
 S = Position.Status
@@ -1147,6 +1148,11 @@ def demo_employers_load(*, employer_user: User | None = None, case_worker: User 
         )
         counts["employers"] += 1
         counts["employers_created"] += created
+        if created:
+            # Its history as the portal writes it: the record, and the review of an approved one.
+            audit_log(actor=case_worker, action=AuditEvent.Action.CREATE, target=employer, summary=employer.name)
+            if approved:
+                log_review(employer=employer, actor=case_worker)
         first_employer = first_employer or employer
         author = employer_user if employer == first_employer and employer_user else case_worker
 

@@ -99,6 +99,12 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
         to=members,
         context={"employer": employer, "note": employer.review_note, "dashboard_url": dashboard},
     )
+    log_review(employer=employer, actor=actor)
+    return Review(employer=employer, informed=len(members))
+
+
+def log_review(*, employer: Employer, actor: User) -> None:
+    """The company's review decision in its audit trail (the history on its page)."""
     audit_log(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -108,7 +114,6 @@ def employer_review(*, employer: Employer, approve: bool, note: str, actor: User
         else gettext_lazy("review: %(decision)s"),
         params={"decision": Employer.Verification(employer.verification).label, "note": employer.review_note},
     )
-    return Review(employer=employer, informed=len(members))
 
 
 # --- colleagues ----------------------------------------------------------------------

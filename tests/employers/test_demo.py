@@ -10,6 +10,7 @@ from bridges.demo_taxonomy import demo_taxonomy_load
 from bridges.models import CEFRLevel, OccupationSkill
 from employers.demo import demo_employers_load
 from employers.models import ContactPerson, Employer, EngagementRegion, Membership, Position
+from employers.selectors import employer_history
 from tests.conftest import module_data
 from tests.factories import CaseWorkerFactory, UserFactory
 
@@ -144,3 +145,14 @@ def test_a_user_with_a_company_keeps_it(loaded):
 
     assert result["memberships_created"] == 0
     assert Membership.objects.get(user=user).employer == other
+
+
+def test_each_demo_company_has_the_history_the_portal_writes(loaded):
+    """A company page's decision ("approved by …") and its history agree: the record and, for an
+    approved company, the review, each once although the demo was loaded twice."""
+    for employer in Employer.objects.all():
+        history = [(event.action, event.actor_id) for event in employer_history(employer=employer).order_by("pk")]
+        reviewed = (
+            [("update", employer.reviewed_by_id)] if employer.verification == Employer.Verification.APPROVED else []
+        )
+        assert history == [("create", loaded["case_worker"].pk), *reviewed], employer.name
