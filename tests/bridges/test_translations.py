@@ -486,3 +486,14 @@ def test_country_names_the_packages_get_wrong_read_right():
 
     assert german == ["Grenada", "Kiribati", "Papua-Neuguinea", "Saudi-Arabien", "Nauru"]
     assert english == "Nauru"
+
+
+def test_a_consent_names_the_company_in_the_same_word_everywhere():
+    """The candidate page's consent summary says "Unternehmen"; the consents' own labels said
+    "Arbeitgeber" right beside it."""
+    with translation.override("de"):
+        words = [str(label) for _value, label in Consent.Purpose.choices]
+        words += [str(Consent._meta.get_field(name).verbose_name) for name in ("employer", "recipient")]
+
+    assert not [text for text in words if "Arbeitgeber" in text]
+    assert any("Unternehmen" in text for text in words)
