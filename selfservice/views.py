@@ -27,7 +27,7 @@ from candidates import portal
 from candidates.models import CandidateRequest, Consent
 from candidates.views_privacy import export_json_response
 from matching.explain import pair_explanation
-from matching.models import Introduction, Match
+from matching.models import Interview, Introduction, Match
 from matching.pipeline import Stage
 from selfservice.forms import CorrectionForm, ErasureRequestForm, WelcomeForm
 from selfservice.words import STAGE_WORDS, profile_sections, reasons
@@ -242,6 +242,8 @@ def introduction(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "introduction": row,
         "stage_words": STAGE_WORDS[Stage(row.stage)],
+        # The dates the case worker confirmed with the company; proposed ones are theirs to agree.
+        "interviews": row.interviews.filter(status=Interview.Status.CONFIRMED).order_by("starts_at"),
         "explanation": explanation,
         "reasons": reasons(explanation),
     }

@@ -18,6 +18,7 @@ from django.utils import timezone
 from bridges.models import AuditEvent, Notification, Role, User
 from candidates import portal, privacy
 from candidates.models import Candidate, CandidateRequest, Consent, PortalInvitation
+from matching import introductions as svc
 from matching.pipeline import Stage
 from selfservice.words import STAGE_WORDS
 from tests.candidates.factories import CandidateFactory
@@ -325,6 +326,33 @@ def test_the_introductions_are_the_candidates_own_in_plain_words(client, candida
     assert str(STAGE_WORDS[Stage.PROPOSED]) in text
     assert "77" not in re.sub(r"<[^>]+>", " ", text)  # no score
     assert "Niemand" not in text
+
+
+def test_the_candidate_reads_the_interview_appointment_once_it_is_agreed(client, candidate, case_worker):
+    company = MembershipFactory().employer
+    employer_user = company.members.get().user
+    introduction = introduce(candidate=candidate, position=PositionFactory(employer=company), actor=case_worker)
+    at = timezone.localtime() + datetime.timedelta(days=9)
+    first, _second = svc.interviews_propose(
+        introduction=introduction,
+        actor=employer_user,
+        slots=[
+            svc.Slot(at.replace(hour=10, minute=0), place="Werkhalle 2"),
+            svc.Slot(at.replace(hour=14, minute=30), place="Büro"),
+        ],
+    )
+    _candidate_login(candidate, case_worker, client)
+    page = reverse("me:introduction", kwargs={"pk": introduction.pk})
+
+    proposed = client.get(page).content.decode()
+    svc.interview_confirm(interview=first, actor=case_worker)
+    agreed = client.get(page).content.decode()
+
+    assert 'data-testid="own-interviews"' not in proposed  # the company's proposals are not agreed yet
+    assert 'data-testid="own-interviews"' in agreed
+    assert f"{at:%d.%m.%Y} 10:00" in agreed
+    assert "Werkhalle 2" in agreed
+    assert "14:30" not in agreed  # the date not chosen
 
 
 def test_the_export_is_the_candidates_data_and_audited(client, candidate, case_worker):
