@@ -312,6 +312,8 @@ LANGUAGES = [("de", _("German")), ("en", _("English")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
+# Formats Django's locales lack (bridges/formats/<language>/formats.py); the rest stay Django's.
+FORMAT_MODULE_PATH = "bridges.formats"
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------
