@@ -103,10 +103,12 @@ def _legend(chart_id: str, series: Sequence[Series], y: float, width: float) -> 
 def _svg(chart_id: str, title: str, desc: str, width: float, height: float, body: list[SafeString]) -> SafeString:
     """The chart as an image of about its drawn size (so that its text stays the size of the
     page's); a narrower column shrinks it (`.report-chart` in bridges.css: the CSP allows no style
-    attribute)."""
+    attribute). It is drawn left to right in every language: an SVG text inherits the page's
+    direction, and under `dir="rtl"` each text would end at its x instead of starting there (the
+    labels at x=0 left the drawing, the values covered their bars, the legend its swatches)."""
     return format_html(
         '<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" '
-        'role="img" aria-labelledby="{}-title {}-desc" '
+        'role="img" aria-labelledby="{}-title {}-desc" direction="ltr" '
         'font-family="system-ui, sans-serif" id="{}">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         _n(width),

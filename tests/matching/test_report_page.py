@@ -497,6 +497,24 @@ def test_the_month_chart_says_abroad_as_the_table_beside_it_does(client, case_wo
     assert "Vermittlungen je Monat, in Deutschland und im Ausland" in html
 
 
+def test_the_charts_are_drawn_left_to_right_on_a_right_to_left_page():
+    # An SVG text inherits the page's direction: under dir="rtl" a text ends at its x, so the step
+    # labels at x=0 left the drawing, the values covered their bars and the legend its swatches.
+    funnel = [FunnelStep("active", "aktiv", 10, 3, 7)]
+    months = [MonthCount(datetime.date(2026, 1, 1), 1, 2)]
+    costs = [CostRow("travel", "Reise", 1, Decimal("10"), Decimal("5"))]
+
+    with translation.override("ar"):
+        charts = [
+            report_charts.funnel_chart(funnel),
+            report_charts.placements_chart(months),
+            report_charts.costs_chart(costs),
+        ]
+
+    for svg in charts:
+        assert 'direction="ltr"' in svg.split(">", 1)[0]
+
+
 def test_an_empty_chart_does_not_divide_by_zero():
     svg = report_charts.placements_chart([MonthCount(datetime.date(2026, 1, 1), 0, 0)])
 
