@@ -9,12 +9,17 @@ position form: 60 % of 170 ms). An input goes through three templates (`text.htm
 3–4 ms. This renderer writes exactly what those templates write (the tests compare the two byte
 for byte) whenever they are Django's own; a project template that overrides one of them, or a
 widget with other option templates, goes through the templates as before.
+
+Its bound fields (`BoundField`, Django's `bound_field_class`) give each textarea `dir="auto"`, in
+the widget's attributes that crispy's template, `{% plain_field %}` and either way of writing the
+textarea all read.
 """
 
 from __future__ import annotations
 
 import html
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -92,7 +97,22 @@ def render_textarea(widget: dict) -> str:
     return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
+class BoundField(forms.BoundField):
+    """Every form's bound field: a textarea's free text takes the direction of its first letter
+    (`dir="auto"`), so that a German description on an Arabic page, or an Arabic one on a German
+    page, keeps its punctuation where it belongs (the final full stop stood on the left)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, forms.Textarea) and "dir" not in widget.attrs:
+            attrs.setdefault("dir", "auto")
+        return attrs
+
+
 class FormRenderer(TemplatesSetting):
+    bound_field_class = BoundField
+
     def render(self, template_name, context, request=None):
         if template_name == SELECT and self._own(SELECT) and self._own(OPTION) and self._plain(context["widget"]):
             return render_select(context["widget"])
