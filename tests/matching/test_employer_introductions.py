@@ -131,6 +131,28 @@ def _walk(introduction, stage, actor):
 # --- exactly what was shared ----------------------------------------------------------------------
 
 
+def test_the_message_and_contact_details_keep_their_own_direction(client, employer_a, candidate, position, case_worker):
+    # On an Arabic page a German message ended with its full stop on the left, and a phone number
+    # read from its end ("0199 5550 361 49+").
+    introduction = introduce(
+        candidate=candidate,
+        position=position,
+        actor=case_worker,
+        sections=[SharedSection.CONTACT],
+        documents=[],
+        message="Frau Al-Hassan kann ab Juni anfangen.",
+    )
+    client.force_login(employer_a)
+
+    html = _html(client.get(_detail(introduction.pk)))
+
+    assert (
+        '<div class="card-body" data-testid="message" dir="auto"><p>Frau Al-Hassan kann ab Juni anfangen.</p>' in html
+    )
+    assert '<span dir="ltr">+49 361 5550199</span>' in html
+    assert '<a href="mailto:amina@example.org" dir="ltr">amina@example.org</a>' in html
+
+
 def test_employer_sees_only_the_chosen_sections_and_documents(client, employer_a, introduction, documents):
     client.force_login(employer_a)
 
