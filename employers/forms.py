@@ -19,31 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from bridges.formsets import LanguageChoicesFormSet, LanguageChoicesMixin, bounded_inlineformset_factory
 from bridges.models import Occupation, Place, Region, Skill
 from bridges.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from employers.models import ContactPerson, Employer, EngagementRegion, LanguageRequirement, Position
+from employers.models import (
+    DRIVING_LICENCE_CHOICES,
+    ContactPerson,
+    Employer,
+    EngagementRegion,
+    LanguageRequirement,
+    Position,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PHONE = re.compile(r"^\+?[0-9 ()/-]{6,30}$")
 POSTAL_CODE = re.compile(r"^\d{5}$")
-
-# The classes of the German driving licence, as candidates record them. Kept here
-# because employers must not import candidates (the apps only meet in matching).
-DRIVING_LICENCES = [
-    ("AM", "AM"),
-    ("A1", "A1"),
-    ("A2", "A2"),
-    ("A", "A"),
-    ("B", "B"),
-    ("BE", "BE"),
-    ("C1", "C1"),
-    ("C1E", "C1E"),
-    ("C", "C"),
-    ("CE", "CE"),
-    ("D1", "D1"),
-    ("D", "D"),
-    ("L", "L"),
-    ("T", "T"),
-    ("forklift", _("forklift licence")),
-]
 
 
 def _region_widget(country_field: str) -> AutocompleteSelect:
@@ -248,7 +235,7 @@ class PositionForm(forms.ModelForm):
     )
     driving_licence = forms.ChoiceField(
         label=_("Driving licence needed"),
-        choices=[("", _("none")), *DRIVING_LICENCES],
+        choices=DRIVING_LICENCE_CHOICES,
         required=False,
     )
     openings = forms.IntegerField(label=_("Number of openings"), min_value=1, max_value=999, initial=1)

@@ -17,10 +17,33 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from bridges.models import CEFRLevel, Language, Occupation, Place, Region, Skill
+
+# The classes of the German driving licence, as candidates record them. Kept here
+# because employers must not import candidates (the apps only meet in matching).
+DRIVING_LICENCES = [
+    ("AM", "AM"),
+    ("A1", "A1"),
+    ("A2", "A2"),
+    ("A", "A"),
+    ("B", "B"),
+    ("BE", "BE"),
+    ("C1", "C1"),
+    ("C1E", "C1E"),
+    ("C", "C"),
+    ("CE", "CE"),
+    ("D1", "D1"),
+    ("D", "D"),
+    ("L", "L"),
+    ("T", "T"),
+    ("forklift", _("forklift licence")),
+]
+# A position's choice: one of them, or none.
+DRIVING_LICENCE_CHOICES = [("", _("none")), *DRIVING_LICENCES]
 
 
 class Sector(models.TextChoices):
@@ -362,6 +385,11 @@ class Position(models.Model):
         return self.location == self.Location.ABROAD
 
     @property
+    def driving_licence_label(self) -> str:
+        """The licence the position needs as people read it ("forklift licence"), or "none"."""
+        return str(dict(DRIVING_LICENCE_CHOICES).get(self.driving_licence, self.driving_licence))
+
+    @property
     def where(self) -> str:
         """Place of work as shown to people: town, or region and country abroad."""
         if self.is_abroad:
@@ -411,3 +439,9 @@ class LanguageRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} {self.get_min_level_display()}"
+
+    @property
+    def min_level_text(self) -> str:
+        """ "at least B2"; the native language alone, which no level is above."""
+        level = self.get_min_level_display()
+        return str(level) if self.min_level == CEFRLevel.NATIVE else gettext("at least %(level)s") % {"level": level}

@@ -30,7 +30,6 @@ from bridges.widgets import valid_values
 from employers import selectors, services
 from employers.adapters import INVITATION_SESSION_KEY
 from employers.forms import (
-    DRIVING_LICENCES,
     ContactPersonFormSet,
     EmployerForm,
     EngagementRegionFormSet,
@@ -321,7 +320,6 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "optional_skills": [r.skill for r in position.skill_requirements.all() if r.relation_type == "optional"],
         "status_actions": _status_actions(position),
         "links": _company_links(request, position.employer),
-        "driving_licence": dict(DRIVING_LICENCES).get(position.driving_licence, position.driving_licence),
     }
     return render(request, "employers/position_detail.html", context)
 

@@ -408,6 +408,29 @@ def test_detail_shows_fields_languages_skills_and_status_buttons(logged_in, comp
     assert statuses == ["paused", "filled", "closed"]
 
 
+def test_the_detail_and_the_job_board_say_what_the_form_says(logged_in, client, company_a, german):
+    """ "none" where the form said so (not "–"), the licence by its name on the job board too (not
+    "forklift"), and a native language without "at least" (nothing is above it)."""
+    needs_none = PositionFactory(employer=company_a, driving_licence="")
+    forklift = PositionFactory(employer=company_a, driving_licence="forklift", status=Position.Status.OPEN)
+    LanguageRequirementFactory(position=forklift, language=german, min_level=CEFRLevel.NATIVE)
+    LanguageRequirementFactory(position=forklift, language=LanguageFactory(code="xe"), min_level=CEFRLevel.B1)
+    logged_in.cookies["django_language"] = "de"
+    client.cookies["django_language"] = "de"
+
+    none_page = logged_in.get(reverse("employers:position_detail", args=[needs_none.pk])).text
+    forklift_page = logged_in.get(reverse("employers:position_detail", args=[forklift.pk])).text
+    board = client.get(forklift.get_absolute_url()).text
+
+    assert re.search(r"Führerschein erforderlich</dt><dd[^>]*>keiner</dd>", none_page)
+    assert "Staplerschein" in forklift_page
+    assert "Staplerschein" in board
+    assert ">forklift<" not in board
+    assert "<strong>Muttersprache</strong>" in forklift_page
+    assert "mindestens Muttersprache" not in forklift_page
+    assert "<strong>mindestens B1</strong>" in forklift_page
+
+
 def test_status_change_marks_the_position_for_rescoring(logged_in, company_a):
     position = PositionFactory(employer=company_a)
 
