@@ -15,7 +15,7 @@ from bridges.forms import PersonChoiceField
 from candidates.models import Candidate
 from matching import pipeline
 from matching.introduction_queries import case_workers, open_positions
-from matching.introductions import Slot, introduction_create
+from matching.introductions import DEFAULT_NEXT_STEP, Slot, introduction_create
 from matching.models import FollowUp, Introduction, Placement, SharedSection
 from matching.pipeline import Reason, Stage
 
@@ -23,7 +23,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 # What `introduction_create` sets when no next step is given; shown so the person can change it.
-DEFAULT_NEXT_STEP = _("Wait for the employer's answer")
 DEFAULT_DUE_DAYS = 7
 # Marks the positions whose organisation the candidate consented to share the profile with.
 CONSENT_MARK = _("consent on record")

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -116,6 +117,18 @@ def consent_refusal(candidate: Candidate, position: Position) -> str:
     ) % {"name": candidate.full_name, "employer": position.employer.name}
 
 
+# The next step of a new introduction when the person gives none (the API, bulk, the demo; the
+# form offers it in the case worker's language).
+DEFAULT_NEXT_STEP = gettext_lazy("Wait for the employer's answer")
+
+
+def _stored_default(text) -> str:
+    """A default written into a record that everyone reads: in the programme's working language
+    (settings.LANGUAGE_CODE), not in that of whoever's request created the record."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 @transaction.atomic
 def introduction_create(
     *,
@@ -150,7 +163,7 @@ def introduction_create(
         shared_sections=sections,
         message=message.strip(),
         case_worker=case_worker or candidate.case_worker or actor,
-        next_step=next_step.strip() or _("Wait for the employer's answer"),
+        next_step=next_step.strip() or _stored_default(DEFAULT_NEXT_STEP),
         next_step_due=next_step_due or timezone.localdate() + datetime.timedelta(days=7),
         score=match.score if match else None,
         rank_for_position=match.rank_for_position if match else None,

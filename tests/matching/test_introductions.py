@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from candidates.models import Status
 from candidates.services import consent_withdraw
@@ -39,6 +39,22 @@ def _in_a_week() -> datetime.datetime:
 
 
 # --- consent ------------------------------------------------------------------------------------
+
+
+def test_the_default_next_step_is_written_in_the_working_language_whoever_asks(candidate, position, case_worker):
+    """A record everyone reads does not take the language of the request that created it (an
+    English API call or test left "Wait for the employer's answer" on German pages)."""
+    with translation.override("en"):
+        introduction = introduce(candidate=candidate, position=position, actor=case_worker)
+    typed = introduce(
+        candidate=CandidateFactory(),
+        position=PositionFactory(employer=position.employer),
+        actor=case_worker,
+        next_step="Call Mr Schulz",
+    )
+
+    assert introduction.next_step == "Antwort des Arbeitgebers abwarten"
+    assert typed.next_step == "Call Mr Schulz"  # what a person types stays as typed
 
 
 def test_without_consent_the_introduction_is_refused(candidate, position, case_worker):
