@@ -14,7 +14,6 @@ from django_celery_beat.models import CrontabSchedule
 
 from bridges.admin_guards import ReadOnlyAdmin
 from bridges.api_tokens import api_token_revoke
-from bridges.audit import summary_for_reader
 from bridges.models import (
     ApiToken,
     AuditEvent,
@@ -224,7 +223,7 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # written by the portal
 
     @admin.display(description=_("summary"))
     def summary_display(self, obj: AuditEvent) -> str:
-        return summary_for_reader(obj)
+        return obj.summary_text()
 
     @admin.display(description=_("record type"), ordering="target_type")
     def target_display(self, obj: AuditEvent) -> str:

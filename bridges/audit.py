@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from bridges.models import AuditEvent
 from bridges.services import AuditContext, audit_context, audit_log
@@ -270,19 +270,6 @@ def page_label(page: str) -> str:
         key, _eq, value = extra.partition("=")
         arguments.append(f"{PAGE_ARGUMENTS.get(key, key)} {value}")
     return f"{label} ({', '.join(arguments)})" if arguments else label
-
-
-def summary_for_reader(event: AuditEvent) -> str:
-    """The entry's summary in the reader's language (`AuditEvent.summary_text`), with its page named
-    as a person reads it instead of by its URL name."""
-    msgid = (event.summary_data or {}).get("msgid")
-    params = event.summary_params()
-    if not msgid or "page" not in params:
-        return event.summary_text()
-    try:
-        return gettext(msgid) % {**params, "page": page_label(params["page"])}
-    except (KeyError, TypeError, ValueError):
-        return event.summary_text()
 
 
 def _record_view(request: HttpRequest, action: str, target: tuple[str, str] | None = None) -> None:

@@ -61,11 +61,17 @@ class AuditEvent(models.Model):
         }
 
     def summary_text(self) -> str:
-        """The summary in the active language where it was written with a message id, else as written."""
+        """The summary in the active language where it was written with a message id, else as written;
+        a page it names ("me:introduction pk=3") as a person reads it (`bridges.audit.page_label`)."""
+        from bridges.audit import page_label  # bridges.audit imports this module
+
         msgid = (self.summary_data or {}).get("msgid")
         if not msgid:
             return self.summary
+        params = self.summary_params()
+        if "page" in params:
+            params["page"] = page_label(params["page"])
         try:
-            return gettext(msgid) % self.summary_params()
+            return gettext(msgid) % params
         except (KeyError, TypeError, ValueError):
             return self.summary  # a translation whose placeholders do not fit: the English text

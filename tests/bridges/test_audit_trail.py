@@ -347,3 +347,26 @@ def test_the_audit_list_shows_record_types_and_pages_in_words(client, admin_user
     assert "me:introduction" not in html
     # What is stored stays as written.
     assert AuditEvent.objects.filter(summary="page me:introduction pk=3").exists()
+
+
+def test_every_reader_of_an_entry_reads_its_page_by_name(client, case_worker):
+    """The admin's list, a company's history and a candidate's data export all read an entry through
+    `AuditEvent.summary_text`, which names its page ("Eigene Ansicht, …", not "me:introduction")."""
+    candidate = CandidateFactory(case_worker=case_worker)
+    audit_log(
+        actor=case_worker,
+        action="view",
+        target=candidate,
+        summary=gettext_lazy("page %(page)s"),
+        params={"page": "me:introduction pk=3"},
+    )
+    event = AuditEvent.objects.get(summary="page me:introduction pk=3")
+    client.force_login(case_worker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    export = client.get(reverse("candidates:privacy_export_json", args=[candidate.pk])).json()
+    with translation.override("de"):
+        text = event.summary_text()
+
+    assert text == "Seite Eigene Ansicht, Vermittlungsvorschlag (Nr. 3)"
+    assert text in [entry["summary"] for entry in export["sections"]["audit"]]
