@@ -36,11 +36,21 @@ def skill_labels(ids: Iterable[int]) -> dict[int, str]:
     return {skill.pk: skill.label for skill in Skill.objects.filter(pk__in=ids)}
 
 
-def language_gap_sentence(gap: dict, names: dict[str, str]) -> str:
-    """E.g. "German B2 required, candidate has B1" / „Deutsch B2 erforderlich, Kandidat/in hat B1“."""
+def language_gap_sentence(gap: dict, names: dict[str, str], *, to_the_candidate: bool = False) -> str:
+    """E.g. "German B2 required, candidate has B1" / „Deutsch B2 erforderlich, Kandidat/in hat B1“;
+    `to_the_candidate`: addressed to the person (their own view), "German B2 required, you have B1"."""
     language = names.get(gap.get("language", ""), gap.get("language", ""))
     required = level_label(gap.get("required"))
     has = gap.get("has") or 0
+    if to_the_candidate:
+        words = {"language": language, "level": required, "has": level_label(has)}
+        if gap.get("required_flag", True):
+            if not has:
+                return _("%(language)s %(level)s required, you do not speak it yet") % words
+            return _("%(language)s %(level)s required, you have %(has)s") % words
+        if not has:
+            return _("%(language)s %(level)s desirable, you do not speak it yet") % words
+        return _("%(language)s %(level)s desirable, you have %(has)s") % words
     if gap.get("required_flag", True):
         if not has:
             return _("%(language)s %(level)s required, candidate does not speak it") % {

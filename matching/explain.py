@@ -110,6 +110,8 @@ class PairExplanation:
     missing_essential: list[str] = field(default_factory=list)
     missing_optional: list[str] = field(default_factory=list)
     language_gaps: list[str] = field(default_factory=list)
+    # The same, addressed to the candidate (their own view): "…, you have B1".
+    language_gaps_to_candidate: list[str] = field(default_factory=list)
     support: list[str] = field(default_factory=list)
     # (sentence, kind of support measure) for planning the measure in one step (candidates.MeasureKind)
     support_measures: list[tuple[str, str]] = field(default_factory=list)
@@ -327,6 +329,7 @@ def explanation_from_data(data: dict, weights: dict[str, float], *, live: bool) 
         missing_essential=missing_essential,
         missing_optional=missing_optional,
         language_gaps=[language_gap_sentence(gap, names) for gap in gaps],
+        language_gaps_to_candidate=[language_gap_sentence(gap, names, to_the_candidate=True) for gap in gaps],
         support=support,
         support_measures=[
             (sentence, MEASURE_KINDS[code]) for code, sentence in zip(support_codes, support, strict=True)

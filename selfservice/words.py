@@ -145,6 +145,29 @@ class Reason:
     word: str
 
 
+# What each part of the comparison looks at, addressed to the candidate and without the case
+# workers' terms (ISCO groups, CEFR steps); matching.explain.COMPONENT_HELP says it for staff.
+OWN_HELP = {
+    "occupation": gettext_lazy(
+        "The same occupation or a related one (the same occupational group, or essential skills in common)."
+    ),
+    "essential_skills": gettext_lazy("How many of the position's essential skills you have."),
+    "optional_skills": gettext_lazy("How many of the position's optional skills you have."),
+    "language": gettext_lazy("How close your language levels are to what the position asks for."),
+    "experience": gettext_lazy("Your years of experience in this occupation or related ones."),
+    "place": gettext_lazy(
+        "Whether the place of work is within your reach; abroad: your home region against the position's region."
+    ),
+    "perspective": gettext_lazy("Whether you want to stay in Germany or return, against where the position is."),
+    "availability": gettext_lazy("Whether you are available when the position starts."),
+    "freshness": gettext_lazy("When your profile was last confirmed."),
+}
+
+
 def reasons(explanation: PairExplanation) -> list[Reason]:
     """The explanation's parts that were compared, each with a word instead of a number."""
-    return [Reason(row.label, row.help, fit_word(row.value)) for row in explanation.components if row.compared]
+    return [
+        Reason(row.label, str(OWN_HELP.get(row.name, row.help)), fit_word(row.value))
+        for row in explanation.components
+        if row.compared
+    ]

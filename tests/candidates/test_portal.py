@@ -15,14 +15,15 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from bridges.models import AuditEvent, Notification, Role, User
+from bridges.models import AuditEvent, CEFRLevel, Notification, Role, User
 from candidates import portal, privacy
 from candidates.models import Candidate, CandidateRequest, Consent, PortalInvitation
 from matching import introductions as svc
+from matching import services
 from matching.pipeline import Stage
 from selfservice.words import STAGE_WORDS
-from tests.candidates.factories import CandidateFactory
-from tests.employers.factories import MembershipFactory, PositionFactory
+from tests.candidates.factories import CandidateFactory, LanguageFactory
+from tests.employers.factories import LanguageRequirementFactory, MembershipFactory, PositionFactory
 from tests.factories import CaseWorkerFactory, UserFactory
 from tests.matching.factories import MatchFactory, introduce
 
@@ -353,6 +354,25 @@ def test_the_candidate_reads_the_interview_appointment_once_it_is_agreed(client,
     assert f"{at:%d.%m.%Y} 10:00" in agreed
     assert "Werkhalle 2" in agreed
     assert "14:30" not in agreed  # the date not chosen
+
+
+def test_the_own_introduction_speaks_to_the_candidate_not_about_them(client, candidate, case_worker):
+    """The case workers' explanation says "the candidate has" and names ISCO groups and CEFR steps;
+    the candidate's own page says "you" in plain words."""
+    english = LanguageFactory(code="en", name_en="English", name_de="Englisch")
+    position = PositionFactory(title="Pflegehelfer/in")
+    LanguageRequirementFactory(position=position, language=english, min_level=CEFRLevel.B1, required=False)
+    introduction = introduce(candidate=candidate, position=position, actor=case_worker)
+    services.rescore_candidate(candidate_id=candidate.pk)
+    _candidate_login(candidate, case_worker, client)
+
+    page = client.get(reverse("me:introduction", kwargs={"pk": introduction.pk})).content.decode()
+    text = page.split("<main", 1)[1].split("</main>", 1)[0]  # the page, not the bar with the role
+
+    assert "Englisch B1 erwünscht, diese Sprache sprechen Sie noch nicht" in text
+    assert "Wie nah Ihre Sprachkenntnisse an dem sind, was die Stelle verlangt." in text
+    for staff_words in ("Kandidat", "ISCO", "GER-Stufen"):
+        assert staff_words not in text, staff_words
 
 
 def test_the_export_is_the_candidates_data_and_audited(client, candidate, case_worker):
