@@ -118,7 +118,7 @@ def employer_timeline(introduction: Introduction) -> list[TimelineEntry]:
             TimelineEntry(
                 at=event.at,
                 label=label,
-                reason=str(event.get_reason_display()) if event.reason else "",
+                reason=pipeline.employer_reason_label(event.reason) if event.reason else "",
                 comment=event.comment if by_employer else "",
                 by_employer=by_employer,
                 by=event.actor.get_full_name() if by_employer else "",

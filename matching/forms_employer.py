@@ -69,7 +69,10 @@ class DeclineForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [("", "---------"), *pipeline.reason_choices(Stage.DECLINED)]
+        self.fields["reason"].choices = [
+            ("", "---------"),
+            *((code, pipeline.employer_reason_label(code)) for code in pipeline.reasons_for(Stage.DECLINED)),
+        ]
 
 
 class SlotForm(forms.Form):

@@ -101,3 +101,18 @@ def reasons_for(stage: str) -> tuple[str, ...]:
 
 def reason_choices(stage: str) -> list[tuple[str, str]]:
     return [(code, Reason(code).label) for code in reasons_for(stage)]
+
+
+# The decline reasons in the employer's own words (their form and timeline): the labels above are
+# the programme's ("employer declined: language"), read by case workers and the funder.
+EMPLOYER_REASON_LABELS = {
+    Reason.QUALIFICATION: _("the qualification does not fit"),
+    Reason.LANGUAGE: _("the language skills are not sufficient"),
+    Reason.TIMING: _("the timing does not fit"),
+    Reason.EMPLOYER_OTHER: _("another reason"),
+}
+
+
+def employer_reason_label(code: str) -> str:
+    """A reason as the employer reads it: their own words for a decline, else the programme's."""
+    return str(EMPLOYER_REASON_LABELS.get(code) or Reason(code).label)

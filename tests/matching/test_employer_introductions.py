@@ -643,6 +643,18 @@ def test_the_decline_form_offers_the_declines_reasons_only(client, employer_a, i
     )
 
 
+def test_the_decline_reasons_are_in_the_employers_own_words(client, employer_a, introduction):
+    """Not the programme's "Arbeitgeber lehnt ab: Sprache", which case workers and the funder read."""
+    client.force_login(employer_a)
+    client.cookies["django_language"] = "de"
+
+    form = client.get(_detail(introduction.pk)).context["forms"]["decline"]
+    labels = dict(form.fields["reason"].choices)
+
+    assert labels[Reason.LANGUAGE] == "die Sprachkenntnisse reichen nicht aus"
+    assert not [label for label in labels.values() if "Arbeitgeber" in str(label)]
+
+
 def test_date_inputs_are_datetime_local(client, employer_a, introduction):
     client.force_login(employer_a)
 
