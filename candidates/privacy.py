@@ -26,15 +26,25 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, TextField
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast, Coalesce, Greatest
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridges.audit_retention import purge_audit_events, scrub_audit_summaries
 from bridges.models import AuditEvent, Notification, User
 from bridges.services import audit_log
 from bridges.taxonomy_words import language_gap_sentence, language_names, skill_labels
+from bridges.working_language import in_working_language
 from candidates.measures import measures_for_subject
-from candidates.models import Candidate, Consent, Document, Education, Status, SupportMeasure, WorkExperience
+from candidates.models import (
+    Candidate,
+    Consent,
+    Document,
+    Education,
+    MeasureKind,
+    Status,
+    SupportMeasure,
+    WorkExperience,
+)
 from candidates.portal import LOGIN_DOMAIN
 
 EXPORT_FORMAT_VERSION = 1
@@ -664,8 +674,7 @@ def _login_close(user: User) -> None:
 
 
 def _measure_title(measure: SupportMeasure) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(measure.get_kind_display())
+    return in_working_language(MeasureKind(measure.kind).label)
 
 
 # --- retention ------------------------------------------------------------------------------------

@@ -18,16 +18,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridges.models import AuditEvent, User
 from bridges.services import audit_log
 from bridges.tasks import enqueue
+from bridges.working_language import in_working_language
 from candidates.models import Candidate, Consent, Document, Status
 from employers.models import Membership, Position
 from matching import notifications, pipeline
@@ -122,13 +122,6 @@ def consent_refusal(candidate: Candidate, position: Position) -> str:
 DEFAULT_NEXT_STEP = gettext_lazy("Wait for the employer's answer")
 
 
-def _stored_default(text) -> str:
-    """A default written into a record that everyone reads: in the programme's working language
-    (settings.LANGUAGE_CODE), not in that of whoever's request created the record."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text)
-
-
 @transaction.atomic
 def introduction_create(
     *,
@@ -163,7 +156,7 @@ def introduction_create(
         shared_sections=sections,
         message=message.strip(),
         case_worker=case_worker or candidate.case_worker or actor,
-        next_step=next_step.strip() or _stored_default(DEFAULT_NEXT_STEP),
+        next_step=next_step.strip() or in_working_language(DEFAULT_NEXT_STEP),
         next_step_due=next_step_due or timezone.localdate() + datetime.timedelta(days=7),
         score=match.score if match else None,
         rank_for_position=match.rank_for_position if match else None,

@@ -13,10 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
+from bridges.working_language import in_working_language
 from matching import engine, pipeline
 
 
@@ -87,8 +88,7 @@ class ScoringConfig(models.Model):
         config = cls.objects.filter(is_active=True).first()
         if config is None:
             # The name is data: kept in the portal's language, whoever asks first (a task, an English page).
-            with translation.override(settings.LANGUAGE_CODE):
-                name = str(_("Default configuration"))
+            name = in_working_language(_("Default configuration"))
             config, _created = cls.objects.get_or_create(is_active=True, defaults={"name": name})
         return config
 

@@ -33,9 +33,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from bridges.working_language import in_working_language
 from candidates.models import Candidate
 from employers.models import Position
 from matching import blocks, engine, explain, inputs_cache, loader, reference, writer
@@ -171,8 +172,7 @@ def _fail_lost_runs() -> list[MatchRun]:
     lost = list(MatchRun.objects.filter(status=MatchRun.Status.RUNNING))
     if lost:
         # The record keeps the reason in the portal's language, whoever's request found it.
-        with translation.override(settings.LANGUAGE_CODE):
-            error = _("The run stopped before it finished (worker lost).")
+        error = in_working_language(gettext_lazy("The run stopped before it finished (worker lost)."))
         MatchRun.objects.filter(pk__in=[run.pk for run in lost], status=MatchRun.Status.RUNNING).update(
             status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=error
         )
