@@ -6,6 +6,7 @@ export (`candidates.privacy`).
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridges.models import CEFRLevel, Language, Skill
 
@@ -36,39 +37,27 @@ def skill_labels(ids: Iterable[int]) -> dict[int, str]:
     return {skill.pk: skill.label for skill in Skill.objects.filter(pk__in=ids)}
 
 
+# A language gap in a sentence, by (addressed to the candidate, the language is required, they
+# speak it at some level).
+_GAP_SENTENCES = {
+    (False, True, False): gettext_lazy("%(language)s %(level)s required, candidate does not speak it"),
+    (False, True, True): gettext_lazy("%(language)s %(level)s required, candidate has %(has)s"),
+    (False, False, False): gettext_lazy("%(language)s %(level)s desirable, candidate does not speak it"),
+    (False, False, True): gettext_lazy("%(language)s %(level)s desirable, candidate has %(has)s"),
+    (True, True, False): gettext_lazy("%(language)s %(level)s required, you do not speak it yet"),
+    (True, True, True): gettext_lazy("%(language)s %(level)s required, you have %(has)s"),
+    (True, False, False): gettext_lazy("%(language)s %(level)s desirable, you do not speak it yet"),
+    (True, False, True): gettext_lazy("%(language)s %(level)s desirable, you have %(has)s"),
+}
+
+
 def language_gap_sentence(gap: dict, names: dict[str, str], *, to_the_candidate: bool = False) -> str:
     """E.g. "German B2 required, candidate has B1" / „Deutsch B2 erforderlich, Kandidat/in hat B1“;
     `to_the_candidate`: addressed to the person (their own view), "German B2 required, you have B1"."""
-    language = names.get(gap.get("language", ""), gap.get("language", ""))
-    required = level_label(gap.get("required"))
     has = gap.get("has") or 0
-    if to_the_candidate:
-        words = {"language": language, "level": required, "has": level_label(has)}
-        if gap.get("required_flag", True):
-            if not has:
-                return _("%(language)s %(level)s required, you do not speak it yet") % words
-            return _("%(language)s %(level)s required, you have %(has)s") % words
-        if not has:
-            return _("%(language)s %(level)s desirable, you do not speak it yet") % words
-        return _("%(language)s %(level)s desirable, you have %(has)s") % words
-    if gap.get("required_flag", True):
-        if not has:
-            return _("%(language)s %(level)s required, candidate does not speak it") % {
-                "language": language,
-                "level": required,
-            }
-        return _("%(language)s %(level)s required, candidate has %(has)s") % {
-            "language": language,
-            "level": required,
-            "has": level_label(has),
-        }
-    if not has:
-        return _("%(language)s %(level)s desirable, candidate does not speak it") % {
-            "language": language,
-            "level": required,
-        }
-    return _("%(language)s %(level)s desirable, candidate has %(has)s") % {
-        "language": language,
-        "level": required,
+    sentence = _GAP_SENTENCES[(to_the_candidate, bool(gap.get("required_flag", True)), bool(has))]
+    return str(sentence) % {
+        "language": names.get(gap.get("language", ""), gap.get("language", "")),
+        "level": level_label(gap.get("required")),
         "has": level_label(has),
     }
