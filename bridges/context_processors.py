@@ -1,14 +1,12 @@
 """Navigation per role, so that base.html shows each user only the pages of their role, and
 where the language switch returns to."""
 
-from urllib.parse import urlsplit
-
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bridges.http import referer_path
 from bridges.models import Role
 
 # The introductions' short name in the bar: the case worker's bar has little room at 1200-1399 px.
@@ -71,11 +69,7 @@ def _language_next(request: HttpRequest) -> str:
     (the Referer, same site only), else the start page. Opening the form's address would answer 405."""
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
-    referer = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) or not urlsplit(referer).netloc:
-        return reverse("start")
-    parts = urlsplit(referer)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return referer_path(request, default=reverse("start"))
 
 
 def _items(request: HttpRequest, entries: list) -> list[dict]:
