@@ -251,7 +251,7 @@ def languages_by_use() -> tuple[list[LanguageChoice], list[LanguageChoice]]:
     )
     rows = (
         Language.objects.annotate(spoken=spoken)
-        .order_by()
+        .in_name_order()  # as the options of every other language field
         .values_list("pk", "code", "name_de", "name_en", "name_ar", "spoken")
     )
     in_use, others = [], []
@@ -259,7 +259,7 @@ def languages_by_use() -> tuple[list[LanguageChoice], list[LanguageChoice]]:
     for pk, code, name_de, name_en, name_ar, is_spoken in rows:
         name = Language.name_of(name_de, name_en, name_ar, active)
         (in_use if is_spoken else others).append(LanguageChoice(pk, code, name))
-    return _by_name(in_use), _by_name(others)
+    return in_use, others
 
 
 # The distinct languages of the candidates, one index probe each on the language_id index: the
@@ -277,10 +277,6 @@ _SPOKEN_LANGUAGES = f"""
     )
     SELECT id FROM spoken WHERE id IS NOT NULL
 """
-
-
-def _by_name(languages: list[LanguageChoice]) -> list[LanguageChoice]:
-    return sorted(languages, key=lambda language: language.name.casefold())  # in the active language
 
 
 # Why two profiles may be the same person, in the order the intake page names them.
