@@ -170,9 +170,12 @@ class CandidateFilter(django_filters.FilterSet):
         ]
         # Read as values: a ModelChoiceFilter reads the users through a server-side cursor and
         # builds a model each, at validation and again at rendering (6 ms of the list page).
-        staff = User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN]).order_by("email")
+        # By name, as the candidate form chooses them (`User.display_name`); former staff too.
+        staff = User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN])
+        staff = staff.order_by("first_name", "last_name", "email")
         self.filters["case_worker"].extra["choices"] = [
-            (str(pk), email) for pk, email in staff.values_list("pk", "email")
+            (str(pk), User.name_of(*names))
+            for pk, *names in staff.values_list("pk", "first_name", "last_name", "email")
         ]
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

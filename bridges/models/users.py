@@ -126,7 +126,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         """The name people read (lists, choices): the full name, or the e-mail address where none is recorded."""
-        return self.get_full_name() or self.email
+        return self.name_of(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, email: str) -> str:
+        """`display_name` from the values alone (a list read with `values_list`)."""
+        return f"{first_name} {last_name}".strip() or email
 
     def get_session_auth_hash(self) -> str:
         # Django's hash covers the password only; with the epoch, every session can be ended.
@@ -145,7 +150,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ).hexdigest()
 
     def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return self.display_name
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

@@ -145,11 +145,29 @@ def test_the_dashboard_isolates_counts_names_and_dates_in_its_lines(case_worker)
     assert "<bdi>2 Paare vorgemerkt</bdi>" in html
 
 
-def test_the_logged_in_users_address_reads_left_to_right(case_worker):
-    html = page("base.html", {}, user=case_worker)
+def _current_user_link(html: str) -> tuple[str, str]:
+    """The navigation bar's link to the logged-in user's settings: (its attributes, its text)."""
+    attributes, rest = html.split('data-testid="current-user"')[1].split(">", 1)
+    return attributes, rest.split("<span", 1)[0]
 
-    link = html.split('data-testid="current-user"')[1].split(">", 1)[0]
-    assert 'dir="ltr"' in link
+
+def test_the_navigation_bar_names_the_logged_in_user_in_their_own_direction(case_worker):
+    case_worker.first_name, case_worker.last_name = "Bernd", "Berater"
+
+    attributes, text = _current_user_link(page("base.html", {}, user=case_worker))
+
+    assert text == "Bernd Berater"
+    assert 'dir="auto"' in attributes
+    assert "berater@bridges.example" in attributes  # the address in the title
+
+
+def test_the_logged_in_users_address_reads_left_to_right_where_no_name_is_recorded(case_worker):
+    case_worker.first_name = case_worker.last_name = ""
+
+    attributes, text = _current_user_link(page("base.html", {}, user=case_worker))
+
+    assert text == "berater@bridges.example"
+    assert 'dir="ltr"' in attributes
 
 
 def test_the_job_pages_free_text_and_phone_keep_their_own_direction(client, db):

@@ -605,3 +605,16 @@ def test_the_case_worker_is_chosen_by_name_not_by_e_mail_address(client, case_wo
     assert "Bernd Berater" in labels
     assert case_worker.email not in labels
     assert admin_user.email in labels
+
+
+def test_the_lists_case_worker_filter_names_them_too(client, case_worker, admin_user):
+    case_worker.first_name, case_worker.last_name = "Bernd", "Berater"
+    case_worker.save(update_fields=["first_name", "last_name"])
+    admin_user.first_name = admin_user.last_name = ""
+    admin_user.save(update_fields=["first_name", "last_name"])
+    client.force_login(case_worker)
+
+    html = client.get(reverse("candidates:list")).content.decode()
+
+    assert f'<option value="{case_worker.pk}">Bernd Berater</option>' in html
+    assert f'<option value="{admin_user.pk}">{admin_user.email}</option>' in html
