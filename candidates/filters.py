@@ -18,6 +18,7 @@ from django_countries import countries
 from django_filters.conf import settings as filter_settings
 
 from bridges.models import CEFRLevel, Role, User
+from bridges.widgets import PlainSelect, option_html
 from candidates.models import (
     Candidate,
     CandidateLanguage,
@@ -46,34 +47,6 @@ def _with_skill(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Exists(has_skill))
 
 
-class PlainSelect(forms.Select):
-    """A <select> whose options are written in Python, not through Django's template per option:
-    the countries (about 250) and languages (about 190) of the sidebar took most of the list
-    page's time that way. Same markup: the attributes (id, class, data-…) as Django writes them,
-    values and labels escaped, optgroups kept, the chosen value `selected`; the label is the
-    form's <label for=…>, as before."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        attrs = self.build_attrs(self.attrs, attrs)
-        chosen = set(self.format_value(value))
-        html = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
-        for group, options in self.choices:
-            if isinstance(options, list | tuple):
-                html.append(f'<optgroup label="{escape(str(group))}">')
-                html.extend(_option(option, label, chosen) for option, label in options)
-                html.append("</optgroup>")
-            else:
-                html.append(_option(group, options, chosen))
-        html.append("</select>")
-        return mark_safe("".join(html))  # every part is escaped
-
-
-def _option(value, label, chosen: set[str]) -> str:
-    value = "" if value is None else str(value)
-    selected = " selected" if value in chosen else ""
-    return f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
-
-
 class CountrySelect(PlainSelect):
     """The countries' options, written once per language and process (their names and order
     come with django-countries and the settings: they change with a deployment, not at run
@@ -82,7 +55,7 @@ class CountrySelect(PlainSelect):
     def render(self, name, value, attrs=None, renderer=None) -> str:
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = [choice for choice in self.format_value(value) if choice]
-        empty = _option("", filter_settings.EMPTY_CHOICE_LABEL, {""} if not chosen else set())
+        empty = option_html("", filter_settings.EMPTY_CHOICE_LABEL, {""} if not chosen else set())
         options = _country_options(translation.get_language() or settings.LANGUAGE_CODE)
         for choice in chosen:
             option = f'<option value="{escape(choice)}">'
@@ -94,7 +67,7 @@ class CountrySelect(PlainSelect):
 @functools.lru_cache(maxsize=16)
 def _country_options(language: str) -> str:
     with translation.override(language):
-        return "".join(_option(code, name, set()) for code, name in countries)
+        return "".join(option_html(code, name, set()) for code, name in countries)
 
 
 CONSENT_CHOICES = [

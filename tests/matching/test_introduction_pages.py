@@ -2,6 +2,7 @@
 with its forms, the list with bulk actions, the board, a candidate's introductions and timeline."""
 
 import datetime
+import re
 from urllib.parse import quote
 
 import pytest
@@ -16,7 +17,7 @@ from matching import introductions as svc
 from matching.models import FollowUp, Interview, Introduction, IntroductionEvent, Placement
 from matching.pipeline import Reason, Stage
 from tests.candidates.factories import CandidateFactory, ConsentFactory, pdf_document
-from tests.employers.factories import PositionFactory
+from tests.employers.factories import EmployerFactory, PositionFactory
 from tests.matching.factories import MatchFactory, introduce
 
 pytestmark = pytest.mark.django_db
@@ -627,6 +628,25 @@ def test_the_list_filters(client, case_worker, admin_user, company_a):
     assert listed(employer=company_a.pk) == {*(row.pk for row in mine), abroad.pk}
     options = [value for value, _label in client.get(url).context["filter"].form.fields["stage"].choices]
     assert len(options) == len(set(options))
+
+
+def test_the_list_offers_the_employers_with_introductions_by_name(client, case_worker, company_a, company_b):
+    (at_a,) = _introductions(case_worker, company_a, 1)
+    (at_b,) = _introductions(case_worker, company_b, 1)
+    PositionFactory(employer=EmployerFactory(name="Ohne Vorstellung AG"))
+    client.force_login(case_worker)
+    url = reverse("matching:introductions")
+
+    html = client.get(url).content.decode()
+    listed = client.get(url, {"employer": company_b.pk}).context["page"].object_list
+    refused = client.get(url, {"employer": "0"}).context["filter"].form.errors
+
+    select = html.split('name="employer"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select)
+    assert options == [("", "---------"), (str(company_a.pk), "Firma A GmbH"), (str(company_b.pk), "Firma B GmbH")]
+    assert [row.pk for row in listed] == [at_b.pk]
+    assert at_a.pk not in [row.pk for row in listed]
+    assert "employer" in refused
 
 
 def test_bulk_close_says_how_many_and_why_some_were_refused(client, case_worker, company_a):
