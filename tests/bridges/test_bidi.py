@@ -158,7 +158,7 @@ def test_the_navigation_bar_names_the_logged_in_user_in_their_own_direction(case
 
     assert text == "Bernd Berater"
     assert 'dir="auto"' in attributes
-    assert "berater@bridges.example" in attributes  # the address in the title
+    assert 'title="Bernd Berater – E-Mail-Einstellungen: berater@bridges.example"' in attributes  # whole, if cut short
 
 
 def test_the_logged_in_users_address_reads_left_to_right_where_no_name_is_recorded(case_worker):

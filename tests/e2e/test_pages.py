@@ -47,3 +47,16 @@ def test_page_fits_a_laptop_and_a_phone_and_passes_axe(open_page, role, name):
     problems += script_problems(page)
 
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [1200, 1399, 1400])
+def test_the_case_workers_navigation_bar_fits_where_it_stands_in_one_row(open_page, width):
+    # From 1200 px (Bootstrap's xl) the bar is one row: eight German entries, the language switch,
+    # the person's name and "Log out"; at 1200 px "Log out" stood 67 px beyond the window.
+    page = open_page("case_worker", "dashboard", width)
+
+    problems = layout_problems(page, tables_fit=False)
+    logout = page.get_by_role("button", name="Abmelden").bounding_box()
+
+    assert not problems, "\n".join(problems)
+    assert logout["x"] + logout["width"] <= width
