@@ -4,6 +4,7 @@ groups (the shared app's reference data apart from its users)."""
 from functools import wraps
 
 from allauth.account.decorators import secure_admin_login
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -62,6 +63,12 @@ class BridgesAdminSite(admin.AdminSite):
                 app_list.sort(key=lambda one: str(one["name"]).lower())
             break
         return app_list
+
+    def app_index(self, request, app_label, extra_context=None):
+        # The breadcrumbs name the app (templates/admin/bridges/app_index.html), whose page may
+        # show its models under two headings.
+        app_name = apps.get_app_config(app_label).verbose_name
+        return super().app_index(request, app_label, {"app_name": app_name, **(extra_context or {})})
 
     def autocomplete_view(self, request):
         # The admin's search-as-you-type answers with records' names (candidates' too): recorded.

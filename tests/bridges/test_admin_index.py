@@ -1,6 +1,7 @@
 """The admin's index: every group and model named in the reader's language, and the shared app's
-reference data under a heading of its own."""
+reference data under a heading of its own (on the app's page too, whose breadcrumbs name the app once)."""
 
+import html as html_module
 import re
 
 import pytest
@@ -52,3 +53,16 @@ def test_the_reference_groups_app_page_lists_both_groups(client, admin_user):
     groups = _groups(client.get(reverse("admin:app_list", args=["bridges"])).text)
 
     assert set(groups) == {"Nutzer/innen und Rollen", "Referenzdaten"}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("de", "Start › Nutzer/innen und Rollen"), ("en", "Home › Users and roles")]
+)
+def test_the_app_pages_breadcrumbs_name_the_app_once(client, admin_user, language, expected):
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    html = client.get(reverse("admin:app_list", args=["bridges"])).text
+
+    crumbs = html_module.unescape(re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1))
+    assert " ".join(re.sub(r"<[^>]+>", " ", crumbs).split()) == expected
