@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from bridges import admin_guards
 from bridges.audit import audited_response
 
-# The shared app's taxonomy and reference tables: on the index under a heading of their own, not
-# under the app's "Users and roles".
+# The shared app's taxonomy and reference tables: on the index under a heading of their own, apart
+# from its users ("Users and roles"); the app itself is "Users, roles and reference data".
 REFERENCE_MODELS = frozenset({"IscoGroup", "Language", "Occupation", "Place", "Region", "Skill"})
 
 
@@ -58,6 +58,7 @@ class BridgesAdminSite(admin.AdminSite):
             reference = [model for model in app["models"] if model["object_name"] in REFERENCE_MODELS]
             if reference:
                 app["models"] = [model for model in app["models"] if model["object_name"] not in REFERENCE_MODELS]
+                app["name"] = _("Users and roles")
                 app_list.insert(index + 1, {**app, "name": _("Reference data"), "models": reference})
                 app_list = [one for one in app_list if one["models"]]
                 app_list.sort(key=lambda one: str(one["name"]).lower())
@@ -65,10 +66,11 @@ class BridgesAdminSite(admin.AdminSite):
         return app_list
 
     def app_index(self, request, app_label, extra_context=None):
-        # The breadcrumbs name the app (templates/admin/bridges/app_index.html), whose page may
-        # show its models under two headings.
+        # The title and the breadcrumbs (templates/admin/bridges/app_index.html) name the app,
+        # whose page may show its models under two headings; Django's name the first heading.
         app_name = apps.get_app_config(app_label).verbose_name
-        return super().app_index(request, app_label, {"app_name": app_name, **(extra_context or {})})
+        context = {"app_name": app_name, "title": _("%(app)s administration") % {"app": app_name}}
+        return super().app_index(request, app_label, {**context, **(extra_context or {})})
 
     def autocomplete_view(self, request):
         # The admin's search-as-you-type answers with records' names (candidates' too): recorded.

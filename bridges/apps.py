@@ -1,4 +1,4 @@
-"""App configs: the shared `bridges` app (users, roles) and the admin site."""
+"""App configs: the shared `bridges` app (users, roles, reference data) and the admin site."""
 
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 class BridgesConfig(AppConfig):
     name = "bridges"
-    verbose_name = _("Users and roles")
+    # The admin's index shows its models under two headings (bridges/admin_site.py); the app's
+    # own page and every breadcrumb name the whole.
+    verbose_name = _("Users, roles and reference data")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -55,8 +55,14 @@ def test_the_reference_groups_app_page_lists_both_groups(client, admin_user):
     assert set(groups) == {"Nutzer/innen und Rollen", "Referenzdaten"}
 
 
+def _breadcrumbs(html: str) -> str:
+    crumbs = html_module.unescape(re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1))
+    return " ".join(re.sub(r"<[^>]+>", " ", crumbs).split())
+
+
 @pytest.mark.parametrize(
-    ("language", "expected"), [("de", "Start › Nutzer/innen und Rollen"), ("en", "Home › Users and roles")]
+    ("language", "expected"),
+    [("de", "Start › Nutzer/innen, Rollen und Referenzdaten"), ("en", "Home › Users, roles and reference data")],
 )
 def test_the_app_pages_breadcrumbs_name_the_app_once(client, admin_user, language, expected):
     client.force_login(admin_user)
@@ -64,5 +70,14 @@ def test_the_app_pages_breadcrumbs_name_the_app_once(client, admin_user, languag
 
     html = client.get(reverse("admin:app_list", args=["bridges"])).text
 
-    crumbs = html_module.unescape(re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1))
-    assert " ".join(re.sub(r"<[^>]+>", " ", crumbs).split()) == expected
+    assert _breadcrumbs(html) == expected
+    assert f"<h1>{expected.split(' › ')[1]}" in html  # the title too
+
+
+def test_a_reference_tables_breadcrumbs_name_the_reference_data(client, admin_user):
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    html = client.get(reverse("admin:bridges_language_changelist")).text
+
+    assert _breadcrumbs(html) == "Start › Nutzer/innen, Rollen und Referenzdaten › Sprachen"
