@@ -214,6 +214,12 @@ MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
 # A full rescore of more active candidates than this is cut into blocks of this many, scored by
 # block tasks across the workers (with a broker on PostgreSQL; matching/blocks.py).
 MATCHING_BLOCK_CANDIDATES = env.int("MATCHING_BLOCK_CANDIDATES", default=5000)
+# Threads that score one block. The blocks spread a run over the worker processes, one per core
+# (Celery's default concurrency): with one thread each, every core scores a block of its own; two
+# threads in each of two processes on two cores made every block a fifth slower (benchmarks/README.md).
+MATCHING_BLOCK_THREADS = env.int("MATCHING_BLOCK_THREADS", default=1)
+if MATCHING_BLOCK_THREADS < 1:
+    raise ImproperlyConfigured("MATCHING_BLOCK_THREADS must be at least 1.")
 # The daily digest lists a case worker's new matches with at least this score (0–100).
 DIGEST_MIN_SCORE = env.float("DIGEST_MIN_SCORE", default=70.0)
 # Support measures above this planned cost (EUR) need an admin's approval; below it any other case worker.

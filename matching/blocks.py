@@ -222,7 +222,7 @@ def _score(r: redis.Redis, token: str, index: int, context: Context) -> None:
     today = date.fromordinal(context.today)
     candidates = loader.load_candidates(context.vocabulary, id_range=(low, high), today=today)
     loaded = time.perf_counter()
-    result = engine.score_top_k(candidates, context.positions, context.config)
+    result = engine.score_top_k(candidates, context.positions, context.config, workers=settings.MATCHING_BLOCK_THREADS)
     ci = np.asarray(result.candidate_index, dtype=np.int64)
     buffer = io.BytesIO()
     np.savez(

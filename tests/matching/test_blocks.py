@@ -65,6 +65,27 @@ def test_the_coordinator_alone_gives_the_rows_of_one_process(settings, queue):
     assert not list(blocks.client().scan_iter(match=blocks.PREFIX + "*"))
 
 
+def test_blocks_are_scored_with_the_threads_the_setting_names(settings, queue, monkeypatch):
+    bulk_population()
+    clean, _pairs = single_process(settings)
+    Match.objects.all().delete()
+    settings.MATCHING_BLOCK_CANDIDATES = BLOCK
+    settings.MATCHING_BLOCK_THREADS = 2
+    threads = []
+    original = engine.score_top_k
+
+    def noting_the_threads(*args, **kwargs):
+        threads.append(kwargs.get("workers"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "score_top_k", noting_the_threads)
+
+    services.rescore_all(queue=queue)
+
+    assert threads == [2] * 5
+    assert snapshot() == clean
+
+
 def test_a_failed_block_fails_the_run_and_leaves_the_matches(settings, queue, monkeypatch):
     bulk_population()
     clean, _pairs = single_process(settings)
