@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bridges.models import User
@@ -23,6 +24,14 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
+
+
+def person_choices(users: QuerySet[User]) -> list[tuple[str, str]]:
+    """(id, name) of the users in the queryset's order, for a filter's plain choice: read as values,
+    not as a model each; named as `PersonChoiceField` names them."""
+    return [
+        (str(pk), User.name_of(*names)) for pk, *names in users.values_list("pk", "first_name", "last_name", "email")
+    ]
 
 
 class NotificationSettingsForm(forms.ModelForm):

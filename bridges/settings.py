@@ -215,8 +215,9 @@ MATCHING_RUNS_KEPT_DAYS = env.int("MATCHING_RUNS_KEPT_DAYS", default=90)
 # block tasks across the workers (with a broker on PostgreSQL; matching/blocks.py).
 MATCHING_BLOCK_CANDIDATES = env.int("MATCHING_BLOCK_CANDIDATES", default=5000)
 # Threads that score one block. The blocks spread a run over the worker processes, one per core
-# (Celery's default concurrency): with one thread each, every core scores a block of its own; two
-# threads in each of two processes on two cores made every block a fifth slower (benchmarks/README.md).
+# (Celery's default concurrency): with one thread each, every core scores a block of its own
+# instead of two processes' threads competing for the same cores. A single worker process on
+# several cores may raise it (benchmarks/README.md, session 34).
 MATCHING_BLOCK_THREADS = env.int("MATCHING_BLOCK_THREADS", default=1)
 if MATCHING_BLOCK_THREADS < 1:
     raise ImproperlyConfigured("MATCHING_BLOCK_THREADS must be at least 1.")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.conf import settings as filter_settings
 
+from bridges.forms import person_choices
 from bridges.models import CEFRLevel, Role, User
 from bridges.widgets import PlainSelect, option_html
 from candidates.models import (
@@ -143,13 +144,11 @@ class CandidateFilter(django_filters.FilterSet):
         ]
         # Read as values: a ModelChoiceFilter reads the users through a server-side cursor and
         # builds a model each, at validation and again at rendering (6 ms of the list page).
-        # By name, as the candidate form chooses them (`User.display_name`); former staff too.
+        # By name, as the candidate form chooses them; former staff too.
         staff = User.objects.filter(role__in=[Role.CASE_WORKER, Role.ADMIN])
-        staff = staff.order_by("first_name", "last_name", "email")
-        self.filters["case_worker"].extra["choices"] = [
-            (str(pk), User.name_of(*names))
-            for pk, *names in staff.values_list("pk", "first_name", "last_name", "email")
-        ]
+        self.filters["case_worker"].extra["choices"] = person_choices(
+            staff.order_by("first_name", "last_name", "email")
+        )
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return candidate_search(queryset, value)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridges.forms import person_choices
 from bridges.widgets import PlainSelect
 from candidates.models import Candidate
 from employers.models import Employer, Position
@@ -34,13 +35,7 @@ class _CaseWorkerFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["case_worker"].extra["choices"] = [
-            (MINE, _("mine")),
-            *(
-                (str(person.pk), person.display_name)
-                for person in case_workers().only("first_name", "last_name", "email")
-            ),
-        ]
+        self.filters["case_worker"].extra["choices"] = [(MINE, _("mine")), *person_choices(case_workers())]
 
     def filter_case_worker(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == MINE:
