@@ -13,9 +13,10 @@ public (`Position.objects.public()`: open, approved employer, not expired).
 
 from __future__ import annotations
 
+import functools
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +25,7 @@ import scipy.sparse as sp
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, CharField, DateField, DecimalField, IntegerField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django_countries import countries
@@ -182,18 +184,61 @@ def _integers(queryset: QuerySet) -> np.ndarray:
     return np.stack([rows[f"v{i}"].astype(np.int64) for i in range(width)], axis=1).reshape(-1, width)
 
 
-def _parts(*parts: tuple[QuerySet, tuple[str, ...]]) -> list[list[tuple]]:
-    """The rows of a few small queries in one round trip: each (queryset, fields) a branch of one
-    UNION ALL, the fields of every branch of the same width and type (NULLs of `_null` fill the
-    gaps); the rows of each branch in a list of their own, in the order of `parts`."""
+def _parts(*parts: tuple[QuerySet, tuple[str, ...]]) -> QuerySet:
+    """A few small queries as one: each (queryset, fields) a branch of one UNION ALL, the fields of
+    every branch of the same width and type (NULLs of `_null` fill the gaps), each row led by the
+    number of its branch (`_split` sorts them out again)."""
     branches = [
         queryset.order_by().annotate(part_=Value(index, output_field=IntegerField())).values_list("part_", *fields)
         for index, (queryset, fields) in enumerate(parts)
     ]
-    rows: list[list[tuple]] = [[] for _ in parts]
-    for row in branches[0].union(*branches[1:], all=True):
-        rows[row[0]].append(row[1:])
-    return rows
+    return branches[0].union(*branches[1:], all=True)
+
+
+def _split(rows: Iterable[tuple], n: int) -> list[list[tuple]]:
+    """The rows of a `_parts` query in a list per branch, in the order of the branches."""
+    out: list[list[tuple]] = [[] for _ in range(n)]
+    for row in rows:
+        out[row[0]].append(row[1:])
+    return out
+
+
+# Stands for the ids while a statement of `_few` is written; never an id (ids are positive).
+_IDS_MARK = [-1_000_000_007]
+
+
+def _few(build: Callable[..., tuple[QuerySet, ...]], ids: list[int], *options) -> list[list[tuple]]:
+    """The rows of each `values_list` query of `build(scope, *options)` for a few records, `scope`
+    standing for their `ids` (as in `pk__in=scope`).
+
+    On PostgreSQL the statements are written by the ORM once per process and kept, with the ids as
+    one array parameter: for one record the ORM took longer to build and write them (~4 ms here)
+    than PostgreSQL to run them. Their columns need no converters (ids, codes, numbers, dates as
+    psycopg2 gives them). Elsewhere the querysets are built and run each time.
+    """
+    if connection.vendor != "postgresql":
+        return [list(queryset) for queryset in build(ids, *options)]
+    out = []
+    with connection.cursor() as cursor:
+        for sql, params, slots in _written(build, *options):
+            params = list(params)
+            for slot in slots:
+                params[slot] = ids
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _written(build: Callable[..., tuple[QuerySet, ...]], *options) -> tuple[tuple[str, tuple, tuple[int, ...]], ...]:
+    """The statements of `build` for `_few` (PostgreSQL): SQL, parameters and the slots of the ids."""
+    scope = RawSQL("SELECT unnest(%s::bigint[])", (_IDS_MARK,))
+    statements = []
+    for queryset in build(scope, *options):
+        sql, params = queryset.query.sql_with_params()
+        slots = tuple(i for i, param in enumerate(params) if isinstance(param, list) and param == _IDS_MARK)
+        statements.append((sql, tuple(params), slots))
+    return tuple(statements)
 
 
 def _null(field) -> Cast:
@@ -308,6 +353,35 @@ CANDIDATE_FIELDS = (
 )
 
 
+def _candidate_related(scope) -> tuple[QuerySet, QuerySet, QuerySet, QuerySet]:
+    """The skills, desired occupations, experience and languages of the candidates in `scope`."""
+    return (
+        Candidate.skills.through.objects.filter(candidate__in=scope),
+        Candidate.desired_occupations.through.objects.filter(candidate__in=scope),
+        WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False),
+        CandidateLanguage.objects.filter(candidate__in=scope),
+    )
+
+
+EXPERIENCE_FIELDS = ("candidate_id", "occupation_id", "years", "start_date", "end_date")
+
+
+def _few_candidates(scope, active_only: bool) -> tuple[QuerySet, QuerySet]:
+    """For `_few`: the rows of a few candidates, and all their related rows in one round trip."""
+    candidates = Candidate.objects.filter(pk__in=scope)
+    if active_only:
+        candidates = candidates.filter(status=Status.ACTIVE)
+    skill_query, desired_query, experience_query, language_query = _candidate_related(scope)
+    years, start, end = _null(DecimalField(max_digits=4, decimal_places=1)), _null(DateField()), _null(DateField())
+    related = _parts(
+        (skill_query.annotate(y=years, s=start, e=end), ("candidate_id", "skill_id", "y", "s", "e")),
+        (desired_query.annotate(y=years, s=start, e=end), ("candidate_id", "occupation_id", "y", "s", "e")),
+        (experience_query, EXPERIENCE_FIELDS),
+        (language_query.annotate(s=start, e=end), ("candidate_id", "language_id", "level", "s", "e")),
+    )
+    return candidates.order_by("pk").values_list(*CANDIDATE_FIELDS), related
+
+
 def load_candidates(
     vocabulary: Vocabulary,
     *,
@@ -318,57 +392,43 @@ def load_candidates(
 ) -> engine.CandidateArrays:
     """Candidates (active ones only, unless told otherwise), optionally restricted to `ids` or to the
     ids in `id_range` [low, high) (None: open; a block of a distributed full run); 5 queries, 2 for
-    a few `ids`."""
+    a few `ids` (and no `id_range`)."""
     today = today or timezone.localdate()
-    queryset = Candidate.objects.all()
-    if active_only:
-        queryset = queryset.filter(status=Status.ACTIVE)
-    if id_range is not None:
-        low, high = id_range
-        if low is not None:
-            queryset = queryset.filter(pk__gte=low)
-        if high is not None:
-            queryset = queryset.filter(pk__lt=high)
-    few = False
-    if ids is not None:
-        ids = list(ids)
-        few = len(ids) <= FEW
-        queryset = queryset.filter(pk__in=ids)
-    rows = list(queryset.order_by("pk").values_list(*CANDIDATE_FIELDS))
-    n_c = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(CANDIDATE_FIELDS)
-    (pks, lat, lon, commute, relocate, perspective, origin_c, origin_r, return_c, return_r, permission) = cols[:11]
-    permission_until, available_from, last_confirmed = cols[11:]
-    candidate_ids = np.array(pks, dtype=np.int64)
-    # The related rows of a few candidates by their ids: a simpler statement than the subquery.
-    scope = candidate_ids.tolist() if few else queryset.values("pk")
-
-    def row_of(candidate_id_values) -> np.ndarray:
-        return _columns(candidate_ids, candidate_id_values)
-
-    skill_query = Candidate.skills.through.objects.filter(candidate__in=scope)
-    desired_query = Candidate.desired_occupations.through.objects.filter(candidate__in=scope)
-    experience_query = WorkExperience.objects.filter(candidate__in=scope, occupation__isnull=False)
-    language_query = CandidateLanguage.objects.filter(candidate__in=scope)
-    experience_fields = ("candidate_id", "occupation_id", "years", "start_date", "end_date")
-    if few:
-        # A few candidates (one rescored, one pair explained): their related rows in one round trip.
-        years, start, end = _null(DecimalField(max_digits=4, decimal_places=1)), _null(DateField()), _null(DateField())
-        skill_part, desired_part, experience, language_part = _parts(
-            (skill_query.annotate(y=years, s=start, e=end), ("candidate_id", "skill_id", "y", "s", "e")),
-            (desired_query.annotate(y=years, s=start, e=end), ("candidate_id", "occupation_id", "y", "s", "e")),
-            (experience_query, experience_fields),
-            (language_query.annotate(s=start, e=end), ("candidate_id", "language_id", "level", "s", "e")),
-        )
+    ids = None if ids is None else [int(pk) for pk in ids]
+    if ids is not None and len(ids) <= FEW and id_range is None:
+        # A few candidates (one rescored, one pair explained): two statements written once.
+        rows, related = _few(_few_candidates, ids, active_only)
+        skill_part, desired_part, experience, language_part = _split(related, 4)
         skill_rows, desired, lang = (
             np.array([row[:width] for row in part], dtype=np.int64).reshape(-1, width)
             for part, width in ((skill_part, 2), (desired_part, 2), (language_part, 3))
         )
     else:
+        queryset = Candidate.objects.all()
+        if active_only:
+            queryset = queryset.filter(status=Status.ACTIVE)
+        if id_range is not None:
+            low, high = id_range
+            if low is not None:
+                queryset = queryset.filter(pk__gte=low)
+            if high is not None:
+                queryset = queryset.filter(pk__lt=high)
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+        rows = list(queryset.order_by("pk").values_list(*CANDIDATE_FIELDS))
+        skill_query, desired_query, experience_query, language_query = _candidate_related(queryset.values("pk"))
         skill_rows = _integers(skill_query.values_list("candidate_id", "skill_id"))
         desired = _integers(desired_query.values_list("candidate_id", "occupation_id"))
-        experience = list(experience_query.values_list(*experience_fields))
+        experience = list(experience_query.values_list(*EXPERIENCE_FIELDS))
         lang = _integers(language_query.values_list("candidate_id", "language_id", "level"))
+    n_c = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(CANDIDATE_FIELDS)
+    (pks, lat, lon, commute, relocate, perspective, origin_c, origin_r, return_c, return_r, permission) = cols[:11]
+    permission_until, available_from, last_confirmed = cols[11:]
+    candidate_ids = np.array(pks, dtype=np.int64)
+
+    def row_of(candidate_id_values) -> np.ndarray:
+        return _columns(candidate_ids, candidate_id_values)
 
     # Skills.
     skills = _matrix(row_of(skill_rows[:, 0]), vocabulary.skill_columns(skill_rows[:, 1]), (n_c, vocabulary.n_skills))
@@ -441,6 +501,31 @@ POSITION_FIELDS = (
 )
 
 
+def _position_related(scope) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """The skills and language requirements of the positions in `scope`, and their employers'
+    regions of engagement."""
+    employers = Position.objects.filter(pk__in=scope).values("employer_id")
+    return (
+        PositionSkill.objects.filter(position__in=scope),
+        LanguageRequirement.objects.filter(position__in=scope),
+        EngagementRegion.objects.filter(employer_id__in=employers),
+    )
+
+
+def _few_positions(scope, public_only: bool, today: date) -> tuple[QuerySet, QuerySet]:
+    """For `_few`: the rows of a few positions, and all their related rows in one round trip.
+    `today` keys the statement: what is public changes with the day (`public()` reads it)."""
+    positions = Position.objects.public() if public_only else Position.objects.all()
+    skill_query, requirement_query, engagement_query = _position_related(scope)
+    level, required, text = _null(IntegerField()), _null(BooleanField()), _null(CharField())
+    related = _parts(
+        (skill_query.annotate(n=level, r=required), ("position_id", "skill_id", "n", "r", "relation_type")),
+        (requirement_query.annotate(t=text), ("position_id", "language_id", "min_level", "required", "t")),
+        (engagement_query.annotate(n=level, r=required), ("employer_id", "region_id", "n", "r", "country")),
+    )
+    return positions.filter(pk__in=scope).order_by("pk").values_list(*POSITION_FIELDS), related
+
+
 def load_positions(
     vocabulary: Vocabulary,
     *,
@@ -456,43 +541,33 @@ def load_positions(
     `occupation_columns` (the candidates' occupations; the engine reads no other rows), unless
     the caller has them (every occupation's, `load_occupation_essential()`).
     """
-    queryset = Position.objects.public() if public_only else Position.objects.all()
-    few = False
-    if ids is not None:
-        ids = list(ids)
-        few = len(ids) <= FEW
-        queryset = queryset.filter(pk__in=ids)
-    rows = list(queryset.order_by("pk").values_list(*POSITION_FIELDS))
-    n_p = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(POSITION_FIELDS)
-    (pks, employer, occupation, location, lat, lon, country, region, place_region, permission, start) = cols
-    position_ids = np.array(pks, dtype=np.int64)
-    scope = position_ids.tolist() if few else queryset.values("pk")
-    abroad = np.array([loc == Position.Location.ABROAD for loc in location], dtype=bool)
-    occupation_col = vocabulary.occupation_columns(occupation)
-    isco4 = _lookup(vocabulary.occupation_isco4, occupation_col)
-    isco2 = _lookup(vocabulary.occupation_isco2, occupation_col)
-
-    employer_ids = np.array(employer, dtype=np.int64)
-    employers = np.unique(employer_ids)
-    skill_query = PositionSkill.objects.filter(position__in=scope)
-    requirement_query = LanguageRequirement.objects.filter(position__in=scope)
-    engagement_query = EngagementRegion.objects.filter(employer_id__in=employers.tolist())
-    if few:
-        # A few positions (one rescored, one pair explained): their related rows in one round trip.
-        level, required, text = _null(IntegerField()), _null(BooleanField()), _null(CharField())
-        skill_rows, requirement_rows, engagement_rows = _parts(
-            (skill_query.annotate(n=level, r=required), ("position_id", "skill_id", "n", "r", "relation_type")),
-            (requirement_query.annotate(t=text), ("position_id", "language_id", "min_level", "required", "t")),
-            (engagement_query.annotate(n=level, r=required), ("employer_id", "region_id", "n", "r", "country")),
-        )
+    ids = None if ids is None else [int(pk) for pk in ids]
+    if ids is not None and len(ids) <= FEW:
+        # A few positions (one rescored, one pair explained): two statements written once.
+        rows, related = _few(_few_positions, ids, public_only, timezone.localdate())
+        skill_rows, requirement_rows, engagement_rows = _split(related, 3)
         skill_rows = [(position, skill, relation) for position, skill, _n, _r, relation in skill_rows]
         req_rows = [row[:4] for row in requirement_rows]
         engagements = [(employer_, country, region_) for employer_, region_, _n, _r, country in engagement_rows]
     else:
+        queryset = Position.objects.public() if public_only else Position.objects.all()
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+        rows = list(queryset.order_by("pk").values_list(*POSITION_FIELDS))
+        skill_query, requirement_query, engagement_query = _position_related(queryset.values("pk"))
         skill_rows = _rows(skill_query.values_list("position_id", "skill_id", "relation_type"))
         req_rows = _rows(requirement_query.values_list("position_id", "language_id", "min_level", "required"))
         engagements = list(engagement_query.values_list("employer_id", "country", "region_id"))
+    n_p = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(POSITION_FIELDS)
+    (pks, employer, occupation, location, lat, lon, country, region, place_region, permission, start) = cols
+    position_ids = np.array(pks, dtype=np.int64)
+    abroad = np.array([loc == Position.Location.ABROAD for loc in location], dtype=bool)
+    occupation_col = vocabulary.occupation_columns(occupation)
+    isco4 = _lookup(vocabulary.occupation_isco4, occupation_col)
+    isco2 = _lookup(vocabulary.occupation_isco2, occupation_col)
+    employer_ids = np.array(employer, dtype=np.int64)
+    employers = np.unique(employer_ids)
 
     # Skills, essential and optional.
     ids_, skill_, essential_ = (
