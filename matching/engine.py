@@ -244,6 +244,16 @@ def score_top_k(
     pc = _prepared(_PreparedCandidates, candidates, candidates, config)
     floor = float(config.min_score)
 
+    # Per position: the best k_pos candidates so far, each column in ascending candidate order, -inf
+    # padded, and where their components are kept. Of a block's best k_pos per position (a quarter
+    # of its pairs in a block of 200 candidates × 10,000 positions) few enter the running top K:
+    # components are computed only for those above its bar when their block was scored.
+    run_score = np.full((k_pos, n_p), -np.inf)
+    run_cand = np.zeros((k_pos, n_p), dtype=np.int64)
+    run_ref = np.full((k_pos, n_p), -1, dtype=np.int64)
+    entered = _Entered(len(COMPONENTS) + 1)
+    bar = np.full(n_p, -np.inf)  # each position's k_pos-th best score so far (-inf: fewer yet)
+
     def score_block(bounds: tuple[int, int]):
         start, stop = bounds
         block = _Block(candidates, start, stop, pp, pc, config, weights)
@@ -257,35 +267,41 @@ def score_top_k(
         transposed = _scratch("transposed", scores.shape[::-1])
         np.copyto(transposed, scores.T)
         cols, rows = np.nonzero(_select_top(transposed, k_pos, floor))
-        by_pos = (rows + start, cols, scores[rows, cols], block.kept(rows, cols))
+        score = scores[rows, cols]
+        # The bar only rises (this thread may see an earlier one), and a tie with it goes to the
+        # lower candidate, already in: a pair not above it never enters.
+        above = score > bar[cols]
+        by_pos = (rows + start, cols, score, above, block.kept(rows[above], cols[above]))
         return by_cand, by_pos
 
-    # Per position: the best k_pos candidates so far, each column in ascending candidate order, -inf padded.
-    run_score = np.full((k_pos, n_p), -np.inf)
-    run_cand = np.zeros((k_pos, n_p), dtype=np.int64)
-    run_comp = np.zeros((k_pos, n_p, len(COMPONENTS) + 1))  # the components and the lateral flag
     by_candidate = []
     workers = WORKERS if workers is None else max(1, int(workers))
     blocks = _blocks(n_c, n_p, workers)
     with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
         scored = pool.map(score_block, blocks) if workers > 1 and len(blocks) > 1 else map(score_block, blocks)
-        for done, (by_cand, (cand, cols, score, comp)) in enumerate(scored, start=1):  # in block order
+        for done, (by_cand, (cand, cols, score, above, comp)) in enumerate(scored, start=1):  # in block order
             if on_block is not None:
                 on_block(done, len(blocks))
             by_candidate.append(by_cand)
             if not (k_pos and len(cols)):
                 continue
-            blk = _pack_columns(cols, score, cand, comp, k_pos, n_p)
-            if not np.isfinite(run_score).any():  # nothing to merge with yet
-                run_score, run_cand, run_comp = blk
-                continue
-            both_score = np.concatenate([run_score, blk[0]])
-            both_cand = np.concatenate([run_cand, blk[1]])
-            both_comp = np.concatenate([run_comp, blk[2]])
-            cols, rows = np.nonzero(_select_top(both_score.T, k_pos, floor))
-            run_score, run_cand, run_comp = _pack_columns(
-                cols, both_score[rows, cols], both_cand[rows, cols], both_comp[rows, cols], k_pos, n_p
+            ref = np.full(len(cols), -1, dtype=np.int64)
+            ref[above] = entered.add(comp)
+            block_top = _pack_columns(cols, k_pos, n_p, (score, -np.inf), (cand, 0), (ref, -1))
+            both_score, both_cand, both_ref = (
+                np.concatenate([run, new]) for run, new in zip((run_score, run_cand, run_ref), block_top, strict=True)
             )
+            cols, rows = np.nonzero(_select_top(both_score.T, k_pos, floor))
+            run_score, run_cand, run_ref = _pack_columns(
+                cols,
+                k_pos,
+                n_p,
+                (both_score[rows, cols], -np.inf),
+                (both_cand[rows, cols], 0),
+                (both_ref[rows, cols], -1),
+            )
+            bar = run_score.min(axis=0)
+            run_ref = entered.compact(run_ref)
 
     cand_c, pos_c, score_c, rank_c, comp_c = (np.concatenate(p) for p in zip(*by_candidate, strict=True))
     # Ranks per position: by score, ties → lower candidate (columns are in candidate order).
@@ -294,7 +310,7 @@ def score_top_k(
     np.put_along_axis(run_rank, order, np.arange(1, k_pos + 1)[:, None], axis=0)
     keep = np.isfinite(run_score)
     pos_p = pp.perm[np.nonzero(keep)[1]]  # back to the caller's position order
-    cand_p, score_p, rank_p, comp_p = run_cand[keep], run_score[keep], run_rank[keep], run_comp[keep]
+    cand_p, score_p, rank_p, comp_p = run_cand[keep], run_score[keep], run_rank[keep], entered.take(run_ref[keep])
 
     # Union of both selections, one row per pair, ordered by candidate then position.
     key_c = cand_c * n_p + pos_c
@@ -333,6 +349,7 @@ def score_top_k(
 PAIRS_PER_BLOCK = BLOCK * 2000  # a block of 1,000 candidates × 2,000 positions; fewer positions → more rows
 WORKERS = min(2, os.cpu_count() or 1)  # threads: numpy and scipy release the GIL in the heavy parts
 PARALLEL_PAIRS = 1_000_000  # below this, one thread is faster than two (thread overhead, GIL)
+ENTERED_SLACK = 100_000  # rows of components that entered a running top K kept beyond twice those still in it
 EARTH_RADIUS_KM = 6371.0
 OCC, ESS, OPT, LANG, EXP, PLACE, PERSP, AVAIL, FRESH = range(len(COMPONENTS))
 
@@ -926,18 +943,53 @@ def _select_top(scores: np.ndarray, k: int, floor: float, tie_order: np.ndarray 
     return selected
 
 
-def _pack_columns(
-    cols: np.ndarray, score: np.ndarray, cand: np.ndarray, comp: np.ndarray, k: int, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries sorted by column (at most k per column) → dense (k, n) arrays, -inf padded."""
+def _pack_columns(cols: np.ndarray, k: int, n: int, *columns: tuple[np.ndarray, float]) -> list[np.ndarray]:
+    """Entries sorted by column (at most k per column) → a dense (k, n) array of each of `columns`
+    (values, what fills the empty places)."""
     slot = np.arange(len(cols)) - np.searchsorted(cols, cols)
-    out_score = np.full((k, n), -np.inf)
-    out_cand = np.zeros((k, n), dtype=np.int64)
-    out_comp = np.zeros((k, n, comp.shape[1]))
-    out_score[slot, cols] = score
-    out_cand[slot, cols] = cand
-    out_comp[slot, cols] = comp
-    return out_score, out_cand, out_comp
+    packed = []
+    for values, fill in columns:
+        out = np.full((k, n), fill, dtype=values.dtype)
+        out[slot, cols] = values
+        packed.append(out)
+    return packed
+
+
+class _Entered:
+    """The components of the pairs that entered the running per-position top K, by reference."""
+
+    def __init__(self, width: int) -> None:
+        self.rows = np.empty((0, width))
+        self.parts: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, rows: np.ndarray) -> np.ndarray:
+        """Keep `rows`; their references."""
+        self.parts.append(rows)
+        self.size += len(rows)
+        return np.arange(self.size - len(rows), self.size)
+
+    def take(self, refs: np.ndarray) -> np.ndarray:
+        self._join()
+        return self.rows[refs]
+
+    def compact(self, refs: np.ndarray) -> np.ndarray:
+        """Let the rows no reference points to go once they are most of what is kept; `refs` renumbered
+        (-1 stays -1)."""
+        used = refs >= 0
+        count = int(used.sum())
+        if self.size <= 2 * count + ENTERED_SLACK:
+            return refs
+        kept = self.take(refs[used])
+        self.rows, self.parts, self.size = kept, [], len(kept)
+        renumbered = np.full_like(refs, -1)
+        renumbered[used] = np.arange(count)
+        return renumbered
+
+    def _join(self) -> None:
+        if self.parts:
+            self.rows = np.concatenate([self.rows, *self.parts])
+            self.parts = []
 
 
 def _ranks_in_rows(rows: np.ndarray, score: np.ndarray, other: np.ndarray, n_rows: int, k: int) -> np.ndarray:

@@ -337,7 +337,11 @@ def test_top_k_ties_go_to_the_lower_index():
     }
 
 
-def test_top_k_across_many_blocks_equals_one_block(monkeypatch):
+@pytest.mark.parametrize("slack", [engine.ENTERED_SLACK, 0], ids=["kept", "let go as pairs drop out"])
+def test_top_k_across_many_blocks_equals_one_block(monkeypatch, slack):
+    # The components of a position's best pairs are computed when a pair enters its running top K
+    # and let go when most of those kept dropped out again (slack 0: at every block).
+    monkeypatch.setattr(engine, "ENTERED_SLACK", slack)
     rng = np.random.default_rng(5)
     c = make_candidates(
         [
