@@ -245,9 +245,7 @@ def score_top_k(
     floor = float(config.min_score)
 
     # Per position: the best k_pos candidates so far, each column in ascending candidate order, -inf
-    # padded, and where their components are kept. Of a block's best k_pos per position (a quarter
-    # of its pairs in a block of 200 candidates × 10,000 positions) few enter the running top K:
-    # components are computed only for those above its bar when their block was scored.
+    # padded, and where their components are kept (computed only for the pairs that may enter).
     run_score = np.full((k_pos, n_p), -np.inf)
     run_cand = np.zeros((k_pos, n_p), dtype=np.int64)
     run_ref = np.full((k_pos, n_p), -1, dtype=np.int64)
@@ -263,15 +261,18 @@ def score_top_k(
         score = scores[rows, cols]
         rank = _ranks_in_rows(rows, score, pp.perm[cols], stop - start, k_cand)
         by_cand = (rows + start, pp.perm[cols], score, rank, block.kept(rows, cols))
-        # the block's best candidates per position, by position then candidate (ties → lower candidate)
-        transposed = _scratch("transposed", scores.shape[::-1])
-        np.copyto(transposed, scores.T)
-        cols, rows = np.nonzero(_select_top(transposed, k_pos, floor))
-        score = scores[rows, cols]
-        # The bar only rises (this thread may see an earlier one), and a tie with it goes to the
-        # lower candidate, already in: a pair not above it never enters.
-        above = score > bar[cols]
-        by_pos = (rows + start, cols, score, above, block.kept(rows[above], cols[above]))
+        # The block's pairs that may enter a position's running top K, by position then candidate:
+        # eligible and above its bar (which only rises: this thread may see an earlier one; a tie
+        # with it goes to the lower candidate, already in), at most the best k_pos of the block
+        # (ties → lower candidate). After the first blocks few pairs are above the bar.
+        may_enter = _scratch("may_enter", scores.shape, bool)
+        np.greater(scores, np.maximum(bar, np.nextafter(max(floor, 0.0), -np.inf)), out=may_enter)
+        crowded = np.nonzero(may_enter.sum(axis=0) > k_pos)[0]
+        if len(crowded):
+            best = _select_top(np.ascontiguousarray(scores[:, crowded].T), k_pos, floor)
+            may_enter[:, crowded] &= best.T
+        cols, rows = np.nonzero(may_enter.T)
+        by_pos = (rows + start, cols, scores[rows, cols], block.kept(rows, cols))
         return by_cand, by_pos
 
     by_candidate = []
@@ -279,14 +280,13 @@ def score_top_k(
     blocks = _blocks(n_c, n_p, workers)
     with ThreadPoolExecutor(max_workers=min(workers, len(blocks))) as pool:
         scored = pool.map(score_block, blocks) if workers > 1 and len(blocks) > 1 else map(score_block, blocks)
-        for done, (by_cand, (cand, cols, score, above, comp)) in enumerate(scored, start=1):  # in block order
+        for done, (by_cand, (cand, cols, score, comp)) in enumerate(scored, start=1):  # in block order
             if on_block is not None:
                 on_block(done, len(blocks))
             by_candidate.append(by_cand)
             if not (k_pos and len(cols)):
                 continue
-            ref = np.full(len(cols), -1, dtype=np.int64)
-            ref[above] = entered.add(comp)
+            ref = entered.add(comp)
             block_top = _pack_columns(cols, k_pos, n_p, (score, -np.inf), (cand, 0), (ref, -1))
             both_score, both_cand, both_ref = (
                 np.concatenate([run, new]) for run, new in zip((run_score, run_cand, run_ref), block_top, strict=True)
