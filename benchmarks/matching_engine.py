@@ -1043,7 +1043,7 @@ def _full_rescore_by_workers(n: int, args) -> dict:
         stderr=subprocess.STDOUT,
     )
     app.conf.broker_transport_options = {**app.conf.broker_transport_options, "socket_timeout": 3600}
-    times, figures = [], []
+    times, figures, all_phases = [], [], []
     try:
         deadline = time.monotonic() + 120
         while not app.control.ping(destination=[hostname], timeout=1.0):
@@ -1056,6 +1056,7 @@ def _full_rescore_by_workers(n: int, args) -> dict:
             connection.close()
             run = MatchRun.objects.get(pk=run_id)
             stats = json.loads(blocks.client().get(blocks.STATS_KEY) or "[]")
+            phases = json.loads(blocks.client().get(blocks.PHASES_KEY) or "{}")
             times.append(seconds)
             figures = stats
             processes = {block["worker"] for block in stats}
@@ -1064,6 +1065,12 @@ def _full_rescore_by_workers(n: int, args) -> dict:
                 f"(run {run.duration_s:.2f} s), {run.rows_written:,} rows written, {len(stats)} blocks "
                 f"of {args.block_candidates} candidates scored by {len(processes)} process(es)"
             )
+            if phases.get("run") == run_id:
+                print(
+                    f"    the coordinator: positions {phases['positions']:.2f} s, blocks {phases['blocks']:.2f} s, "
+                    f"candidates again {phases['candidates']:.2f} s, write {phases['write']:.2f} s"
+                )
+                all_phases.append(phases)
         for block in figures:
             print(
                 f"    block {block['index']:>3}: {block['candidates']:>6} candidates × {block['positions']} positions, "
@@ -1086,6 +1093,7 @@ def _full_rescore_by_workers(n: int, args) -> dict:
         f"full_rescore_{n}_workers_all_s": [round(t, 3) for t in times],
         f"block_{n}_workers_s_max": round(max((b["seconds"] for b in figures), default=0.0), 3),
         f"block_{n}_workers_peak_rss_mb_max": round(max((b["peak_rss_mb"] for b in figures), default=0.0), 1),
+        f"full_rescore_{n}_workers_phases_s": all_phases,
     }
 
 

@@ -66,6 +66,7 @@ LEASE_S = 20  # a claimed block whose worker stopped renewing this long is score
 RENEW_S = 5
 WAIT_S = 0.05  # how often the coordinator looks for finished blocks
 STATS_KEY = "matching:blocks:last"  # per-block figures of the newest distributed run (benchmark, logs)
+PHASES_KEY = "matching:blocks:phases"  # the coordinator's steps of the newest distributed run, in seconds
 
 _client: redis.Redis | None = None
 
@@ -340,6 +341,14 @@ def run(
         keys = list(r.scan_iter(match=_key(token, "*"), count=1000))
         if keys:
             r.delete(*keys)
+
+
+def note_phases(run_id: int, phases: dict[str, float]) -> None:
+    """Log and keep (for the benchmark) where the coordinator's time went: loading the positions,
+    the blocks (scored and merged), loading the candidates again, the write."""
+    figures = {name: round(seconds, 3) for name, seconds in phases.items()}
+    logger.info("match run %s in blocks: %s", run_id, ", ".join(f"{k} {v:.2f} s" for k, v in figures.items()))
+    client().set(PHASES_KEY, json.dumps({"run": run_id, **figures}), ex=24 * 3600)
 
 
 NAMES = ("candidate_id", "pj", "score", "components", "rank_for_candidate", "rank_for_position", "lateral")

@@ -239,8 +239,9 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL, queue: str | None = Non
             marks = [Marks.snapshot(Candidate), Marks.snapshot(Position)]
             tax, today = inputs_cache.taxonomy(), timezone.localdate()
             candidate_ids = blocks.active_candidate_ids() if blocks.available() else None
+            phases: dict[str, float] = {}  # of a run in blocks: where the coordinator's time went
             if candidate_ids is not None and blocks.enabled(len(candidate_ids)):
-                inputs, rows, pairs = _score_in_blocks(run, scoring, tax, today, candidate_ids, queue, helps)
+                inputs, rows, pairs = _score_in_blocks(run, scoring, tax, today, candidate_ids, queue, helps, phases)
             else:
                 inputs = loader.load(scoring=scoring, vocabulary=tax.vocabulary, today=today)
                 _progress(run, 10)
@@ -251,11 +252,15 @@ def rescore_all(*, trigger: str = MatchRun.Trigger.FULL, queue: str | None = Non
 
                 result = score(inputs, on_block)
                 rows, pairs = writer.rows_from_result(result, inputs), result.pairs_scored
+            writing = time.perf_counter()
             with transaction.atomic():
                 written = writer.write(scope=writer.Scope.everything(), rows=rows, inputs=inputs, run_id=run.pk)
                 for mark in marks:
                     mark.clear()
                 _finish(run, pairs=pairs, rows=written, started=started)
+            if phases:
+                phases["write"] = time.perf_counter() - writing
+                blocks.note_phases(run.pk, phases)
             # The worker keeps both sides for the single-record runs that follow.
             inputs_cache.keep("candidate", tax, today, inputs.candidates, marks[0].seen, run=run)
             inputs_cache.keep("position", tax, today, inputs.positions, marks[1].seen, run=run)
@@ -274,12 +279,21 @@ def _score_in_blocks(
     candidate_ids: np.ndarray,
     queue: str | None,
     helps: bool,
+    phases: dict[str, float],
 ) -> tuple[loader.Inputs, writer.Rows, int]:
-    """The full run's rows scored by block tasks (`matching.blocks`), and the inputs to write them."""
+    """The full run's rows scored by block tasks (`matching.blocks`), and the inputs to write them;
+    `phases` gets the seconds of each step."""
+    step = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal step
+        phases[name], step = time.perf_counter() - step, time.perf_counter()
+
     vocabulary = tax.vocabulary
     positions = loader.load_positions(vocabulary, occupation_essential=tax.occupation_essential)
     config = loader.engine_config(scoring, today=today)
     _progress(run, 10)
+    phase("positions")
 
     def on_block(done: int, total: int) -> None:
         _progress(run, 10 + 70 * done / total)
@@ -294,9 +308,11 @@ def _score_in_blocks(
         helps=helps,
         on_block=on_block,
     )
+    phase("blocks")
     # The candidates again, for the explanations the writer stores (and for the worker to keep).
     candidates = loader.load_candidates(vocabulary, today=today)
     inputs = loader.Inputs(vocabulary, candidates, positions, config, scoring)
+    phase("candidates")
     return inputs, blocks.rows(merged, candidates, positions), merged.pairs
 
 

@@ -55,13 +55,20 @@ def test_the_coordinator_alone_gives_the_rows_of_one_process(settings, queue):
     Match.objects.all().delete()
     settings.MATCHING_BLOCK_CANDIDATES = BLOCK
 
+    started = time.perf_counter()
     run = services.rescore_all(queue=queue)
+    elapsed = time.perf_counter() - started
 
     assert (run.status, run.progress, run.pairs_scored) == (MatchRun.Status.SUCCEEDED, 100, pairs)
     assert snapshot() == clean
     figures = json.loads(blocks.client().get(blocks.STATS_KEY))
     assert [block["index"] for block in figures] == list(range(5))
     assert sum(block["candidates"] for block in figures) == 300
+    phases = json.loads(blocks.client().get(blocks.PHASES_KEY))  # where the coordinator's time went
+    assert phases.keys() == {"run", "positions", "blocks", "candidates", "write"}
+    assert phases["run"] == run.pk
+    assert all(seconds >= 0 for seconds in list(phases.values())[1:])
+    assert sum(list(phases.values())[1:]) <= elapsed
     assert not list(blocks.client().scan_iter(match=blocks.PREFIX + "*"))
 
 
