@@ -345,10 +345,14 @@ def run(
 
 def note_phases(run_id: int, phases: dict[str, float]) -> None:
     """Log and keep (for the benchmark) where the coordinator's time went: loading the positions,
-    the blocks (scored and merged), loading the candidates again, the write."""
+    the blocks (scored and merged), loading the candidates again, the write. Called after the run
+    committed: a broker that fails now costs the figures, not the run."""
     figures = {name: round(seconds, 3) for name, seconds in phases.items()}
     logger.info("match run %s in blocks: %s", run_id, ", ".join(f"{k} {v:.2f} s" for k, v in figures.items()))
-    client().set(PHASES_KEY, json.dumps({"run": run_id, **figures}), ex=24 * 3600)
+    try:
+        client().set(PHASES_KEY, json.dumps({"run": run_id, **figures}), ex=24 * 3600)
+    except redis.RedisError:
+        logger.warning("could not keep the steps of match run %s", run_id, exc_info=True)
 
 
 NAMES = ("candidate_id", "pj", "score", "components", "rank_for_candidate", "rank_for_position", "lateral")

@@ -10,6 +10,7 @@ import uuid
 
 import numpy as np
 import pytest
+import redis
 from django.conf import settings
 
 from matching import blocks, engine, services
@@ -91,6 +92,30 @@ def test_blocks_are_scored_with_the_threads_the_setting_names(settings, queue, m
 
     assert threads == [2] * 5
     assert snapshot() == clean
+
+
+def test_a_run_whose_steps_cannot_be_kept_still_succeeds(settings, queue, monkeypatch):
+    # The steps are kept after the run committed: a broker failing then costs the figures only.
+    bulk_population()
+    clean, _pairs = single_process(settings)
+    Match.objects.all().delete()
+    settings.MATCHING_BLOCK_CANDIDATES = BLOCK
+    blocks.client().delete(blocks.PHASES_KEY)
+    original = redis.Redis.set
+
+    def refuses_the_steps(self, name, *args, **kwargs):
+        if name == blocks.PHASES_KEY:
+            raise redis.ConnectionError("gone")
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "set", refuses_the_steps)
+
+    run = services.rescore_all(queue=queue)
+
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.SUCCEEDED
+    assert snapshot() == clean
+    assert blocks.client().get(blocks.PHASES_KEY) is None
 
 
 def test_a_failed_block_fails_the_run_and_leaves_the_matches(settings, queue, monkeypatch):
