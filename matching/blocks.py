@@ -222,8 +222,14 @@ def _score(r: redis.Redis, token: str, index: int, context: Context) -> None:
     low, high = context.ranges[index]
     today = date.fromordinal(context.today)
     candidates = loader.load_candidates(context.vocabulary, id_range=(low, high), today=today)
+    # The K-th best score per position of the blocks merged so far: a pair below it can never be
+    # among that position's best, and is kept only for its candidate.
+    raw_bar = r.get(_key(token, "bar"))
+    bar = np.frombuffer(raw_bar, dtype=np.float64) if raw_bar else None
     loaded = time.perf_counter()
-    result = engine.score_top_k(candidates, context.positions, context.config, workers=settings.MATCHING_BLOCK_THREADS)
+    result = engine.score_top_k(
+        candidates, context.positions, context.config, workers=settings.MATCHING_BLOCK_THREADS, position_bar=bar
+    )
     ci = np.asarray(result.candidate_index, dtype=np.int64)
     buffer = io.BytesIO()
     np.savez(
@@ -246,6 +252,7 @@ def _score(r: redis.Redis, token: str, index: int, context: Context) -> None:
         "load_s": round(loaded - started, 3),
         "score_s": round(time.perf_counter() - loaded, 3),
         "seconds": round(time.perf_counter() - started, 3),
+        "bar": bar is not None,
         "peak_rss_mb": round(_vm_mb("VmHWM"), 1),
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
@@ -307,7 +314,7 @@ def run(
             for index in range(n_blocks)
         ).apply_async()
         done: set[int] = set()
-        fold = _Fold(r, token, int(config.top_k_per_position))
+        fold = _Fold(r, token, int(config.top_k_per_position), len(positions.ids))
         while len(done) < n_blocks:
             progressed = False
             for index in range(n_blocks):
@@ -364,8 +371,8 @@ class _Fold:
     position), and the rows kept only for their candidate (final: each candidate's top K is
     complete within its block). Each block's result leaves Redis when it is folded in."""
 
-    def __init__(self, r: redis.Redis, token: str, k: int) -> None:
-        self.r, self.token, self.k = r, token, k
+    def __init__(self, r: redis.Redis, token: str, k: int, n_positions: int) -> None:
+        self.r, self.token, self.k, self.n_positions = r, token, k, n_positions
         self.contenders: dict[str, np.ndarray] | None = None
         self.final: list[dict[str, np.ndarray]] = []
         self.pairs = 0
@@ -393,6 +400,11 @@ class _Fold:
         part["rank_for_position"] = rank_p
         still = rank_p > 0
         self.contenders = {name: values[still] for name, values in part.items()}
+        # The bar for the blocks still to score: each position's K-th best so far (-inf: fewer yet).
+        bar = np.full(self.n_positions, -np.inf)
+        kth = rank_p == self.k
+        bar[part["pj"][kth]] = part["score"][kth]
+        self.r.set(_key(self.token, "bar"), bar.tobytes(), ex=_ttl())
         only_candidate = ~still & (part["rank_for_candidate"] > 0)
         self.final.append({name: values[only_candidate] for name, values in part.items()})
 

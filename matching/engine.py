@@ -228,11 +228,14 @@ def score_top_k(
     *,
     workers: int | None = None,
     on_block: Callable[[int, int], None] | None = None,
+    position_bar: np.ndarray | None = None,
 ) -> ScoreResult:
     """Score every pair in blocks and keep the union of the top K per position and per candidate
     (pairs excluded or below config.min_score are never kept). `workers` threads score blocks in
     parallel (default: up to 2); the result does not depend on it. `on_block(done, total)` is
-    called after each block (for progress)."""
+    called after each block (for progress). `position_bar` (a score per position, in the order of
+    `positions`): a position keeps only the pairs that reach it (a block of a distributed run: the
+    K-th best score other blocks already found there)."""
     started = time.perf_counter()
     weights = _weights(config)
     n_c, n_p = _sizes(candidates, positions)
@@ -251,6 +254,8 @@ def score_top_k(
     run_ref = np.full((k_pos, n_p), -1, dtype=np.int64)
     entered = _Entered(len(COMPONENTS) + 1)
     bar = np.full(n_p, -np.inf)  # each position's k_pos-th best score so far (-inf: fewer yet)
+    if position_bar is not None:  # a pair that reaches the bar given may enter (a tie too: `>` below)
+        bar = np.nextafter(np.asarray(position_bar, dtype=np.float64)[pp.perm], -np.inf)
 
     def score_block(bounds: tuple[int, int]):
         start, stop = bounds
@@ -300,7 +305,7 @@ def score_top_k(
                 (both_cand[rows, cols], 0),
                 (both_ref[rows, cols], -1),
             )
-            bar = run_score.min(axis=0)
+            bar = np.maximum(bar, run_score.min(axis=0))
             run_ref = entered.compact(run_ref)
 
     cand_c, pos_c, score_c, rank_c, comp_c = (np.concatenate(p) for p in zip(*by_candidate, strict=True))

@@ -65,6 +65,8 @@ def test_the_coordinator_alone_gives_the_rows_of_one_process(settings, queue):
     figures = json.loads(blocks.client().get(blocks.STATS_KEY))
     assert [block["index"] for block in figures] == list(range(5))
     assert sum(block["candidates"] for block in figures) == 300
+    # after the first block the others were told each position's K-th best so far
+    assert [block["bar"] for block in figures] == [False, True, True, True, True]
     phases = json.loads(blocks.client().get(blocks.PHASES_KEY))  # where the coordinator's time went
     assert phases.keys() == {"run", "positions", "blocks", "candidates", "write"}
     assert phases["run"] == run.pk

@@ -2,6 +2,7 @@
 selection and the explanation. Every case is scored by the engine and by the naive reference."""
 
 import math
+from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
@@ -359,6 +360,44 @@ def test_top_k_across_many_blocks_equals_one_block(monkeypatch, slack):
     assert kept(blocks) == kept(one_thread) == kept(whole) == top_k(score_all(c, p, config)[0], config)
     assert np.array_equal(blocks.components, whole.components, equal_nan=True)
     assert np.array_equal(one_thread.score, whole.score)
+
+
+def test_a_bar_per_position_keeps_there_only_the_pairs_that_reach_it(monkeypatch):
+    # A block of a distributed run is told the K-th best score other blocks found per position:
+    # what stays below it can never be among the position's best; a tie may (a lower candidate id).
+    rng = np.random.default_rng(7)
+    c = make_candidates(
+        [
+            {"skills": rng.choice(30, 6, replace=False).tolist(), "occupations": [int(rng.integers(8))]}
+            for _ in range(40)
+        ]
+    )
+    p = make_positions([{"essential": rng.choice(30, 4, replace=False).tolist()} for _ in range(5)])
+    config = make_config(top_k_per_position=6, top_k_per_candidate=1)
+    whole = score_top_k(c, p, config)
+    listed = whole.rank_for_position > 0
+    scores_0 = np.unique(whole.score[listed & (whole.position_index == 0)])
+    bar = np.full(5, -np.inf)
+    bar[0] = scores_0[1]  # the second lowest score listed there reaches it (a tie), the lowest does not
+    bar[3] = 101.0  # nothing reaches it
+
+    monkeypatch.setattr(engine, "PAIRS_PER_BLOCK", 5 * 4)  # blocks of 4 candidates: the bar held across them
+    barred = score_top_k(c, p, config, position_bar=bar)
+
+    reaches = whole.score >= bar[whole.position_index]
+    expected = {
+        pair: (rank_p if reach else 0, rank_c)
+        for (pair, (rank_p, rank_c)), reach in zip(kept(whole).items(), reaches, strict=True)
+        if (rank_p and reach) or rank_c
+    }
+    assert kept(barred) == expected
+    listed_by_position = Counter(j for (_i, j), (rank_p, _c) in kept(barred).items() if rank_p)
+    assert 0 < listed_by_position[0] < (listed & (whole.position_index == 0)).sum()
+    assert listed_by_position[3] == 0
+    assert listed_by_position[1] == (listed & (whole.position_index == 1)).sum()
+    at = {pair: n for n, pair in enumerate(kept(whole))}
+    rows = [at[pair] for pair in kept(barred)]
+    assert np.array_equal(barred.components, whole.components[rows], equal_nan=True)
 
 
 def test_empty_inputs():
