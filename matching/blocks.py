@@ -293,11 +293,14 @@ def run(
     helps: bool = True,
     on_block: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> Merged:
     """Score the candidates of `candidate_ids` in blocks across the workers and merge the results.
 
     `helps`: the coordinator scores blocks no worker has claimed yet (off only in tests, to see
     the workers do them). A block whose worker stops renewing its lease is scored here anyway.
+    `while_waiting` is called once, the first time the coordinator has nothing to do but wait for
+    blocks scored elsewhere (the caller's next step, done meanwhile).
     """
     r = client()
     token = uuid.uuid4().hex
@@ -339,6 +342,10 @@ def run(
             if not progressed and len(done) < n_blocks:
                 if time.monotonic() > deadline:
                     raise BlockFailed(f"{n_blocks - len(done)} of {n_blocks} blocks did not finish in time")
+                if while_waiting is not None:
+                    while_waiting, then = None, while_waiting
+                    then()
+                    continue
                 time.sleep(WAIT_S)
         return fold.merged()
     finally:

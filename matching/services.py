@@ -298,6 +298,13 @@ def _score_in_blocks(
     def on_block(done: int, total: int) -> None:
         _progress(run, 10 + 70 * done / total)
 
+    # The candidates again, for the explanations the writer stores (and for the worker to keep):
+    # read while the coordinator waits for the last blocks scored elsewhere, else after them.
+    loaded: list[engine.CandidateArrays] = []
+
+    def load_candidates() -> None:
+        loaded.append(loader.load_candidates(vocabulary, today=today))
+
     merged = blocks.run(
         vocabulary=vocabulary,
         positions=positions,
@@ -307,13 +314,14 @@ def _score_in_blocks(
         queue=queue,
         helps=helps,
         on_block=on_block,
+        while_waiting=load_candidates,
     )
     phase("blocks")
-    # The candidates again, for the explanations the writer stores (and for the worker to keep).
-    candidates = loader.load_candidates(vocabulary, today=today)
-    inputs = loader.Inputs(vocabulary, candidates, positions, config, scoring)
+    if not loaded:
+        load_candidates()
+    inputs = loader.Inputs(vocabulary, loaded[0], positions, config, scoring)
     phase("candidates")
-    return inputs, blocks.rows(merged, candidates, positions), merged.pairs
+    return inputs, blocks.rows(merged, inputs.candidates, positions), merged.pairs
 
 
 def _rescore_some(*, side: str, ids: list[int], trigger: str) -> MatchRun:

@@ -13,7 +13,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from matching import blocks, engine, services
+from matching import blocks, engine, loader, services
 from matching.models import Match, MatchRun
 from tests.matching.test_worker import bulk_population, own_worker, snapshot
 
@@ -145,18 +145,32 @@ def test_a_failed_block_fails_the_run_and_leaves_the_matches(settings, queue, mo
     assert not list(blocks.client().scan_iter(match=blocks.PREFIX + "*"))
 
 
+def noting(steps: list[str], name: str, function):
+    def noted(*args, **kwargs):
+        steps.append(name)
+        return function(*args, **kwargs)
+
+    return noted
+
+
 @pytest.mark.worker
-def test_blocks_scored_by_a_worker_process_give_the_rows_of_one_process(settings, queue, tmp_path):
+def test_blocks_scored_by_a_worker_process_give_the_rows_of_one_process(settings, queue, tmp_path, monkeypatch):
     bulk_population()
     clean, pairs = single_process(settings)
     Match.objects.all().delete()
     settings.MATCHING_BLOCK_CANDIDATES = BLOCK
+    steps = []
+    for module, name in ((loader, "load_candidates"), (blocks._Fold, "merged")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, noting(steps, name, original))
 
     with own_worker(queue, tmp_path / "worker.log"):
         run = services.rescore_all(queue=queue, helps=False)  # every block by the worker
 
     assert (run.status, run.pairs_scored) == (MatchRun.Status.SUCCEEDED, pairs)
     assert snapshot() == clean
+    # The coordinator read the candidates again while it waited for the worker, not after the merge.
+    assert steps == ["load_candidates", "merged"]
     figures = json.loads(blocks.client().get(blocks.STATS_KEY))
     assert len(figures) == 5
     assert all(not block["worker"].endswith(f":{os.getpid()}") for block in figures)
