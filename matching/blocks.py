@@ -20,11 +20,13 @@ run "running") and run again. It
 4. merges as blocks finish (`_Fold`): each candidate's own top K is complete in its block; the
    per-position top K is the best K of the blocks' per-position top K (ties by the lower
    candidate id, as in one process), kept as a running top K, so the coordinator holds at most
-   K rows per position plus the candidates' own rows; it loads the candidates, and the
-   services write once (replace all, one transaction) and clear the marks.
+   K rows per position plus the candidates' own rows; after each merge it keeps each position's
+   K-th best score so far in Redis (the bar); it loads the candidates while it waits for the
+   last blocks, and the services write once (replace all, one transaction) and clear the marks.
 
-A block task reads the context from Redis, loads only its candidates (an id range) from
-the database, scores them against the positions and stores its kept rows (ids, scores,
+A block task reads the context and the bar from Redis, loads only its candidates (an id range)
+from the database, scores them against the positions (a pair below its position's bar can never
+be among that position's best) and stores its kept rows (ids, scores,
 components, ranks; an uncompressed .npz of about 100 bytes a row) in Redis: the memory of
 a block worker is the positions plus its block, not the population. A block is claimed
 with a lease in Redis that a thread renews while it scores; a worker killed in the middle
