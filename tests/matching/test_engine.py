@@ -338,19 +338,25 @@ def test_top_k_ties_go_to_the_lower_index():
     }
 
 
+def random_pairs(*, seed: int, skills: int, positions: int):
+    """40 candidates with 6 of `skills` skills and one of 8 occupations, positions asking for 4 of them."""
+    rng = np.random.default_rng(seed)
+    c = make_candidates(
+        [
+            {"skills": rng.choice(skills, 6, replace=False).tolist(), "occupations": [int(rng.integers(8))]}
+            for _ in range(40)
+        ]
+    )
+    p = make_positions([{"essential": rng.choice(skills, 4, replace=False).tolist()} for _ in range(positions)])
+    return c, p
+
+
 @pytest.mark.parametrize("slack", [engine.ENTERED_SLACK, 0], ids=["kept", "let go as pairs drop out"])
 def test_top_k_across_many_blocks_equals_one_block(monkeypatch, slack):
     # The components of a position's best pairs are computed when a pair enters its running top K
     # and let go when most of those kept dropped out again (slack 0: at every block).
     monkeypatch.setattr(engine, "ENTERED_SLACK", slack)
-    rng = np.random.default_rng(5)
-    c = make_candidates(
-        [
-            {"skills": rng.choice(50, 6, replace=False).tolist(), "occupations": [int(rng.integers(8))]}
-            for _ in range(40)
-        ]
-    )
-    p = make_positions([{"essential": rng.choice(50, 4, replace=False).tolist()} for _ in range(7)])
+    c, p = random_pairs(seed=5, skills=50, positions=7)
     config = make_config(top_k_per_position=5, top_k_per_candidate=2)
     whole = score_top_k(c, p, config)
     monkeypatch.setattr(engine, "PAIRS_PER_BLOCK", 7 * 3)  # blocks of 3 candidates
@@ -365,14 +371,7 @@ def test_top_k_across_many_blocks_equals_one_block(monkeypatch, slack):
 def test_a_bar_per_position_keeps_there_only_the_pairs_that_reach_it(monkeypatch):
     # A block of a distributed run is told the K-th best score other blocks found per position:
     # what stays below it can never be among the position's best; a tie may (a lower candidate id).
-    rng = np.random.default_rng(7)
-    c = make_candidates(
-        [
-            {"skills": rng.choice(30, 6, replace=False).tolist(), "occupations": [int(rng.integers(8))]}
-            for _ in range(40)
-        ]
-    )
-    p = make_positions([{"essential": rng.choice(30, 4, replace=False).tolist()} for _ in range(5)])
+    c, p = random_pairs(seed=7, skills=30, positions=5)
     config = make_config(top_k_per_position=6, top_k_per_candidate=1)
     whole = score_top_k(c, p, config)
     listed = whole.rank_for_position > 0
