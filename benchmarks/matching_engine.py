@@ -19,8 +19,9 @@ Then (needs REDIS_URL) full rescores by real Celery worker processes: for each c
 (default 1,2) the child starts `celery -A bridges worker --concurrency N` on a queue of its own against
 the throw-away database, sends `matching.rescore_all` `--repeat` times, and prints the times and the
 per-block figures (`--block-candidates` per block: seconds, load/score, rows, bytes, peak RSS of the
-process that scored it; matching/blocks.py): `full_rescore_N_workers_s` (best),
-`full_rescore_N_workers_all_s`, `block_N_workers_s_max`, `block_N_workers_peak_rss_mb_max`.
+process that scored it; matching/blocks.py) and the coordinator's steps of each run (positions,
+blocks, candidates again, write): `full_rescore_N_workers_s` (best), `full_rescore_N_workers_all_s`,
+`block_N_workers_s_max`, `block_N_workers_peak_rss_mb_max`, `full_rescore_N_workers_phases_s`.
 `--large` is 100,000 × 10,000 end to end with 2 worker processes only; `--no-in-memory`,
 `--no-single-process` leave those parts out; BENCH_PROFILE=1 profiles the single-record rescores.
 
