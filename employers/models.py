@@ -11,7 +11,7 @@ app picks up.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -256,9 +256,10 @@ class EngagementRegion(models.Model):
 
 
 class PositionQuerySet(models.QuerySet):
-    def public(self) -> PositionQuerySet:
-        """Open positions of approved employers, not expired: what the job board and matching see."""
-        today = timezone.localdate()
+    def public(self, today: date | None = None) -> PositionQuerySet:
+        """Open positions of approved employers, not expired on `today` (default: the local date):
+        what the job board and matching see."""
+        today = today or timezone.localdate()
         return self.filter(
             status=Position.Status.OPEN,
             employer__verification=Employer.Verification.APPROVED,

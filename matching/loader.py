@@ -513,9 +513,9 @@ def _position_related(scope) -> tuple[QuerySet, QuerySet, QuerySet]:
 
 
 def _few_positions(scope, public_only: bool, today: date) -> tuple[QuerySet, QuerySet]:
-    """For `_few`: the rows of a few positions, and all their related rows in one round trip.
-    `today` keys the statement: what is public changes with the day (`public()` reads it)."""
-    positions = Position.objects.public() if public_only else Position.objects.all()
+    """For `_few`: the rows of a few positions, and all their related rows in one round trip; what
+    is public on `today` (the statement is the day's)."""
+    positions = Position.objects.public(today) if public_only else Position.objects.all()
     skill_query, requirement_query, engagement_query = _position_related(scope)
     level, required, text = _null(IntegerField()), _null(BooleanField()), _null(CharField())
     related = _parts(
