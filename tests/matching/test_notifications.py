@@ -366,7 +366,9 @@ def test_digest_lists_new_strong_matches_of_the_case_workers_candidates(
     weak = MatchFactory(candidate=candidate, position=PositionFactory(employer=company_a), score=50)
     decided = MatchFactory(candidate=candidate, position=PositionFactory(employer=company_a), score=90)
     MatchDecisionFactory(candidate=candidate, position=decided.position)
-    others = MatchFactory(candidate=CandidateFactory(case_worker=CaseWorkerFactory()), score=95)
+    # named apart from the fixture: the factory's names repeat every 72 candidates
+    other = CandidateFactory(case_worker=CaseWorkerFactory(), first_name="Lena", last_name="Weber")
+    others = MatchFactory(candidate=other, score=95)
 
     assert notifications.digest_send(user=case_worker) is True
     [message] = [m for m in send_all() if m.to == [case_worker.email]]
