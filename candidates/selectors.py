@@ -14,10 +14,12 @@ from django.db.models import (
     Exists,
     F,
     Func,
+    Lookup,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
@@ -64,9 +66,13 @@ def candidate_list(*, user: User) -> QuerySet[Candidate]:
 # index, and lead to the candidates by occupation and skill id through the indexed link tables:
 # a per-candidate search document with every label would have to be rewritten whenever a label
 # or a candidate's skills change (a taxonomy import touches all), and full-text search would
-# lose the parts of German compounds ("Pflege" in "Altenpflegerin"). Each part is an
-# uncorrelated `IN (SELECT ...)`, which PostgreSQL runs once per query (a hashed subplan),
-# not once per candidate.
+# lose the parts of German compounds ("Pflege" in "Altenpflegerin"). A word's candidates are
+# one `UNION ALL` of the five parts (person, town, wanted, worked in, skill), each read through
+# an index: the ids of the matching labels and towns are an array computed once
+# (`= ANY(ARRAY(SELECT ...))`), which PostgreSQL looks up in the link tables' indexes. As
+# `IN (SELECT ...)` it expected a few labels to bring thousands of rows and read the link tables
+# whole, and as five ORed conditions it checked every candidate against each: 9–16 ms for
+# "Pflege" at 10,000 candidates, growing with them, against ~3.5 ms now, growing with the matches.
 #
 # On SQLite (`make run` without configuration) there is no unaccent or trigram index: the
 # same fields are compared with case-insensitive LIKE (ASCII letters only), as before.
@@ -112,24 +118,44 @@ def _wanting(occupation_ids: QuerySet) -> QuerySet:
     return Candidate.desired_occupations.through.objects.filter(occupation_id__in=occupation_ids).values("candidate_id")
 
 
+class _AnyOf(Lookup):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery's ids are computed once, as an
+    array, and the column's index is looked up for each, where `IN (subquery)` lets the planner
+    guess how many rows the ids bring, and read the whole table when it guesses many."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def _ids_of(queryset: QuerySet, column: str, ids: QuerySet) -> QuerySet:
+    """The candidate ids of `queryset`'s rows whose `column` is among `ids` (a subquery)."""
+    key = "pk" if queryset.model is Candidate else "candidate_id"
+    return queryset.filter(_AnyOf(F(column), Subquery(ids))).order_by().values(key)
+
+
 def _folded_search(word: str) -> Q:
     pattern = Fold(Value(word))
     occupation_ids = occupation_ids_labelled(word, folded=True)
     by_person = Candidate.objects.alias(
         document=_PersonDocument(F("first_name"), F("last_name"), F("email"), F("phone"))
     ).filter(document__contains=pattern)
-    places = Place.objects.alias(folded=Fold("name")).filter(folded__contains=pattern)
-    return (
-        Q(pk__in=by_person.values("pk"))
-        | Q(place__in=places.values("pk"))
-        | Q(pk__in=_wanting(occupation_ids))
-        | Q(pk__in=WorkExperience.objects.filter(occupation_id__in=occupation_ids).values("candidate_id"))
-        | Q(
-            pk__in=Candidate.skills.through.objects.filter(skill_id__in=skill_ids_labelled(word, folded=True)).values(
-                "candidate_id"
-            )
+    places = Place.objects.alias(folded=Fold("name")).filter(folded__contains=pattern).order_by().values("pk")
+    matching = (
+        by_person.order_by()
+        .values("pk")
+        .union(
+            _ids_of(Candidate.objects.all(), "place_id", places),
+            _ids_of(Candidate.desired_occupations.through.objects.all(), "occupation_id", occupation_ids),
+            _ids_of(WorkExperience.objects.all(), "occupation_id", occupation_ids),
+            _ids_of(Candidate.skills.through.objects.all(), "skill_id", skill_ids_labelled(word, folded=True)),
+            all=True,
         )
     )
+    return Q(pk__in=matching)
 
 
 def _simple_search(word: str) -> Q:
