@@ -519,11 +519,20 @@ class Consent(models.Model):
                 name="consent_withdrawn_after_given",
             ),
         ]
+        # Standing consents to share: whether an introduction may show a profile to its
+        # organisation (a probe per row of the introductions list), and the dashboard's count of
+        # those naming no single organisation. Partial, so both read only what they ask for, not
+        # every consent ever given (the dashboard's count read all ~20,000 at 10,000 candidates).
         indexes = [
             models.Index(
                 fields=["candidate", "employer"],
-                condition=models.Q(withdrawn_at__isnull=True),
-                name="consent_active_by_employer",
+                condition=models.Q(withdrawn_at__isnull=True, purpose="sharing"),
+                name="consent_sharing_standing",
+            ),
+            models.Index(
+                fields=["candidate"],
+                condition=models.Q(withdrawn_at__isnull=True, purpose="sharing", needs_review=True),
+                name="consent_sharing_to_check",
             ),
         ]
 

@@ -19,6 +19,7 @@ from candidates.services import consent_withdraw
 from tests.candidates.factories import CandidateFactory, ConsentFactory, ProfilingConsentFactory
 from tests.employers.factories import EmployerFactory
 from tests.factories import CaseWorkerFactory
+from tests.query_plans import plan_of_last_query
 
 pytestmark = pytest.mark.django_db
 
@@ -399,6 +400,20 @@ def test_the_dashboard_can_count_the_candidates_with_consents_to_check(case_work
     assert candidates_with_consents_to_check(user=case_worker) == 2
     with pytest.raises(PermissionDenied):
         candidates_with_consents_to_check(user=employer_a)
+
+
+def test_the_standing_consents_to_share_are_read_through_their_own_indexes(case_worker, company_a):
+    # Partial indexes (migration 0012): the dashboard's count reads only the flagged standing
+    # consents, not every consent ever given; the introductions' check only the standing ones.
+    from matching.introduction_selectors import introductions_for_user
+
+    flagged(CandidateFactory())
+    ConsentFactory(candidate=CandidateFactory(), employer=company_a)
+
+    plan = plan_of_last_query(lambda: candidates_with_consents_to_check(user=case_worker))
+    assert "consent_sharing_to_check" in plan, plan
+    plan = plan_of_last_query(lambda: list(introductions_for_user(user=case_worker)[:25]))
+    assert "consent_sharing_standing" in plan, plan
 
 
 def test_the_list_filters_by_what_the_consents_allow(client, case_worker, company_a):
