@@ -383,6 +383,10 @@ class Introduction(models.Model):
         indexes = [
             models.Index(fields=["stage", "next_step_due"], name="introduction_stage_due"),
             models.Index(fields=["position", "stage"], name="introduction_position_stage"),
+            # The introductions list's order (`introduction_list`): its first page is 25 index reads,
+            # not a sort of every introduction ever made joined to every position (14 ms at 1,000
+            # introductions and 20,000 positions, growing with both).
+            models.Index(fields=["next_step_due", "-created_at", "id"], name="introduction_list_order"),
         ]
 
     def __str__(self) -> str:

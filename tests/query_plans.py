@@ -1,7 +1,7 @@
-"""The plan PostgreSQL makes for what a piece of code reads: for tests that a page's query reads the
-index made for it. The test tables are tiny, where reading a table whole is cheaper than any index,
-so sequential reads (and, where asked, sorts) are priced out first; a plan then names the index
-only when the index fits the query."""
+"""The plans PostgreSQL makes for what a piece of code reads: for tests that a page's queries read
+the indexes made for them. The test tables are tiny, where reading a table whole is cheaper than any
+index, so sequential reads (and, where asked, sorts) are priced out first; a plan then names an
+index only when the index fits the query."""
 
 from __future__ import annotations
 
@@ -11,13 +11,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
-def plan_of_last_query(read: Callable[[], object], *, sort: bool = True) -> str:
-    """EXPLAIN of the last statement `read()` sends; `sort=False` prices out sorting too."""
+def query_plans(read: Callable[[], object], *, sort: bool = True) -> list[str]:
+    """EXPLAIN of each SELECT `read()` sends, in order; `sort=False` prices out sorting too."""
     with CaptureQueriesContext(connection) as queries:
         read()
+    statements = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    plans = []
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         if not sort:
             cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {queries.captured_queries[-1]['sql']}")
-        return "\n".join(row[0] for row in cursor.fetchall())
+        for sql in statements:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def plan_of_last_query(read: Callable[[], object], *, sort: bool = True) -> str:
+    """EXPLAIN of the last SELECT `read()` sends."""
+    return query_plans(read, sort=sort)[-1]
