@@ -407,12 +407,17 @@ def test_the_standing_consents_to_share_are_read_through_their_own_indexes(case_
     # consents, not every consent ever given; the introductions' check only the standing ones.
     from matching.introduction_selectors import introductions_for_user
 
+    # As in the programme: one flagged consent among many standing ones to share, and more
+    # consents of other purposes than to share.
     flagged(CandidateFactory())
-    ConsentFactory(candidate=CandidateFactory(), employer=company_a)
+    for candidate in CandidateFactory.create_batch(20):
+        ConsentFactory(candidate=candidate, employer=company_a)
+        ProfilingConsentFactory.create_batch(2, candidate=candidate)
+    tables = ["candidates_consent", "candidates_candidate"]
 
-    plan = plan_of_last_query(lambda: candidates_with_consents_to_check(user=case_worker))
+    plan = plan_of_last_query(lambda: candidates_with_consents_to_check(user=case_worker), analyze=tables)
     assert "consent_sharing_to_check" in plan, plan
-    plan = plan_of_last_query(lambda: list(introductions_for_user(user=case_worker)[:25]))
+    plan = plan_of_last_query(lambda: list(introductions_for_user(user=case_worker)[:25]), analyze=tables)
     assert "consent_sharing_standing" in plan, plan
 
 

@@ -12,6 +12,7 @@ from candidates.models import Status
 from matching.introduction_queries import introduction_list
 from tests.candidates.factories import CandidateFactory
 from tests.employers.factories import PositionFactory
+from tests.factories import CaseWorkerFactory
 from tests.matching.factories import introduce
 from tests.query_plans import plan_of_last_query, query_plans
 
@@ -19,11 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_dashboard_counts_and_lists_the_case_workers_own_candidates_through_their_indexes(client, case_worker):
+    # As in the programme: a case worker's few active and flagged candidates among their others,
+    # and many more active ones of other case workers.
     CandidateFactory.create_batch(2, case_worker=case_worker, status=Status.ACTIVE)
     CandidateFactory(case_worker=case_worker, retention_flagged_at=timezone.now())
+    CandidateFactory.create_batch(15, case_worker=case_worker, status=Status.PLACED)
+    CandidateFactory.create_batch(30, case_worker=CaseWorkerFactory(), status=Status.ACTIVE)
     client.force_login(case_worker)
 
-    plans = "\n".join(query_plans(lambda: client.get(reverse("matching:dashboard"))))
+    dashboard = lambda: client.get(reverse("matching:dashboard"))  # noqa: E731
+    plans = "\n".join(query_plans(dashboard, analyze=["candidates_candidate"]))
 
     assert "candidate_case_worker_status" in plans, plans  # "my active candidates", index only
     assert "candidate_retention_flagged" in plans, plans  # the few the retention sweep flagged
