@@ -402,6 +402,7 @@ def test_the_dashboard_can_count_the_candidates_with_consents_to_check(case_work
         candidates_with_consents_to_check(user=employer_a)
 
 
+@pytest.mark.owner_role  # the plan is made with fresh statistics, which only the owner may gather
 def test_the_standing_consents_to_share_are_read_through_their_own_indexes(case_worker, company_a):
     # Partial indexes (migration 0012): the dashboard's count reads only the flagged standing
     # consents, not every consent ever given; the introductions' check only the standing ones.
