@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0013_case_worker_indexes'),
+        ('candidates', '0013_retention_flagged_index'),
         ('employers', '0003_job_board_index'),
         ('matching', '0007_allocation_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
