@@ -123,8 +123,6 @@ class _AnyOf(Lookup):
     array, and the column's index is looked up for each, where `IN (subquery)` lets the planner
     guess how many rows the ids bring, and read the whole table when it guesses many."""
 
-    lookup_name = "any_of"
-
     def as_sql(self, compiler, connection) -> tuple[str, list]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import Candidate, Status
+from candidates.models import Candidate
 from matching.introduction_queries import introduction_list
 from tests.candidates.factories import CandidateFactory, PlaceFactory
 from tests.employers.factories import PositionFactory
@@ -31,8 +31,7 @@ def test_the_dashboard_finds_the_candidates_the_retention_sweep_flagged_through_
     # by the retention sweep (enough rows that an index that fits less closely costs more,
     # however the test tables grew before this test).
     for worker in [case_worker, *CaseWorkerFactory.create_batch(9)]:
-        _many_candidates(20, case_worker=worker, status=Status.ACTIVE)
-        _many_candidates(180, case_worker=worker, status=Status.PLACED)
+        _many_candidates(200, case_worker=worker)
     CandidateFactory(case_worker=case_worker, retention_flagged_at=timezone.now())
     client.force_login(case_worker)
 
